@@ -1,0 +1,96 @@
+//! Reading inputs with their positions: every byte certgate reasons about is held here once, so that
+//! any finding can point back at the file, line and column it came from.
+//!
+//! - [`text`]: byte offsets to 1-based lines and character columns.
+//! - [`yaml`]: YAML text to a spanned value tree, resolved the way Helm reads values.
+
+pub mod text;
+pub mod yaml;
+
+use text::LineIndex;
+
+/// Identifies one source text in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub usize);
+
+/// A byte range `start..end` in a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// An empty span at `offset`.
+    pub fn point(offset: usize) -> Self {
+        Span {
+            start: offset,
+            end: offset,
+        }
+    }
+}
+
+/// One source text and how to locate offsets in it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name shown to users: the path as given, or `CHART.tgz!/NAME/values.yaml`.
+    pub name: String,
+    pub text: String,
+    index: LineIndex,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let index = LineIndex::new(&text);
+        Source {
+            name: name.into(),
+            text,
+            index,
+        }
+    }
+
+    /// 1-based line and character column of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.index.line_col(&self.text, offset)
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.index
+    }
+}
+
+/// Every source text of a run, addressed by [`SourceId`].
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    sources: Vec<Source>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, source: Source) -> SourceId {
+        self.sources.push(source);
+        SourceId(self.sources.len() - 1)
+    }
+
+    pub fn get(&self, id: SourceId) -> &Source {
+        &self.sources[id.0]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
+        self.sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SourceId(i), s))
+    }
+}
