@@ -1,1 +1,1929 @@
-//! placeholder
+//! YAML text to a spanned value tree, read the way Helm reads a values file.
+//!
+//! Helm reads values with `sigs.k8s.io/yaml` (formerly `ghodss/yaml`): go-yaml v2 decodes the first
+//! document into `interface{}` with YAML 1.1 scalar rules, then every mapping key is turned into a
+//! string and the whole tree goes through JSON. This module follows each of those steps:
+//!
+//! - scalars resolve exactly as go-yaml v2's `resolve()` (`yes`/`on`/`y` are booleans, `017` is octal,
+//!   `08` is a float, timestamps stay strings, `!!binary` is base64-decoded);
+//! - keys are stringified as `sigs.k8s.io/yaml` does (floats with 32-bit precision, `null` keys and
+//!   collection keys rejected);
+//! - duplicate keys keep the last value (go-yaml v2 is not strict) and are reported;
+//! - `<<` merge keys apply in document order, as go-yaml v2 applies them;
+//! - aliases are expanded (Helm sees copies), under a node budget checked before anything is copied;
+//! - `NaN` and infinities are rejected, because the JSON step cannot encode them.
+//!
+//! Nothing here recurses: events from `saphyr-parser` are folded with an explicit stack, aliases share
+//! their anchor's subtree until the end, and the final tree is built with an explicit work list.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
+
+use crate::model::value::{Mapping, Node, Origin, Scalar, Value};
+use crate::source::text::{CharToByte, LineIndex};
+use crate::source::{SourceId, Span};
+
+/// Resource limits for reading one YAML text (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest allowed nesting of collections; the root collection is level 1.
+    pub max_depth: usize,
+    /// Most nodes that alias expansion may add to the tree.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The text is not YAML Helm can read (including values Helm rejects, such as `null` keys).
+    Syntax,
+    /// A key repeats an earlier key of the same mapping; the last value is kept.
+    DuplicateKey,
+    /// Nesting deeper than [`Limits::max_depth`].
+    TooDeep,
+    /// Alias expansion past [`Limits::max_alias_nodes`].
+    AliasLimit,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub span: Span,
+    pub message: String,
+    /// For [`ProblemKind::DuplicateKey`]: the span of the first occurrence of the key.
+    pub related: Option<Span>,
+}
+
+/// The result of [`load`]. Whenever a problem other than [`ProblemKind::DuplicateKey`] is reported,
+/// `root` is `None` and that problem is the only one: Helm would not read the file at all.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub root: Option<Node>,
+    pub problems: Vec<Problem>,
+}
+
+/// Read the first YAML document of `text` as Helm would.
+///
+/// Empty text, comments only, or an empty document give `root: None` and no problems.
+pub fn load(text: &str, source: SourceId, limits: &Limits) -> Loaded {
+    // The loader itself has no panicking paths; this only guards against a bug in the parser.
+    let result = catch_unwind(AssertUnwindSafe(|| Loader::new(text, source, limits).run()));
+    result.unwrap_or_else(|_| Loaded {
+        root: None,
+        problems: vec![Problem {
+            kind: ProblemKind::Syntax,
+            span: Span::point(0),
+            message: "the YAML parser failed on this input".to_string(),
+            related: None,
+        }],
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Scalar resolution (go-yaml v2 `resolve()`, YAML 1.1)
+
+/// A scalar as go-yaml v2 resolves it, before Helm's key and JSON conversions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// An integer above `i64::MAX` that fits `u64` (go-yaml returns a `uint64`).
+    Uint(u64),
+    Float(f64),
+    /// A timestamp; go-yaml hands it to `interface{}` as the string it was written as.
+    Timestamp(String),
+    Str(String),
+}
+
+impl Resolved {
+    fn short_tag(&self) -> &'static str {
+        match self {
+            Resolved::Null => "!!null",
+            Resolved::Bool(_) => "!!bool",
+            Resolved::Int(_) | Resolved::Uint(_) => "!!int",
+            Resolved::Float(_) => "!!float",
+            Resolved::Timestamp(_) => "!!timestamp",
+            Resolved::Str(_) => "!!str",
+        }
+    }
+
+    /// The value Helm holds. A `uint64` becomes a float, as it does on Helm's way through JSON.
+    pub fn into_scalar(self) -> Scalar {
+        match self {
+            Resolved::Null => Scalar::Null,
+            Resolved::Bool(b) => Scalar::Bool(b),
+            Resolved::Int(i) => Scalar::Int(i),
+            Resolved::Uint(u) => Scalar::Float(u as f64),
+            Resolved::Float(f) => Scalar::Float(f),
+            Resolved::Timestamp(s) | Resolved::Str(s) => Scalar::Str(s),
+        }
+    }
+}
+
+const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+/// Resolve an untagged plain scalar as go-yaml v2 does (YAML 1.1).
+pub fn resolve_plain(value: &str) -> Resolved {
+    resolve_core(value, true)
+}
+
+/// go-yaml v2 `resolve()` for the empty tag (and, without the timestamp step, for `!!int`,
+/// `!!float`, `!!bool`, `!!null`).
+fn resolve_core(input: &str, try_timestamp: bool) -> Resolved {
+    let Some(&first) = input.as_bytes().first() else {
+        return Resolved::Null;
+    };
+    let hint = match first {
+        b'+' | b'-' => b'S',
+        b'0'..=b'9' => b'D',
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => b'M',
+        b'.' => b'.',
+        _ => return Resolved::Str(input.to_string()),
+    };
+    if let Some(r) = resolve_map(input) {
+        return r;
+    }
+    match hint {
+        b'.' => {
+            if let Some(f) = go_parse_float_dot(input) {
+                return Resolved::Float(f);
+            }
+        }
+        b'D' | b'S' => {
+            if try_timestamp && parse_timestamp(input) {
+                return Resolved::Timestamp(input.to_string());
+            }
+            let plain: String = input.chars().filter(|&c| c != '_').collect();
+            if let Some(i) = go_parse_int(&plain) {
+                return Resolved::Int(i);
+            }
+            if let Some(u) = go_parse_uint(&plain) {
+                return Resolved::Uint(u);
+            }
+            if yaml_style_float(&plain)
+                && let Ok(f) = plain.parse::<f64>()
+                && f.is_finite()
+            {
+                return Resolved::Float(f);
+            }
+            if let Some(rest) = plain.strip_prefix("0b") {
+                if let Some(i) = parse_int_base(rest, 2) {
+                    return Resolved::Int(i);
+                }
+                if let Some(u) = parse_uint_base(rest, 2) {
+                    return Resolved::Uint(u);
+                }
+            } else if let Some(rest) = plain.strip_prefix("-0b")
+                && let Some(i) = parse_int_base(&format!("-{rest}"), 2)
+            {
+                return Resolved::Int(i);
+            }
+        }
+        _ => {}
+    }
+    Resolved::Str(input.to_string())
+}
+
+/// go-yaml v2's `resolveMap`: the exact spellings of booleans, null and the special floats.
+fn resolve_map(s: &str) -> Option<Resolved> {
+    Some(match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Resolved::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Resolved::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => Resolved::Null,
+        ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Resolved::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
+        _ => return None,
+    })
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go `strconv.ParseFloat` for a text starting with `.`: `.digits[e[sign]digits]`, underscores only
+/// between digits, and an error (not infinity) when out of range.
+fn go_parse_float_dot(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'_' {
+            let before = i > 0 && b[i - 1].is_ascii_digit();
+            let after = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !before || !after {
+                return None;
+            }
+        }
+    }
+    let plain: String = s.chars().filter(|&c| c != '_').collect();
+    let rest = plain.strip_prefix('.')?;
+    let mant_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if mant_len == 0 {
+        return None;
+    }
+    let exp = &rest[mant_len..];
+    if !exp.is_empty() {
+        let e = exp.strip_prefix(['e', 'E'])?;
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    plain.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Go `strconv.ParseUint(s, 0, 64)` after the base prefix: digits of `base`, no sign.
+fn parse_digits(s: &str, base: u32) -> Option<u64> {
+    let mut n: u64 = 0;
+    for c in s.chars() {
+        let d = c.to_digit(36)?;
+        if d >= base {
+            return None;
+        }
+        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Go `strconv.ParseUint(s, 0, 64)`: `0x`/`0o`/`0b` prefixes, a leading `0` means octal.
+fn go_parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let (digits, base) = if b[0] == b'0' {
+        if b.len() >= 3 {
+            match b[1].to_ascii_lowercase() {
+                b'x' => (&s[2..], 16),
+                b'o' => (&s[2..], 8),
+                b'b' => (&s[2..], 2),
+                _ => (&s[1..], 8),
+            }
+        } else {
+            (&s[1..], 8)
+        }
+    } else {
+        (s, 10)
+    };
+    parse_digits(digits, base)
+}
+
+/// Go `strconv.ParseInt(s, 0, 64)`.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    signed(neg, go_parse_uint(rest)?)
+}
+
+fn signed(neg: bool, u: u64) -> Option<i64> {
+    if neg {
+        if u <= 1 << 63 {
+            Some((u as i64).wrapping_neg())
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+/// Go `strconv.ParseInt(s, base, 64)` for an explicit base (sign allowed, no prefix).
+fn parse_int_base(s: &str, base: u32) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    signed(neg, parse_digits(rest, base)?)
+}
+
+/// Go `strconv.ParseUint(s, base, 64)` for an explicit base.
+fn parse_uint_base(s: &str, base: u32) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    parse_digits(s, base)
+}
+
+/// go-yaml v2 `parseTimestamp`: `2006-1-2`, `2006-1-2 15:4:5.999999999`, or
+/// `2006-1-2T15:4:5.999999999Z07:00` (also with a lower-case `t`), with calendar checks.
+fn parse_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let year_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if year_len != 4 || b.get(4) != Some(&b'-') {
+        return false;
+    }
+    let mut i = 5;
+    // 1 or 2 digits, as Go's non-padded layout elements take.
+    let num = |i: &mut usize| -> Option<u32> {
+        let start = *i;
+        while *i < b.len() && *i - start < 2 && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        if *i == start {
+            return None;
+        }
+        s[start..*i].parse().ok()
+    };
+    let exact2 = |i: &mut usize| -> Option<u32> {
+        if *i + 2 <= b.len() && b[*i].is_ascii_digit() && b[*i + 1].is_ascii_digit() {
+            *i += 2;
+            s[*i - 2..*i].parse().ok()
+        } else {
+            None
+        }
+    };
+    let year: u32 = s[..4].parse().unwrap_or(0);
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i) else { return false };
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day == 0 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zone = match b[i] {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return false,
+    };
+    i += 1;
+    let (Some(h), true) = (num(&mut i), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let (Some(m), true) = (num(&mut i), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let Some(sec) = num(&mut i) else { return false };
+    if h > 23 || m > 59 || sec > 59 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if !zone {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            i += 1;
+            let Some(zh) = exact2(&mut i) else {
+                return false;
+            };
+            if b.get(i) != Some(&b':') {
+                return false;
+            }
+            i += 1;
+            let Some(zm) = exact2(&mut i) else {
+                return false;
+            };
+            zh <= 23 && zm <= 59 && i == b.len()
+        }
+        _ => false,
+    }
+}
+
+/// Go `base64.StdEncoding.DecodeString`: padding required, `\r` and `\n` ignored.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let chars: Vec<u8> = s.bytes().filter(|&c| c != b'\r' && c != b'\n').collect();
+    if !chars.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let quanta = chars.len() / 4;
+    for (q, quad) in chars.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && q + 1 != quanta) {
+            return None;
+        }
+        let mut n: u32 = 0;
+        for &c in &quad[..4 - pad] {
+            n = (n << 6) | val(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
+/// Bytes to a string the way Go's `encoding/json` writes them: each invalid byte becomes U+FFFD.
+fn go_json_string(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                rest = &after[1..];
+            }
+        }
+    }
+}
+
+/// Resolve a scalar with its style and tag as go-yaml v2 decodes it into `interface{}`.
+///
+/// Quoted and block scalars are strings unless tagged; `!!str` is a string; `!!int`, `!!float`,
+/// `!!bool`, `!!null`, `!!timestamp` must fit their tag (an integer fits `!!float`); `!!binary` is
+/// base64-decoded; any other tag gives the text as a string. The error is go-yaml's message.
+pub fn resolve_scalar(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Resolved, String> {
+    let Some(tag) = tag else {
+        return Ok(if style == ScalarStyle::Plain {
+            resolve_plain(value)
+        } else {
+            Resolved::Str(value.to_string())
+        });
+    };
+    // `!` alone is the non-specific tag: go-yaml treats it like any unknown tag.
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    let Some(core) = full.strip_prefix(CORE_TAG_PREFIX) else {
+        return Ok(Resolved::Str(value.to_string()));
+    };
+    let resolved = match core {
+        "str" => return Ok(Resolved::Str(value.to_string())),
+        "binary" => {
+            return decode_base64(value)
+                .map(|bytes| Resolved::Str(go_json_string(&bytes)))
+                .ok_or_else(|| "!!binary value contains invalid base64 data".to_string());
+        }
+        "int" | "float" | "bool" | "null" => resolve_core(value, false),
+        "timestamp" => resolve_core(value, true),
+        _ => return Ok(Resolved::Str(value.to_string())),
+    };
+    let fits = matches!(
+        (core, &resolved),
+        ("int", Resolved::Int(_) | Resolved::Uint(_))
+            | ("float", Resolved::Float(_))
+            | ("bool", Resolved::Bool(_))
+            | ("null", Resolved::Null)
+            | ("timestamp", Resolved::Timestamp(_))
+    );
+    if fits {
+        return Ok(resolved);
+    }
+    if core == "float"
+        && let Resolved::Int(i) = resolved
+    {
+        return Ok(Resolved::Float(i as f64));
+    }
+    Err(format!(
+        "cannot decode {} `{}` as a !!{}",
+        resolved.short_tag(),
+        value,
+        core
+    ))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Go float formatting
+
+/// Go's `fmt` `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`): shortest digits, exponent
+/// form when the decimal exponent is below -4 or at least 6 (`20191101` → `2.0191101e+07`).
+pub fn format_go_float(f: f64) -> String {
+    format_g_shortest(f, false)
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, or with `bits32` `strconv.FormatFloat(f, 'g', -1, 32)`.
+fn format_g_shortest(f: f64, bits32: bool) -> String {
+    let f32v = f as f32;
+    let (nan, inf, zero, neg) = if bits32 {
+        (f32v.is_nan(), f32v.is_infinite(), f32v == 0.0, f32v.is_sign_negative())
+    } else {
+        (f.is_nan(), f.is_infinite(), f == 0.0, f.is_sign_negative())
+    };
+    if nan {
+        return "NaN".to_string();
+    }
+    if inf {
+        return if neg { "-Inf" } else { "+Inf" }.to_string();
+    }
+    if zero {
+        return if neg { "-0" } else { "0" }.to_string();
+    }
+    // Rust's `{:e}` prints the shortest digits that round-trip, like Go's shortest mode.
+    let sci = if bits32 {
+        format!("{:e}", f32v.abs())
+    } else {
+        format!("{:e}", f.abs())
+    };
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let nd = digits.len() as i64;
+    let dp = exp + 1;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else if dp <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-dp) as usize));
+        out.push_str(&digits);
+    } else if dp >= nd {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (dp - nd) as usize));
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------------
+// Keys
+
+/// Which Go value a key was before it became a string: keys equal as strings but different as Go
+/// values are different keys to go-yaml, and `sigs.k8s.io/yaml` then keeps one of them at random.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum KeyIdentity {
+    Str,
+    Int,
+    Bool,
+    Float(u64),
+}
+
+/// `sigs.k8s.io/yaml`'s key conversion: strings as they are, integers in decimal, booleans as
+/// `true`/`false`, floats as `FormatFloat(f, 'g', -1, 32)` (with `.inf`, `-.inf`, `.nan`).
+fn key_string(r: &Resolved) -> Result<(String, KeyIdentity), String> {
+    Ok(match r {
+        Resolved::Str(s) | Resolved::Timestamp(s) => (s.clone(), KeyIdentity::Str),
+        Resolved::Int(i) => (i.to_string(), KeyIdentity::Int),
+        Resolved::Bool(b) => (b.to_string(), KeyIdentity::Bool),
+        Resolved::Float(f) => (float_key(*f), KeyIdentity::Float(f.to_bits())),
+        Resolved::Null => {
+            return Err(
+                "a null key: Helm cannot turn it into a string (unsupported map key of type <nil>)".to_string(),
+            );
+        }
+        Resolved::Uint(u) => {
+            return Err(format!(
+                "the key {u} is too large: Helm cannot turn it into a string (unsupported map key of type uint64)"
+            ));
+        }
+    })
+}
+
+fn float_key(f: f64) -> String {
+    match format_g_shortest(f, true).as_str() {
+        "+Inf" => ".inf".to_string(),
+        "-Inf" => "-.inf".to_string(),
+        "NaN" => ".nan".to_string(),
+        s => s.to_string(),
+    }
+}
+
+fn scalar_key(s: &Scalar) -> Result<(String, KeyIdentity), String> {
+    let r = match s {
+        Scalar::Null => Resolved::Null,
+        Scalar::Bool(b) => Resolved::Bool(*b),
+        Scalar::Int(i) => Resolved::Int(*i),
+        Scalar::Float(f) => Resolved::Float(*f),
+        Scalar::Str(s) => Resolved::Str(s.clone()),
+    };
+    key_string(&r)
+}
+
+// ------------------------------------------------------------------------------------------------
+// The loader
+
+/// A node under construction. Aliases share the anchor's `Rc`; copies are made only at the end.
+#[derive(Debug)]
+struct INode {
+    value: IValue,
+    /// Nodes in the final subtree (aliases counted expanded).
+    size: usize,
+    /// Collection levels in the subtree: 0 for a scalar.
+    height: usize,
+}
+
+#[derive(Debug)]
+enum IValue {
+    Scalar(Scalar),
+    Seq(Vec<IChild>),
+    Map(Vec<IEntry>),
+}
+
+/// A node in its place: an alias copy takes the alias's span for its top node.
+#[derive(Debug, Clone)]
+struct IChild {
+    node: Rc<INode>,
+    span: Span,
+}
+
+#[derive(Debug, Clone)]
+struct IEntry {
+    key: String,
+    key_span: Span,
+    child: IChild,
+}
+
+#[derive(Debug)]
+struct Key {
+    text: String,
+    span: Span,
+    identity: KeyIdentity,
+    merge: bool,
+}
+
+#[derive(Debug)]
+enum MapItem {
+    Pair(Key, IChild),
+    Merge(IChild),
+}
+
+#[derive(Debug)]
+enum Body {
+    Seq(Vec<IChild>),
+    Map { items: Vec<MapItem>, key: Option<Key> },
+}
+
+#[derive(Debug)]
+struct Frame {
+    start: usize,
+    /// End of the start event, then of the last child.
+    end: usize,
+    anchor: usize,
+    body: Body,
+}
+
+struct Loader<'t> {
+    text: &'t str,
+    source: SourceId,
+    limits: Limits,
+    chars: CharToByte,
+    lines: Option<LineIndex>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Rc<INode>>,
+    alias_nodes: usize,
+    root: Option<IChild>,
+    problems: Vec<Problem>,
+}
+
+fn fatal(kind: ProblemKind, span: Span, message: impl Into<String>) -> Problem {
+    Problem {
+        kind,
+        span,
+        message: message.into(),
+        related: None,
+    }
+}
+
+fn syntax(span: Span, message: impl Into<String>) -> Problem {
+    fatal(ProblemKind::Syntax, span, message)
+}
+
+impl<'t> Loader<'t> {
+    fn new(text: &'t str, source: SourceId, limits: &Limits) -> Self {
+        Loader {
+            text,
+            source,
+            limits: *limits,
+            chars: CharToByte::new(text),
+            lines: None,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            root: None,
+            problems: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> Loaded {
+        match self.read() {
+            Ok(()) => {
+                let root = self.root.take().map(|r| self.build(&r));
+                // Inner mappings finish first; report in the order of the text.
+                self.problems.sort_by_key(|p| p.span.start);
+                Loaded {
+                    root,
+                    problems: self.problems,
+                }
+            }
+            Err(problem) => Loaded {
+                root: None,
+                problems: vec![problem],
+            },
+        }
+    }
+
+    fn span(&self, span: saphyr_parser::Span) -> Span {
+        Span::new(self.chars.byte(span.start.index()), self.chars.byte(span.end.index()))
+    }
+
+    fn line_of(&mut self, offset: usize) -> usize {
+        let text = self.text;
+        self.lines
+            .get_or_insert_with(|| LineIndex::new(text))
+            .line_col(text, offset)
+            .0
+    }
+
+    fn scan_error(&self, e: &ScanError) -> Problem {
+        let index = e.marker().index();
+        let start = self.chars.byte(index);
+        let span = Span::new(start, self.chars.byte(index + 1));
+        if e.info() == "recursion limit exceeded" {
+            // saphyr stops at 255 nested flow collections, before it yields a single event.
+            let message = if self.limits.max_depth < 255 {
+                format!("the YAML nests deeper than {} levels (limit)", self.limits.max_depth)
+            } else {
+                "the YAML nests more than 255 flow collections, more than the parser reads".to_string()
+            };
+            return fatal(ProblemKind::TooDeep, span, message);
+        }
+        syntax(span, e.info())
+    }
+
+    fn read(&mut self) -> Result<(), Problem> {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(next) = parser.next_event() {
+            let (event, raw) = next.map_err(|e| self.scan_error(&e))?;
+            let span = self.span(raw);
+            match event {
+                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
+                // go-yaml's Unmarshal reads the first document only.
+                Event::StreamEnd | Event::DocumentEnd => break,
+                Event::Alias(id) => self.alias(id, span)?,
+                Event::Scalar(value, style, anchor, tag) => {
+                    self.scalar(&value, style, anchor, tag.as_deref(), span)?;
+                }
+                Event::SequenceStart(anchor, _) => self.start(Body::Seq(Vec::new()), anchor, span)?,
+                Event::MappingStart(anchor, _) => self.start(
+                    Body::Map {
+                        items: Vec::new(),
+                        key: None,
+                    },
+                    anchor,
+                    span,
+                )?,
+                Event::SequenceEnd | Event::MappingEnd => self.end(span)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame {
+                body: Body::Map { key: None, .. },
+                ..
+            })
+        )
+    }
+
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Result<(), Problem> {
+        if self.stack.is_empty() && value.is_empty() && style == ScalarStyle::Plain && tag.is_none() && anchor == 0 {
+            // An empty document: Helm reads no values.
+            return Ok(());
+        }
+        let span = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => self.block_scalar_span(span),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => self.quoted_span(span, style),
+            _ => span,
+        };
+        let resolved = resolve_scalar(value, style, tag).map_err(|m| syntax(span, m))?;
+        if self.expecting_key() {
+            let (text, identity) = key_string(&resolved).map_err(|m| syntax(span, m))?;
+            let merge = value == "<<"
+                && match tag {
+                    None => style == ScalarStyle::Plain,
+                    Some(t) => {
+                        (t.handle.is_empty() && t.suffix == "!") || (t.handle == CORE_TAG_PREFIX && t.suffix == "merge")
+                    }
+                };
+            if anchor != 0 {
+                let node = Rc::new(INode {
+                    value: IValue::Scalar(resolved.into_scalar()),
+                    size: 1,
+                    height: 0,
+                });
+                self.anchors.insert(anchor, node);
+            }
+            self.set_key(Key {
+                text,
+                span,
+                identity,
+                merge,
+            });
+            return Ok(());
+        }
+        let scalar = resolved.into_scalar();
+        check_json_float(&scalar, span)?;
+        let node = Rc::new(INode {
+            value: IValue::Scalar(scalar),
+            size: 1,
+            height: 0,
+        });
+        if anchor != 0 {
+            self.anchors.insert(anchor, Rc::clone(&node));
+        }
+        self.place(IChild { node, span })
+    }
+
+    /// saphyr's span of a quoted scalar runs over the blanks and comment after it: end it at the
+    /// closing quote.
+    fn quoted_span(&self, span: Span, style: ScalarStyle) -> Span {
+        let quote = if style == ScalarStyle::SingleQuoted {
+            b'\''
+        } else {
+            b'"'
+        };
+        let bytes = &self.text.as_bytes()[..span.end.min(self.text.len())];
+        let Some(open) = (span.start..bytes.len()).find(|&i| bytes[i] == quote) else {
+            return span;
+        };
+        let mut i = open + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                c if c == quote => return Span::new(span.start, i + 1),
+                _ => i += 1,
+            }
+        }
+        span
+    }
+
+    /// saphyr's span of a block scalar starts at its first content line and runs over the trailing
+    /// blank lines: start it at the `|`/`>` indicator instead, and end it at the last content.
+    fn block_scalar_span(&self, span: Span) -> Span {
+        let text = self.text;
+        let content = text.get(span.start..span.end).unwrap_or("");
+        let end = span.start + content.trim_end().len();
+        if matches!(text.as_bytes().get(span.start), Some(b'&' | b'!')) {
+            return Span::new(span.start, end);
+        }
+        let before = text[..span.start].trim_end();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let header = &before[line_start..];
+        let indicator = header.char_indices().find(|&(i, c)| {
+            if c != '|' && c != '>' {
+                return false;
+            }
+            let rest = header[i + 1..].trim_start_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            let trimmed = rest.trim_start();
+            (rest.is_empty() || rest.len() != trimmed.len()) && (trimmed.is_empty() || trimmed.starts_with('#'))
+        });
+        match indicator {
+            Some((i, _)) => Span::new(line_start + i, end),
+            None => Span::new(span.start, end),
+        }
+    }
+
+    fn set_key(&mut self, new: Key) {
+        if let Some(Frame {
+            body: Body::Map { key, .. },
+            end,
+            ..
+        }) = self.stack.last_mut()
+        {
+            *end = (*end).max(new.span.end);
+            *key = Some(new);
+        }
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Problem> {
+        let Some(target) = self.anchors.get(&id).cloned() else {
+            let name = self
+                .text
+                .get(span.start..span.end)
+                .unwrap_or("")
+                .trim_start_matches('*');
+            return Err(syntax(span, format!("anchor '{name}' value contains itself")));
+        };
+        if self.expecting_key() {
+            let IValue::Scalar(s) = &target.value else {
+                return Err(syntax(span, "mapping keys must be scalars"));
+            };
+            let (text, identity) = scalar_key(s).map_err(|m| syntax(span, m))?;
+            self.set_key(Key {
+                text,
+                span,
+                identity,
+                merge: false,
+            });
+            return Ok(());
+        }
+        let total = self.alias_nodes.saturating_add(target.size);
+        if total > self.limits.max_alias_nodes {
+            return Err(fatal(
+                ProblemKind::AliasLimit,
+                span,
+                format!(
+                    "aliases expand to more than {} nodes (limit)",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        if target.height > 0 && self.stack.len() + target.height > self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
+        if let IValue::Scalar(s) = &target.value {
+            check_json_float(s, span)?;
+        }
+        self.alias_nodes = total;
+        self.place(IChild { node: target, span })
+    }
+
+    fn too_deep(&self, span: Span) -> Problem {
+        fatal(
+            ProblemKind::TooDeep,
+            span,
+            format!("the YAML nests deeper than {} levels (limit)", self.limits.max_depth),
+        )
+    }
+
+    fn start(&mut self, body: Body, anchor: usize, span: Span) -> Result<(), Problem> {
+        if self.expecting_key() {
+            return Err(syntax(span, "mapping keys must be scalars"));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
+        self.stack.push(Frame {
+            start: span.start,
+            end: span.end,
+            anchor,
+            body,
+        });
+        Ok(())
+    }
+
+    fn end(&mut self, span: Span) -> Result<(), Problem> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        // A flow collection ends at its bracket; a block one at its last child.
+        let closes = matches!(self.text.as_bytes().get(span.start), Some(b']' | b'}'));
+        let end = if closes { span.end } else { frame.end };
+        let own = Span::new(frame.start, end);
+        let value = match frame.body {
+            Body::Seq(items) => IValue::Seq(items),
+            Body::Map { items, .. } => IValue::Map(self.finish_map(items)?),
+        };
+        let (size, height) = match &value {
+            IValue::Seq(items) => measure(items.iter()),
+            IValue::Map(entries) => measure(entries.iter().map(|e| &e.child)),
+            IValue::Scalar(_) => (1, 0),
+        };
+        let node = Rc::new(INode { value, size, height });
+        if frame.anchor != 0 {
+            self.anchors.insert(frame.anchor, Rc::clone(&node));
+        }
+        self.place(IChild { node, span: own })
+    }
+
+    /// Apply keys in document order as go-yaml v2 does: a repeated key replaces the earlier value,
+    /// and a `<<` merge writes its mapping's entries over whatever is set so far (in a sequence of
+    /// mappings, earlier mappings win); keys written after the merge replace merged ones.
+    fn finish_map(&mut self, items: Vec<MapItem>) -> Result<Vec<IEntry>, Problem> {
+        let mut entries: Vec<IEntry> = Vec::with_capacity(items.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
+        let mut explicit: HashMap<String, (Span, KeyIdentity)> = HashMap::new();
+        for item in items {
+            match item {
+                MapItem::Pair(key, child) => {
+                    match explicit.entry(key.text.clone()) {
+                        MapEntry::Occupied(first) => {
+                            let (first_span, first_identity) = *first.get();
+                            let line = self.line_of(first_span.start);
+                            let message = if first_identity == key.identity {
+                                format!(
+                                    "key \"{}\" repeats the key at line {line}; Helm keeps this later value",
+                                    key.text
+                                )
+                            } else {
+                                format!(
+                                    "key \"{}\" is the same as the key at line {line} once Helm turns keys into strings; Helm keeps one of the two values at random",
+                                    key.text
+                                )
+                            };
+                            self.problems.push(Problem {
+                                kind: ProblemKind::DuplicateKey,
+                                span: key.span,
+                                message,
+                                related: Some(first_span),
+                            });
+                        }
+                        MapEntry::Vacant(v) => {
+                            v.insert((key.span, key.identity));
+                        }
+                    }
+                    upsert(
+                        &mut entries,
+                        &mut index,
+                        IEntry {
+                            key: key.text,
+                            key_span: key.span,
+                            child,
+                        },
+                    );
+                }
+                MapItem::Merge(value) => match &value.node.value {
+                    IValue::Map(merged) => {
+                        for e in merged {
+                            upsert(&mut entries, &mut index, e.clone());
+                        }
+                    }
+                    IValue::Seq(maps) => {
+                        for m in maps {
+                            if !matches!(m.node.value, IValue::Map(_)) {
+                                return Err(syntax(m.span, MERGE_NEEDS_MAP));
+                            }
+                        }
+                        for m in maps.iter().rev() {
+                            if let IValue::Map(merged) = &m.node.value {
+                                for e in merged {
+                                    upsert(&mut entries, &mut index, e.clone());
+                                }
+                            }
+                        }
+                    }
+                    IValue::Scalar(_) => return Err(syntax(value.span, MERGE_NEEDS_MAP)),
+                },
+            }
+        }
+        Ok(entries)
+    }
+
+    fn place(&mut self, child: IChild) -> Result<(), Problem> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(child);
+            return Ok(());
+        };
+        frame.end = frame.end.max(child.span.end);
+        match &mut frame.body {
+            Body::Seq(items) => items.push(child),
+            Body::Map { items, key } => match key.take() {
+                Some(k) if k.merge => items.push(MapItem::Merge(child)),
+                Some(k) => items.push(MapItem::Pair(k, child)),
+                None => return Err(syntax(child.span, "mapping keys must be scalars")),
+            },
+        }
+        Ok(())
+    }
+
+    fn origin(&self, span: Span) -> Origin {
+        Origin::file(self.source, span)
+    }
+
+    /// Materialise the final tree (alias copies included) with an explicit work list.
+    fn build(&self, root: &IChild) -> Node {
+        enum Task<'a> {
+            Visit(&'a IChild),
+            Seq(usize, Span),
+            Map(&'a [IEntry], Span),
+        }
+        let mut tasks = vec![Task::Visit(root)];
+        let mut done: Vec<Node> = Vec::new();
+        while let Some(task) = tasks.pop() {
+            match task {
+                Task::Visit(child) => match &child.node.value {
+                    IValue::Scalar(s) => {
+                        done.push(Node::scalar(s.clone(), self.origin(child.span)));
+                    }
+                    IValue::Seq(items) => {
+                        tasks.push(Task::Seq(items.len(), child.span));
+                        tasks.extend(items.iter().rev().map(Task::Visit));
+                    }
+                    IValue::Map(entries) => {
+                        tasks.push(Task::Map(entries, child.span));
+                        tasks.extend(entries.iter().rev().map(|e| Task::Visit(&e.child)));
+                    }
+                },
+                Task::Seq(n, span) => {
+                    let items = done.split_off(done.len() - n);
+                    done.push(Node::new(Value::Seq(items), self.origin(span)));
+                }
+                Task::Map(entries, span) => {
+                    let values = done.split_off(done.len() - entries.len());
+                    let mut mapping = Mapping::new();
+                    for (e, node) in entries.iter().zip(values) {
+                        mapping.insert(e.key.clone(), self.origin(e.key_span), node);
+                    }
+                    done.push(Node::new(Value::Map(mapping), self.origin(span)));
+                }
+            }
+        }
+        done.pop()
+            .unwrap_or_else(|| Node::scalar(Scalar::Null, Origin::Synthetic))
+    }
+}
+
+const MERGE_NEEDS_MAP: &str = "map merge requires map or sequence of maps as the value";
+
+fn upsert(entries: &mut Vec<IEntry>, index: &mut HashMap<String, usize>, entry: IEntry) {
+    match index.entry(entry.key.clone()) {
+        MapEntry::Occupied(i) => entries[*i.get()] = entry,
+        MapEntry::Vacant(v) => {
+            v.insert(entries.len());
+            entries.push(entry);
+        }
+    }
+}
+
+fn measure<'a>(children: impl Iterator<Item = &'a IChild>) -> (usize, usize) {
+    children.fold((1, 1), |(size, height), c| {
+        (size.saturating_add(c.node.size), height.max(c.node.height + 1))
+    })
+}
+
+/// Helm passes values through JSON, which has no NaN or infinities: such a value fails the read.
+fn check_json_float(s: &Scalar, span: Span) -> Result<(), Problem> {
+    match s {
+        Scalar::Float(f) if !f.is_finite() => Err(syntax(
+            span,
+            format!(
+                "Helm cannot read the value {}: JSON has no NaN or infinity (json: unsupported value)",
+                format_go_float(*f)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    const SRC: SourceId = SourceId(0);
+
+    fn load_ok(text: &str) -> Node {
+        let loaded = load(text, SRC, &Limits::default());
+        assert!(
+            loaded.problems.is_empty(),
+            "unexpected problems for {text:?}: {:?}",
+            loaded.problems
+        );
+        loaded.root.expect("a root node")
+    }
+
+    fn value_of(text: &str) -> Scalar {
+        let root = load_ok(&format!("v: {text}\n"));
+        root.get_scalar("v")
+    }
+
+    fn only_problem(text: &str) -> Problem {
+        let loaded = load(text, SRC, &Limits::default());
+        assert!(loaded.root.is_none(), "expected no root for {text:?}");
+        assert_eq!(loaded.problems.len(), 1, "{:?}", loaded.problems);
+        loaded.problems[0].clone()
+    }
+
+    fn span_of(node: &Node) -> Span {
+        match node.origin {
+            Origin::File { span, .. } => span,
+            ref other => panic!("not a file origin: {other:?}"),
+        }
+    }
+
+    fn key_span(root: &Node, key: &str) -> Span {
+        match root.as_map().unwrap().entry(key).unwrap().key_origin {
+            Origin::File { span, .. } => span,
+            ref other => panic!("not a file origin: {other:?}"),
+        }
+    }
+
+    trait GetScalar {
+        fn get_scalar(&self, key: &str) -> Scalar;
+    }
+
+    impl GetScalar for Node {
+        fn get_scalar(&self, key: &str) -> Scalar {
+            self.lookup(key)
+                .and_then(Node::as_scalar)
+                .cloned()
+                .unwrap_or_else(|| panic!("no scalar at {key}"))
+        }
+    }
+
+    fn s(v: &str) -> Scalar {
+        Scalar::Str(v.to_string())
+    }
+
+    #[test]
+    fn spans_of_keys_and_values_count_bytes_and_locate_by_characters() {
+        let text = "# 🔐 the rā comment\nglobal:\n  label: \"rā-x\"  # trailing\n  port: 5\nlist: [a, 'b']\n";
+        let root = load_ok(text);
+        let idx = LineIndex::new(text);
+        let global = root.lookup_entry("global").unwrap();
+        let global_key = key_span(&root, "global");
+        assert_eq!(&text[global_key.start..global_key.end], "global");
+        assert_eq!(idx.line_col(text, global_key.start), (2, 1));
+        let label = global.node.lookup_entry("label").unwrap();
+        let Origin::File { span, source } = label.key_origin else {
+            panic!()
+        };
+        assert_eq!(source, SRC);
+        assert_eq!(&text[span.start..span.end], "label");
+        assert_eq!(idx.line_col(text, span.start), (3, 3));
+        let v = span_of(&label.node);
+        assert_eq!(&text[v.start..v.end], "\"rā-x\"");
+        assert_eq!(idx.line_col(text, v.start), (3, 10));
+        assert_eq!(idx.line_col(text, v.end), (3, 16));
+        let n = span_of(root.lookup("global.port").unwrap());
+        assert_eq!(&text[n.start..n.end], "5");
+        // A block mapping runs from its first key to its last value; the root starts at its first key.
+        let g = span_of(&global.node);
+        assert_eq!(&text[g.start..g.end], "label: \"rā-x\"  # trailing\n  port: 5");
+        let list = root.lookup("list").unwrap();
+        let l = span_of(list);
+        assert_eq!(&text[l.start..l.end], "[a, 'b']");
+        let Value::Seq(items) = &list.value else { panic!() };
+        let b = span_of(&items[1]);
+        assert_eq!(&text[b.start..b.end], "'b'");
+        assert_eq!(span_of(&root).start, text.find("global").unwrap());
+    }
+
+    #[test]
+    fn block_scalar_spans_start_at_the_indicator() {
+        let text = "cert: |-  # PEM\n  line one\n  line two\n\nnext: >\n  folded\n";
+        let root = load_ok(text);
+        assert_eq!(root.get_scalar("cert"), s("line one\nline two"));
+        let c = span_of(root.lookup("cert").unwrap());
+        assert_eq!(&text[c.start..c.end], "|-  # PEM\n  line one\n  line two");
+        let n = span_of(root.lookup("next").unwrap());
+        assert_eq!(&text[n.start..n.end], ">\n  folded");
+        assert_eq!(root.get_scalar("next"), s("folded\n"));
+    }
+
+    #[test]
+    fn every_yaml11_bool_and_null_spelling() {
+        for t in ["true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON"] {
+            assert_eq!(value_of(t), Scalar::Bool(true), "{t}");
+        }
+        for f in [
+            "false", "False", "FALSE", "n", "N", "no", "No", "NO", "off", "Off", "OFF",
+        ] {
+            assert_eq!(value_of(f), Scalar::Bool(false), "{f}");
+        }
+        for n in ["~", "null", "Null", "NULL", ""] {
+            assert_eq!(value_of(n), Scalar::Null, "{n:?}");
+        }
+        // Not in go-yaml's table: strings.
+        for other in ["tRUE", "yEs", "nULL", "nil", "None", "Off!", "nan", "inf"] {
+            assert_eq!(value_of(other), s(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn integers_follow_go_parse_int_base_zero() {
+        let cases: &[(&str, i64)] = &[
+            ("0", 0),
+            ("42", 42),
+            ("+42", 42),
+            ("-42", -42),
+            ("0x1F", 31),
+            ("0X1f", 31),
+            ("-0x10", -16),
+            ("017", 15),
+            ("0o17", 15),
+            ("0O17", 15),
+            ("0b101", 5),
+            ("-0b101", -5),
+            ("0b-101", -5),
+            ("1_000_000", 1_000_000),
+            ("0x_ff", 255),
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+            ("00", 0),
+        ];
+        for &(text, want) in cases {
+            assert_eq!(value_of(text), Scalar::Int(want), "{text}");
+        }
+        // Above i64 but within u64: a uint64 in go-yaml, a float once Helm goes through JSON.
+        assert_eq!(
+            value_of("18446744073709551615"),
+            Scalar::Float(18446744073709551615u64 as f64)
+        );
+        assert_eq!(
+            value_of("0xFFFFFFFFFFFFFFFF"),
+            Scalar::Float(18446744073709551615u64 as f64)
+        );
+        // Past u64 but still matching the float pattern: a float.
+        assert_eq!(value_of("-9223372036854775809"), Scalar::Float(-9223372036854775809.0));
+        for text in ["0x", "0x1FFFFFFFFFFFFFFFF", "1_0x", "12abc", "0b102", "1-2"] {
+            assert_eq!(value_of(text), s(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn floats_follow_the_yaml_style_pattern() {
+        let cases: &[(&str, f64)] = &[
+            ("1.5", 1.5),
+            ("-1.5", -1.5),
+            ("+1.5e3", 1500.0),
+            ("1e3", 1000.0),
+            ("1E-2", 0.01),
+            ("1.", 1.0),
+            (".5", 0.5),
+            ("-.5", -0.5),
+            (".5e1", 5.0),
+            ("08", 8.0),
+            ("09.5", 9.5),
+            ("1_000.5", 1000.5),
+            ("20191101.0", 20191101.0),
+            ("1e-400", 0.0),
+        ];
+        for &(text, want) in cases {
+            assert_eq!(value_of(text), Scalar::Float(want), "{text}");
+        }
+        for text in [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"] {
+            assert_eq!(resolve_plain(text), Resolved::Float(f64::INFINITY), "{text}");
+        }
+        for text in ["-.inf", "-.Inf", "-.INF"] {
+            assert_eq!(resolve_plain(text), Resolved::Float(f64::NEG_INFINITY), "{text}");
+        }
+        for text in [".nan", ".NaN", ".NAN"] {
+            assert!(
+                matches!(resolve_plain(text), Resolved::Float(f) if f.is_nan()),
+                "{text}"
+            );
+        }
+        assert_eq!(resolve_plain(".INf"), Resolved::Str(".INf".into()));
+        for text in ["1e999", ".", ".e5", "1.2.3", "1e", "+1e", ".5x", "._5", "1__0x"] {
+            assert_eq!(value_of(text), s(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn timestamps_quoted_and_tagged_scalars_stay_as_written() {
+        for text in [
+            "2019-11-01",
+            "2019-11-01T10:00:00Z",
+            "2001-12-14 21:59:43.10",
+            "2019-1-2",
+        ] {
+            assert_eq!(value_of(text), s(text), "{text}");
+        }
+        let root = load_ok(concat!(
+            "q1: \"yes\"\n",
+            "q2: 'on'\n",
+            "q3: \"1234\"\n",
+            "t1: !!str 1234\n",
+            "t2: !!str yes\n",
+            "t3: !!int \"12\"\n",
+            "t4: !!float 1\n",
+            "t5: !!bool \"yes\"\n",
+            "t6: !!null ~\n",
+            "t7: !custom 8080\n",
+            "t8: !!binary aGVsbG8=\n",
+            "t9: !!timestamp 2019-11-01\n",
+            "b1: |\n  yes\n",
+            "b2: >-\n  42\n",
+        ));
+        assert_eq!(root.get_scalar("q1"), s("yes"));
+        assert_eq!(root.get_scalar("q2"), s("on"));
+        assert_eq!(root.get_scalar("q3"), s("1234"));
+        assert_eq!(root.get_scalar("t1"), s("1234"));
+        assert_eq!(root.get_scalar("t2"), s("yes"));
+        assert_eq!(root.get_scalar("t3"), Scalar::Int(12));
+        assert_eq!(root.get_scalar("t4"), Scalar::Float(1.0));
+        assert_eq!(root.get_scalar("t5"), Scalar::Bool(true));
+        assert_eq!(root.get_scalar("t6"), Scalar::Null);
+        assert_eq!(root.get_scalar("t7"), s("8080"));
+        assert_eq!(root.get_scalar("t8"), s("hello"));
+        assert_eq!(root.get_scalar("t9"), s("2019-11-01"));
+        assert_eq!(root.get_scalar("b1"), s("yes\n"));
+        assert_eq!(root.get_scalar("b2"), s("42"));
+    }
+
+    #[test]
+    fn tags_that_do_not_fit_are_errors() {
+        for (text, message) in [
+            ("v: !!int 1.5\n", "cannot decode !!float `1.5` as a !!int"),
+            ("v: !!bool 1\n", "cannot decode !!int `1` as a !!bool"),
+            ("v: !!null x\n", "cannot decode !!str `x` as a !!null"),
+            ("v: !!int 2019-01-01\n", "cannot decode !!str `2019-01-01` as a !!int"),
+            (
+                "v: !!float 18446744073709551615\n",
+                "cannot decode !!int `18446744073709551615` as a !!float",
+            ),
+            ("v: !!timestamp 12\n", "cannot decode !!int `12` as a !!timestamp"),
+            (
+                "v: !!binary not base64!\n",
+                "!!binary value contains invalid base64 data",
+            ),
+        ] {
+            let p = only_problem(text);
+            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.message, message, "{text}");
+            assert_eq!(p.span.start, 3, "{text}");
+        }
+    }
+
+    #[test]
+    fn binary_is_decoded_like_go() {
+        assert_eq!(decode_base64("aGVs\nbG8=\n").unwrap(), b"hello");
+        assert_eq!(decode_base64("").unwrap(), b"");
+        assert!(decode_base64("aGVsbG8").is_none());
+        assert!(decode_base64("aG=sbG8=").is_none());
+        assert!(decode_base64("aGVs bG8=").is_none());
+        assert_eq!(go_json_string(&[b'a', 0xE2, 0x82, b'b']), "a\u{FFFD}\u{FFFD}b");
+    }
+
+    #[test]
+    fn merge_keys_apply_in_document_order() {
+        let text = concat!(
+            "base: &base {a: 1, b: 2}\n",
+            "other: &other {b: 20, c: 30}\n",
+            "single:\n  <<: *base\n  b: 3\n",
+            "list:\n  <<: [*other, *base]\n",
+            "before:\n  a: 10\n  <<: *base\n",
+            "inline:\n  <<: {x: 1}\n  w: 2\n",
+        );
+        let root = load_ok(text);
+        assert_eq!(root.get_scalar("single.a"), Scalar::Int(1));
+        assert_eq!(root.get_scalar("single.b"), Scalar::Int(3));
+        // In a list of mappings the earlier mapping wins.
+        assert_eq!(root.get_scalar("list.a"), Scalar::Int(1));
+        assert_eq!(root.get_scalar("list.b"), Scalar::Int(20));
+        assert_eq!(root.get_scalar("list.c"), Scalar::Int(30));
+        // go-yaml v2 writes the merged mapping over keys set before the `<<`.
+        assert_eq!(root.get_scalar("before.a"), Scalar::Int(1));
+        assert_eq!(root.get_scalar("before.b"), Scalar::Int(2));
+        assert_eq!(root.get_scalar("inline.x"), Scalar::Int(1));
+        assert_eq!(root.get_scalar("inline.w"), Scalar::Int(2));
+        assert!(root.lookup("single.<<").is_none());
+        // Merged entries keep the origins of the anchored mapping.
+        let single = root.lookup("single").unwrap().as_map().unwrap();
+        let a = single.entry("a").unwrap();
+        let Origin::File { span, .. } = a.key_origin else {
+            panic!()
+        };
+        assert_eq!(span.start, text.find("a: 1").unwrap());
+        assert_eq!(span_of(&a.node).start, text.find("1, b").unwrap());
+        // A quoted `<<` is an ordinary key.
+        let root = load_ok("m:\n  '<<': {a: 1}\n");
+        assert!(root.lookup("m.<<.a").is_some());
+    }
+
+    #[test]
+    fn merge_of_a_non_mapping_is_an_error() {
+        for text in [
+            "m:\n  <<: 1\n",
+            "s: &s [1]\nm:\n  <<: *s\n",
+            "m:\n  <<: [{a: 1}, 2]\n",
+            "m:\n  <<:\n",
+        ] {
+            let p = only_problem(text);
+            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.message, MERGE_NEEDS_MAP, "{text}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_value_and_are_reported() {
+        let text = "a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\na: 4\n";
+        let loaded = load(text, SRC, &Limits::default());
+        let root = loaded.root.unwrap();
+        assert_eq!(root.get_scalar("a"), Scalar::Int(4));
+        assert_eq!(root.get_scalar("c.x"), Scalar::Int(2));
+        assert_eq!(root.as_map().unwrap().len(), 3);
+        let first_a = Span::new(0, 1);
+        let dups: Vec<_> = loaded
+            .problems
+            .iter()
+            .map(|p| (p.kind, p.span, p.related, p.message.clone()))
+            .collect();
+        assert_eq!(dups.len(), 3, "{dups:?}");
+        assert!(dups.iter().all(|d| d.0 == ProblemKind::DuplicateKey));
+        let second_a = Span::new(10, 11);
+        assert_eq!(dups[0].1, second_a);
+        assert_eq!(dups[0].2, Some(first_a));
+        assert_eq!(
+            dups[0].3,
+            "key \"a\" repeats the key at line 1; Helm keeps this later value"
+        );
+        assert_eq!(&text[dups[1].1.start..dups[1].1.end], "x");
+        assert!(dups[1].3.contains("line 5"));
+        assert_eq!(dups[2].2, Some(first_a));
+        // The kept entry points at the key that set it.
+        assert_eq!(key_span(&root, "a").start, text.rfind("a: 4").unwrap());
+    }
+
+    #[test]
+    fn keys_equal_only_as_strings_are_reported_as_a_coin_toss() {
+        let loaded = load("1: a\n\"1\": b\n", SRC, &Limits::default());
+        assert_eq!(loaded.problems.len(), 1);
+        assert!(loaded.problems[0].message.contains("at random"));
+        let root = loaded.root.unwrap();
+        assert_eq!(root.get_scalar("1"), s("b"));
+        // Same Go value spelled differently: an ordinary duplicate.
+        let loaded = load("yes: a\ntrue: b\n0x1: c\n1: d\n", SRC, &Limits::default());
+        assert_eq!(loaded.problems.len(), 2);
+        assert!(loaded.problems.iter().all(|p| p.message.contains("later value")));
+    }
+
+    #[test]
+    fn keys_are_stringified_like_helm() {
+        let root = load_ok(concat!(
+            "yes: 1\n",
+            "off: 2\n",
+            "1: x\n",
+            "0x10: y\n",
+            "1.5: z\n",
+            "1e6: big\n",
+            "3.0: three\n",
+            "0.1234567890123: f32\n",
+            ".inf: inf\n",
+            "-.inf: ninf\n",
+            "2019-11-01: date\n",
+            "\"quoted\": q\n",
+            "!!str 7: seven\n",
+        ));
+        let keys: Vec<&str> = root.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "true",
+                "false",
+                "1",
+                "16",
+                "1.5",
+                "1e+06",
+                "3",
+                "0.12345679",
+                ".inf",
+                "-.inf",
+                "2019-11-01",
+                "quoted",
+                "7"
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_helm_cannot_convert_are_errors() {
+        for text in ["~: x\n", "null: x\n", ": x\n", "18446744073709551615: x\n"] {
+            let p = only_problem(text);
+            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert!(p.message.contains("unsupported map key"), "{text}: {}", p.message);
+        }
+        for text in ["? [a]\n: x\n", "{[a]: x}\n", "? {a: 1}\n: x\n", "s: &s [1]\n*s : x\n"] {
+            let p = only_problem(text);
+            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.message, "mapping keys must be scalars", "{text}");
+        }
+    }
+
+    #[test]
+    fn nan_and_infinite_values_fail_like_helm_json() {
+        for text in ["v: .nan\n", "v: -.inf\n", "k: &k .inf\nv: [*k]\n"] {
+            let p = only_problem(text);
+            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert!(p.message.contains("JSON"), "{text}");
+        }
+    }
+
+    #[test]
+    fn aliases_are_copied_with_the_alias_span_on_top() {
+        let text = "defs: &d\n  key: k1\n  list: [1, 2]\nuse: *d\nname: &n x\nagain: *n\n";
+        let root = load_ok(text);
+        let defs = root.lookup("defs").unwrap();
+        let used = root.lookup("use").unwrap();
+        assert_eq!(defs.value, used.value);
+        let u = span_of(used);
+        assert_eq!(&text[u.start..u.end], "*d");
+        // Children of the copy keep the anchor's spans.
+        assert_eq!(
+            span_of(used.lookup("key").unwrap()),
+            span_of(defs.lookup("key").unwrap())
+        );
+        assert_eq!(root.get_scalar("again"), s("x"));
+        let a = span_of(root.lookup("again").unwrap());
+        assert_eq!(&text[a.start..a.end], "*n");
+        // An alias may also stand for a key.
+        let root = load_ok("k: &k name\nm:\n  *k : v\n");
+        assert_eq!(root.get_scalar("m.name"), s("v"));
+    }
+
+    #[test]
+    fn unknown_and_self_referencing_aliases_are_errors() {
+        let p = only_problem("a: *nope\n");
+        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.span.start, 3);
+        let p = only_problem("a: &x [1, *x]\n");
+        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.message, "anchor 'x' value contains itself");
+    }
+
+    #[test]
+    fn billion_laughs_is_rejected_fast() {
+        let mut text =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let (prev, name) = (w[0], w[1]);
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        let started = Instant::now();
+        let p = only_problem(&text);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        // a..e expand to 74,718 nodes; the first `*e` (66,430 more) goes past 100,000.
+        assert_eq!(&text[p.span.start..p.span.end], "*e");
+        assert_eq!(p.span.start, text.find("*e").unwrap());
+        // Under the limit the same shape expands in full.
+        let loaded = load(
+            &text,
+            SRC,
+            &Limits {
+                max_alias_nodes: 1_000,
+                ..Limits::default()
+            },
+        );
+        assert_eq!(loaded.problems[0].kind, ProblemKind::AliasLimit);
+        let small = "a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n";
+        let root = load_ok(small);
+        let Value::Seq(c) = &root.lookup("c").unwrap().value else {
+            panic!()
+        };
+        assert_eq!(c.len(), 2);
+        let exact = Limits {
+            max_alias_nodes: 3 + 3 + 7 + 7,
+            ..Limits::default()
+        };
+        assert!(load(small, SRC, &exact).root.is_some());
+        let short = Limits {
+            max_alias_nodes: 3 + 3 + 7 + 6,
+            ..Limits::default()
+        };
+        assert_eq!(load(small, SRC, &short).problems[0].kind, ProblemKind::AliasLimit);
+    }
+
+    #[test]
+    fn deep_flow_sequence_is_too_deep_without_overflow() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let started = Instant::now();
+        let p = only_problem(&text);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(p.kind, ProblemKind::TooDeep);
+        // Below the parser's own ceiling the limit applies at the first node past it.
+        let text = "[".repeat(200) + &"]".repeat(200);
+        let p = only_problem(&text);
+        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(p.span.start, 128);
+        let ok = "[".repeat(128) + &"]".repeat(128);
+        assert!(load(&ok, SRC, &Limits::default()).root.is_some());
+    }
+
+    #[test]
+    fn deep_block_mapping_is_too_deep_without_overflow() {
+        // 10,000 levels at one space each: 50 MB, of which the loader reads only the first levels.
+        let levels = 10_000;
+        let mut text = String::with_capacity(levels * (levels + 7) / 2);
+        let spaces = " ".repeat(levels);
+        for depth in 0..levels {
+            text.push_str(&spaces[..depth]);
+            text.push_str("a:\n");
+        }
+        let started = Instant::now();
+        let p = only_problem(&text);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(p.kind, ProblemKind::TooDeep);
+        let head = &text[..p.span.end];
+        assert_eq!(LineIndex::new(head).line_col(head, p.span.start), (129, 129));
+        let seqs = "- ".repeat(10_000) + "x\n";
+        assert_eq!(only_problem(&seqs).kind, ProblemKind::TooDeep);
+    }
+
+    #[test]
+    fn aliases_cannot_smuggle_depth() {
+        let inner = "[".repeat(100) + &"]".repeat(100);
+        let text = format!("a: &a {inner}\nb: {}*a{}\n", "[".repeat(50), "]".repeat(50));
+        let p = only_problem(&text);
+        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(&text[p.span.start..p.span.end], "*a");
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_error() {
+        let text = "a: 1\nb: [1, 2\nc: 3\n";
+        let p = only_problem(text);
+        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert!(!p.message.is_empty());
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, p.span.start).0, 3);
+        let text = "é: 1\n\tb: 2\n";
+        let p = only_problem(text);
+        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert!(text.is_char_boundary(p.span.start) && text.is_char_boundary(p.span.end));
+        let p = only_problem("a: 'unterminated\n");
+        assert_eq!(p.kind, ProblemKind::Syntax);
+    }
+
+    #[test]
+    fn empty_inputs_have_no_root() {
+        for text in ["", "\n", "# only a comment\n", "---\n", "--- # c\n...\n", "  \n\n"] {
+            let loaded = load(text, SRC, &Limits::default());
+            assert!(loaded.root.is_none(), "{text:?}");
+            assert!(loaded.problems.is_empty(), "{text:?}");
+        }
+        assert_eq!(load_ok("~\n").value, Value::Scalar(Scalar::Null));
+        assert_eq!(load_ok("{}\n").value, Value::Map(Mapping::new()));
+    }
+
+    #[test]
+    fn only_the_first_document_is_read() {
+        let root = load_ok("a: 1\n---\nb: 2\n--- [\n");
+        assert_eq!(root.get_scalar("a"), Scalar::Int(1));
+        assert!(root.lookup("b").is_none());
+        let root = load_ok("---\nx: w\n...\n---\nz: 1\n");
+        assert_eq!(root.get_scalar("x"), s("w"));
+    }
+
+    #[test]
+    fn format_go_float_matches_go_fmt_v() {
+        let cases: &[(f64, &str)] = &[
+            (20191101.0, "2.0191101e+07"),
+            (443.0, "443"),
+            (1e6, "1e+06"),
+            (100000.0, "100000"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5, "1.5"),
+            (-1.5, "-1.5"),
+            (0.1, "0.1"),
+            (1e21, "1e+21"),
+            (1e100, "1e+100"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (18446744073709551615u64 as f64, "1.8446744073709552e+19"),
+        ];
+        for &(f, want) in cases {
+            assert_eq!(format_go_float(f), want, "{f:?}");
+        }
+        assert_eq!(float_key(0.1), "0.1");
+        assert_eq!(float_key(1e40), ".inf");
+        assert_eq!(float_key(16777217.0), "1.6777216e+07");
+    }
+
+    #[test]
+    fn timestamps_are_recognised_for_the_timestamp_tag() {
+        for ok in [
+            "2019-11-01",
+            "2019-1-2",
+            "2020-02-29",
+            "2019-11-01T10:00:00Z",
+            "2019-11-01t10:00:00.123+01:00",
+            "2019-11-01 1:2:3.5",
+        ] {
+            assert!(parse_timestamp(ok), "{ok}");
+        }
+        for bad in [
+            "2019-02-29",
+            "2019-13-01",
+            "19-11-01",
+            "2019-11-01T10:00:00",
+            "2019-11-01 10:00:00Z",
+            "2019-11-01x",
+        ] {
+            assert!(!parse_timestamp(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let alphabet: Vec<char> = "ab1 :-?[]{},&*!|>'\"#\n\t.~<%@`é🔐\\".chars().collect();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3_000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let loaded = load(&text, SRC, &Limits::default());
+            for p in &loaded.problems {
+                assert!(p.span.start <= p.span.end && p.span.end <= text.len(), "{text:?}");
+                assert!(text.is_char_boundary(p.span.start), "{text:?}");
+            }
+        }
+    }
+}
