@@ -1,0 +1,883 @@
+//! The approved `helm upgrade` command (SPEC §3): building it byte for byte, and parsing a command
+//! line back into what Helm would do with it.
+//!
+//! This file owns:
+//! - escaping a key and a value for Helm's `--set` parser ([`escape_set_key`], [`escape_set_value`]);
+//! - POSIX shell quoting of one word ([`shell_quote`]);
+//! - the command's fixed form ([`UpgradeCommand::render`]): `helm upgrade --reuse-values`, `-f FILE`s,
+//!   one `--set`/`--set-string` per change in the caller's order, release, chart, `--namespace NS`
+//!   (Helm 3, when known), `--tls` (Helm 2);
+//! - reading a command line back ([`parse_command`]): shell words (shlex), the flags certgate cares
+//!   about, and the values the `--set`s give, applied in Helm's precedence.
+//!
+//! Key material read from a PEM file is never spelled out: it is passed by reference as
+//! `tls.key="$(base64 -w0 < PATH)"`, and [`parse_command`] records such a word as a [`FileRefArg`].
+
+use super::strvals::{self, HelmVersion, StrvalsError};
+use crate::model::value::{Mapping, Scalar, SetFlag};
+
+/// A value or word that the command cannot carry exactly.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// A NUL character cannot be passed in a command-line argument.
+    #[error("{what} contains a NUL character, which no command-line argument can carry")]
+    Nul { what: String },
+    /// `a..b`, `.a` or `a.`: Helm's parser cannot set an empty key.
+    #[error("key path {key:?} has an empty segment, which Helm's --set cannot address")]
+    EmptyKeySegment { key: String },
+    /// A PEM path passed by reference must survive `"$(base64 -w0 < PATH)"` and its parsing back.
+    #[error("path {path:?} contains a double quote or a backslash and cannot be passed by reference")]
+    FileRefPath { path: String },
+    /// The release or chart is empty or would be read as a flag.
+    #[error("{what} {word:?} is empty or starts with '-', so helm would not read it as the {what}")]
+    BadPositional { what: &'static str, word: String },
+}
+
+/// Escape a value for Helm's `--set` parser: a backslash before `\` and `,`, and before a leading
+/// `{` (which would otherwise start a list). Every other character stands for itself in a value.
+///
+/// Typing (`true`, `1234`, `null`) is not an escaping matter: Helm types the unescaped text, so such
+/// values go with `--set-string` ([`needs_set_string`]).
+pub fn escape_set_value(s: &str) -> Result<String, BuildError> {
+    if s.contains('\0') {
+        return Err(BuildError::Nul { what: "value".into() });
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    for (i, c) in s.chars().enumerate() {
+        if c == '\\' || c == ',' || (i == 0 && c == '{') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// Escape a dotted key path (`tls.key`) for Helm's parser: each segment is kept, with a backslash
+/// before the characters that would end or index a key (`\` `,` `=` `[`).
+pub fn escape_set_key(path: &str) -> Result<String, BuildError> {
+    if path.contains('\0') {
+        return Err(BuildError::Nul {
+            what: format!("key {path:?}"),
+        });
+    }
+    let mut segments = Vec::new();
+    for seg in path.split('.') {
+        if seg.is_empty() {
+            return Err(BuildError::EmptyKeySegment { key: path.to_string() });
+        }
+        let mut out = String::with_capacity(seg.len());
+        for c in seg.chars() {
+            if matches!(c, '\\' | ',' | '=' | '[') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        segments.push(out);
+    }
+    Ok(segments.join("."))
+}
+
+/// Whether `--set` would type this string (bool, null, integer), so it must go with `--set-string`.
+pub fn needs_set_string(s: &str) -> bool {
+    !matches!(strvals::typed_value(s), Scalar::Str(_))
+}
+
+fn is_shell_safe(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | '=' | '@' | '%' | '+' | ',' | '-')
+}
+
+/// Quote one word for a POSIX shell: as is when every character is in `[A-Za-z0-9_./:=@%+,-]`,
+/// otherwise in single quotes (an embedded `'` becomes `'\''`); the empty word is `''`.
+pub fn shell_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(is_shell_safe) {
+        return word.to_string();
+    }
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// The new value of one key in the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeValue {
+    /// A string, exactly (`--set`, or `--set-string` when `--set` would type it).
+    Str(String),
+    /// Removal: `--set KEY=null` (Helm deletes a null key when it coalesces).
+    Null,
+    /// Key material from a PEM file, passed by reference: `KEY="$(base64 -w0 < PATH)"`.
+    FileRef { path: String },
+}
+
+/// One `--set` of the command: a dotted key path and its new value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub key: String,
+    pub value: ChangeValue,
+}
+
+impl Change {
+    pub fn new(key: impl Into<String>, value: ChangeValue) -> Self {
+        Change { key: key.into(), value }
+    }
+
+    /// The flag and the shell text of the `KEY=VALUE` word (already quoted for the shell).
+    pub fn set_word(&self) -> Result<(SetFlag, String), BuildError> {
+        let key = escape_set_key(&self.key)?;
+        match &self.value {
+            ChangeValue::Null => Ok((SetFlag::Set, shell_quote(&format!("{key}=null")))),
+            ChangeValue::Str(s) => {
+                let flag = if needs_set_string(s) {
+                    SetFlag::SetString
+                } else {
+                    SetFlag::Set
+                };
+                let v = escape_set_value(s)?;
+                Ok((flag, shell_quote(&format!("{key}={v}"))))
+            }
+            ChangeValue::FileRef { path } => {
+                if path.is_empty() || path.contains(['"', '\\', '\0']) {
+                    return Err(BuildError::FileRefPath { path: path.clone() });
+                }
+                // Inside "$( … )" the shell starts a new quoting context, so the single-quoted
+                // path works within the double quotes.
+                Ok((
+                    SetFlag::Set,
+                    format!(
+                        "{}\"$(base64 -w0 < {})\"",
+                        shell_quote(&format!("{key}=")),
+                        shell_quote(path)
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// Everything the approved command is made of (SPEC §3). The caller orders `changes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradeCommand {
+    pub release: String,
+    /// The chart path as the user gave it.
+    pub chart: String,
+    /// Added as `--namespace NS` with Helm 3 only.
+    pub namespace: Option<String>,
+    pub helm: HelmVersion,
+    /// `-f FILE` for values files that hold key material.
+    pub values_files: Vec<String>,
+    pub changes: Vec<Change>,
+}
+
+impl UpgradeCommand {
+    /// The shell words of the command, each already quoted.
+    pub fn words(&self) -> Result<Vec<String>, BuildError> {
+        let mut w: Vec<String> = vec!["helm".into(), "upgrade".into(), "--reuse-values".into()];
+        for f in &self.values_files {
+            no_nul("values file", f)?;
+            w.push("-f".into());
+            w.push(shell_quote(f));
+        }
+        for c in &self.changes {
+            let (flag, word) = c.set_word()?;
+            w.push(flag.as_flag().into());
+            w.push(word);
+        }
+        for (what, word) in [("release", &self.release), ("chart", &self.chart)] {
+            no_nul(what, word)?;
+            if word.is_empty() || word.starts_with('-') {
+                return Err(BuildError::BadPositional {
+                    what,
+                    word: word.clone(),
+                });
+            }
+            w.push(shell_quote(word));
+        }
+        match self.helm {
+            HelmVersion::V3 => {
+                if let Some(ns) = &self.namespace {
+                    no_nul("namespace", ns)?;
+                    w.push("--namespace".into());
+                    w.push(shell_quote(ns));
+                }
+            }
+            HelmVersion::V2 => w.push("--tls".into()),
+        }
+        Ok(w)
+    }
+
+    /// The command line, words separated by one space.
+    pub fn render(&self) -> Result<String, BuildError> {
+        Ok(self.words()?.join(" "))
+    }
+}
+
+fn no_nul(what: &str, s: &str) -> Result<(), BuildError> {
+    if s.contains('\0') {
+        return Err(BuildError::Nul {
+            what: format!("{what} {s:?}"),
+        });
+    }
+    Ok(())
+}
+
+/// A command line that cannot be read as shell words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandParseError {
+    #[error("the command is not valid shell: an unterminated quote or a trailing backslash")]
+    Shell,
+    #[error("the command is empty")]
+    Empty,
+}
+
+/// One shell word of the command and its 0-based index among the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordRef {
+    pub index: usize,
+    pub text: String,
+}
+
+/// A `--set`, `--set-string` or `--set-file` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetArg {
+    pub flag: SetFlag,
+    /// The index of the flag word (`--set`); equal to `word.index` for `--set=…`.
+    pub flag_index: usize,
+    /// The argument (`key=value,…`), as the shell passes it to Helm.
+    pub word: WordRef,
+}
+
+/// A `--set KEY="$(base64 -w0 < PATH)"` argument: a value read from a file by the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRefArg {
+    pub flag: SetFlag,
+    /// The key as written (escapes kept).
+    pub key: String,
+    pub path: String,
+    pub word: WordRef,
+}
+
+/// A `--set` argument Helm would reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetError {
+    pub flag: SetFlag,
+    pub word: WordRef,
+    pub error: StrvalsError,
+}
+
+/// What a command line says, read the way Helm reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedCommand {
+    pub helm: HelmVersion,
+    /// The shell words.
+    pub words: Vec<String>,
+    /// The first non-flag word after the program (`upgrade`).
+    pub subcommand: Option<WordRef>,
+    pub reuse_values: bool,
+    /// `-f` / `--values` files, in order.
+    pub values_files: Vec<WordRef>,
+    /// `--set`, `--set-string`, `--set-file` arguments in command-line order, file references
+    /// excluded.
+    pub sets: Vec<SetArg>,
+    pub file_refs: Vec<FileRefArg>,
+    /// `--namespace` / `-n` (the last one wins, as in Helm).
+    pub namespace: Option<WordRef>,
+    /// The index of a `--tls` word (true).
+    pub tls: Option<usize>,
+    /// Non-flag words after the subcommand: Helm takes the first as the release, the second as the
+    /// chart, and rejects any more.
+    pub positionals: Vec<WordRef>,
+    /// Other flags (with their value when they take one), for information.
+    pub other_flags: Vec<WordRef>,
+    /// Flags that need a value but came last.
+    pub missing_values: Vec<WordRef>,
+    /// The `--set` then `--set-string` arguments applied in Helm's precedence (`--set-file` needs
+    /// the files: [`ParsedCommand::apply_set_files`]).
+    pub values: Mapping,
+    /// Arguments Helm would reject (the others are still applied).
+    pub set_errors: Vec<SetError>,
+}
+
+impl ParsedCommand {
+    pub fn program(&self) -> &str {
+        self.words.first().map_or("", String::as_str)
+    }
+
+    /// The release name, as Helm reads it (the first positional).
+    pub fn release(&self) -> Option<&str> {
+        self.positionals.first().map(|w| w.text.as_str())
+    }
+
+    /// The chart, as Helm reads it (the second positional).
+    pub fn chart(&self) -> Option<&str> {
+        self.positionals.get(1).map(|w| w.text.as_str())
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_ref().map(|w| w.text.as_str())
+    }
+
+    /// [`ParsedCommand::values`] with the `--set-file` arguments applied last, as Helm does.
+    pub fn apply_set_files(&self, read: impl Fn(&str) -> Result<String, String>) -> Result<Mapping, StrvalsError> {
+        let mut m = self.values.clone();
+        for s in self.sets.iter().filter(|s| s.flag == SetFlag::SetFile) {
+            strvals::set_file(&s.word.text, self.helm, &read, &mut m)?;
+        }
+        Ok(m)
+    }
+}
+
+/// Flags of `helm upgrade` (and Helm's global flags, Helm 2 and 3) that take a value.
+const VALUE_FLAGS: &[&str] = &[
+    "set",
+    "set-string",
+    "set-file",
+    "set-json",
+    "set-literal",
+    "values",
+    "namespace",
+    "version",
+    "timeout",
+    "description",
+    "post-renderer",
+    "post-renderer-args",
+    "repo",
+    "username",
+    "password",
+    "ca-file",
+    "cert-file",
+    "key-file",
+    "keyring",
+    "history-max",
+    "max-history",
+    "output",
+    "name",
+    "name-template",
+    "labels",
+    "kube-context",
+    "kubeconfig",
+    "kube-apiserver",
+    "kube-as-user",
+    "kube-as-group",
+    "kube-ca-file",
+    "kube-token",
+    "kube-tls-server-name",
+    "registry-config",
+    "repository-cache",
+    "repository-config",
+    "burst-limit",
+    "qps",
+    "home",
+    "host",
+    "tiller-namespace",
+    "tiller-connection-timeout",
+    "tls-ca-cert",
+    "tls-cert",
+    "tls-key",
+    "tls-hostname",
+];
+
+/// Short flags that take a value: `-f` (values), `-n` (namespace), `-o` (output).
+fn short_long(c: char) -> Option<&'static str> {
+    match c {
+        'f' => Some("values"),
+        'n' => Some("namespace"),
+        'o' => Some("output"),
+        _ => None,
+    }
+}
+
+/// Go's `strconv.ParseBool`, as pflag reads `--flag=VALUE` for a boolean flag.
+fn go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Recognise `KEY=$(base64 -w0 < PATH)` (the shell word after quote removal), giving the key as
+/// written and the path.
+pub fn file_ref(word: &str) -> Option<(String, String)> {
+    let mut key = String::new();
+    let mut chars = word.char_indices();
+    let rest = loop {
+        let (i, c) = chars.next()?;
+        match c {
+            '=' => break &word[i + 1..],
+            ',' => return None,
+            '\\' => {
+                key.push(c);
+                key.push(chars.next()?.1);
+            }
+            _ => key.push(c),
+        }
+    };
+    if key.is_empty() {
+        return None;
+    }
+    let inner = rest.strip_prefix("$(base64 -w0 <")?.strip_suffix(')')?;
+    let mut words = shlex::split(inner.trim())?;
+    if words.len() != 1 {
+        return None;
+    }
+    let path = words.pop()?;
+    Some((key, path))
+}
+
+/// Read a command line the way the shell and Helm would: shell words, flags, positionals, and the
+/// values its `--set`/`--set-string` arguments give (all `--set` first, then all `--set-string`,
+/// whatever their order on the line; `--set-file` last, see [`ParsedCommand::apply_set_files`]).
+///
+/// A `--set` word of the exact form `KEY=$(base64 -w0 < PATH)` is a file reference, recorded in
+/// `file_refs` rather than taken as a value. Only a command that is not valid shell, or has no word
+/// at all, is an error: everything else is reported in the result for the lint to judge.
+pub fn parse_command(cmd: &str, helm: HelmVersion) -> Result<ParsedCommand, CommandParseError> {
+    let words = shlex::split(cmd).ok_or(CommandParseError::Shell)?;
+    if words.is_empty() {
+        return Err(CommandParseError::Empty);
+    }
+    let mut p = ParsedCommand {
+        helm,
+        words: words.clone(),
+        subcommand: None,
+        reuse_values: false,
+        values_files: Vec::new(),
+        sets: Vec::new(),
+        file_refs: Vec::new(),
+        namespace: None,
+        tls: None,
+        positionals: Vec::new(),
+        other_flags: Vec::new(),
+        missing_values: Vec::new(),
+        values: Mapping::new(),
+        set_errors: Vec::new(),
+    };
+    let word = |index: usize| WordRef {
+        index,
+        text: words[index].clone(),
+    };
+    let mut only_positionals = false;
+    let mut i = 1;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if only_positionals || !w.starts_with('-') || w == "-" {
+            if p.subcommand.is_none() {
+                p.subcommand = Some(word(i));
+            } else {
+                p.positionals.push(word(i));
+            }
+            i += 1;
+            continue;
+        }
+        if w == "--" {
+            only_positionals = true;
+            i += 1;
+            continue;
+        }
+        // (long name, inline value) of this flag; short flags are mapped to their long name.
+        let (name, inline): (&str, Option<String>) = if let Some(long) = w.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            }
+        } else {
+            let body = &w[1..];
+            let mut cs = body.chars();
+            let c = cs.next().unwrap_or('-');
+            match short_long(c) {
+                Some(long) => {
+                    let rest = cs.as_str();
+                    let rest = rest.strip_prefix('=').unwrap_or(rest);
+                    (long, (!rest.is_empty()).then(|| rest.to_string()))
+                }
+                None => {
+                    p.other_flags.push(word(i));
+                    i += 1;
+                    continue;
+                }
+            }
+        };
+        if VALUE_FLAGS.contains(&name) {
+            let flag_index = i;
+            let value = match inline {
+                Some(v) => WordRef { index: i, text: v },
+                None if i + 1 < words.len() => {
+                    i += 1;
+                    word(i)
+                }
+                None => {
+                    p.missing_values.push(word(i));
+                    i += 1;
+                    continue;
+                }
+            };
+            let set_flag = match name {
+                "set" => Some(SetFlag::Set),
+                "set-string" => Some(SetFlag::SetString),
+                "set-file" => Some(SetFlag::SetFile),
+                _ => None,
+            };
+            match (name, set_flag) {
+                (_, Some(flag)) => match file_ref(&value.text) {
+                    Some((key, path)) if flag != SetFlag::SetFile => p.file_refs.push(FileRefArg {
+                        flag,
+                        key,
+                        path,
+                        word: value,
+                    }),
+                    _ => p.sets.push(SetArg {
+                        flag,
+                        flag_index,
+                        word: value,
+                    }),
+                },
+                ("values", _) => p.values_files.push(value),
+                ("namespace", _) => p.namespace = Some(value),
+                _ => {
+                    p.other_flags.push(word(flag_index));
+                    if value.index != flag_index {
+                        p.other_flags.push(value);
+                    }
+                }
+            }
+        } else {
+            let on = inline.as_deref().map_or(Some(true), go_bool);
+            match name {
+                "reuse-values" => p.reuse_values = on.unwrap_or(false),
+                "tls" => {
+                    if on == Some(true) {
+                        p.tls = Some(i);
+                    }
+                }
+                _ => p.other_flags.push(word(i)),
+            }
+        }
+        i += 1;
+    }
+    // Helm's precedence: every --set, then every --set-string (then --set-file).
+    for flag in [SetFlag::Set, SetFlag::SetString] {
+        for s in p.sets.iter().filter(|s| s.flag == flag) {
+            if let Err(error) = strvals::parse_into(&s.word.text, flag, helm, &mut p.values) {
+                p.set_errors.push(SetError {
+                    flag,
+                    word: s.word.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value as J, json};
+
+    fn doc_change() -> UpgradeCommand {
+        UpgradeCommand {
+            release: "eventstreams1".into(),
+            chart: "ibm-eventstreams-prod-1.4.0.tgz".into(),
+            namespace: None,
+            helm: HelmVersion::V2,
+            values_files: vec![],
+            changes: vec![Change::new(
+                "global.security.externalCertificateLabel",
+                ChangeValue::Str("upgradedlabel1".into()),
+            )],
+        }
+    }
+
+    #[test]
+    fn the_documentation_command_byte_for_byte() {
+        let mut c = doc_change();
+        assert_eq!(
+            c.render().unwrap(),
+            "helm upgrade --reuse-values --set global.security.externalCertificateLabel=upgradedlabel1 eventstreams1 ibm-eventstreams-prod-1.4.0.tgz --tls"
+        );
+        c.helm = HelmVersion::V3;
+        assert_eq!(
+            c.render().unwrap(),
+            "helm upgrade --reuse-values --set global.security.externalCertificateLabel=upgradedlabel1 eventstreams1 ibm-eventstreams-prod-1.4.0.tgz"
+        );
+        c.namespace = Some("es".into());
+        assert_eq!(
+            c.render().unwrap(),
+            "helm upgrade --reuse-values --set global.security.externalCertificateLabel=upgradedlabel1 eventstreams1 ibm-eventstreams-prod-1.4.0.tgz --namespace es"
+        );
+        c.helm = HelmVersion::V2;
+        assert!(c.render().unwrap().ends_with(" ibm-eventstreams-prod-1.4.0.tgz --tls"));
+    }
+
+    #[test]
+    fn full_form() {
+        let c = UpgradeCommand {
+            release: "es1".into(),
+            chart: "charts/ibm-eventstreams-prod-1.4.0.tgz".into(),
+            namespace: Some("es".into()),
+            helm: HelmVersion::V2,
+            values_files: vec!["deploy/es/values.yaml".into()],
+            changes: vec![
+                Change::new(
+                    "global.security.externalCertificateLabel",
+                    ChangeValue::Str("1234".into()),
+                ),
+                Change::new("tls.type", ChangeValue::Str("provided".into())),
+                Change::new("tls.secretName", ChangeValue::Null),
+                Change::new(
+                    "tls.key",
+                    ChangeValue::FileRef {
+                        path: "path/to/tls.key".into(),
+                    },
+                ),
+                Change::new(
+                    "tls.cert",
+                    ChangeValue::FileRef {
+                        path: "my certs/tls.crt".into(),
+                    },
+                ),
+                Change::new("tls.cacert", ChangeValue::Str("a,b c\\'".into())),
+            ],
+        };
+        assert_eq!(
+            c.render().unwrap(),
+            concat!(
+                "helm upgrade --reuse-values -f deploy/es/values.yaml",
+                " --set-string global.security.externalCertificateLabel=1234",
+                " --set tls.type=provided --set tls.secretName=null",
+                " --set tls.key=\"$(base64 -w0 < path/to/tls.key)\"",
+                " --set tls.cert=\"$(base64 -w0 < 'my certs/tls.crt')\"",
+                " --set 'tls.cacert=a\\,b c\\\\'\\'''",
+                " es1 charts/ibm-eventstreams-prod-1.4.0.tgz --tls"
+            )
+        );
+        let p = parse_command(&c.render().unwrap(), HelmVersion::V2).unwrap();
+        assert_eq!(
+            strvals::to_json(&p.values),
+            json!({"global": {"security": {"externalCertificateLabel": "1234"}},
+                   "tls": {"type": "provided", "secretName": null, "cacert": "a,b c\\'"}})
+        );
+        let refs: Vec<(&str, &str)> = p.file_refs.iter().map(|f| (f.key.as_str(), f.path.as_str())).collect();
+        assert_eq!(
+            refs,
+            vec![("tls.key", "path/to/tls.key"), ("tls.cert", "my certs/tls.crt")]
+        );
+        assert_eq!(
+            p.values_files.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            vec!["deploy/es/values.yaml"]
+        );
+        assert!(p.reuse_values);
+        assert!(p.tls.is_some());
+        assert_eq!(p.release(), Some("es1"));
+        assert_eq!(p.chart(), Some("charts/ibm-eventstreams-prod-1.4.0.tgz"));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_set_value("a,b\\c").unwrap(), "a\\,b\\\\c");
+        assert_eq!(escape_set_value("{x}").unwrap(), "\\{x}");
+        assert_eq!(escape_set_value("x{y}").unwrap(), "x{y}");
+        assert_eq!(escape_set_value("a=b.c[0]").unwrap(), "a=b.c[0]");
+        assert!(escape_set_value("a\0").is_err());
+        assert_eq!(escape_set_key("a.b=c,d[0]").unwrap(), "a.b\\=c\\,d\\[0]");
+        assert!(escape_set_key("a..b").is_err());
+        assert!(escape_set_key("").is_err());
+        assert!(needs_set_string("True"));
+        assert!(needs_set_string("NULL"));
+        assert!(needs_set_string("0"));
+        assert!(needs_set_string("-12"));
+        assert!(!needs_set_string("007"));
+        assert!(!needs_set_string("1e3"));
+        assert!(!needs_set_string(""));
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a-b_c.d/e:f=g@h%i+j,k"), "a-b_c.d/e:f=g@h%i+j,k");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("#x"), "'#x'");
+        assert_eq!(shell_quote("~"), "'~'");
+        assert_eq!(shell_quote("é"), "'é'");
+    }
+
+    #[test]
+    fn unusable_words() {
+        let mut c = doc_change();
+        c.release = "-x".into();
+        assert!(c.render().is_err());
+        let mut c = doc_change();
+        c.chart = String::new();
+        assert!(c.render().is_err());
+        let mut c = doc_change();
+        c.changes = vec![Change::new("tls.key", ChangeValue::FileRef { path: "a\"b".into() })];
+        assert!(c.render().is_err());
+    }
+
+    #[test]
+    fn parse_flags() {
+        let p = parse_command(
+            "helm upgrade --reuse-values=false -fvals.yaml --values=b.yaml -n ns --set a=1 \
+             --set-string b=2 --set=c=3 --set-file d=path --wait --timeout 5m0s rel chart.tgz --tls",
+            HelmVersion::V2,
+        )
+        .unwrap();
+        assert!(!p.reuse_values);
+        assert_eq!(p.namespace(), Some("ns"));
+        assert_eq!(
+            p.values_files.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            vec!["vals.yaml", "b.yaml"]
+        );
+        assert_eq!(strvals::to_json(&p.values), json!({"a": 1, "b": "2", "c": 3}));
+        assert_eq!(p.sets.len(), 4);
+        assert_eq!(p.release(), Some("rel"));
+        assert_eq!(p.chart(), Some("chart.tgz"));
+        assert_eq!(p.subcommand.as_ref().map(|w| w.text.as_str()), Some("upgrade"));
+        let files = p
+            .apply_set_files(|path| {
+                if path == "path" {
+                    Ok("content".into())
+                } else {
+                    Err("no".into())
+                }
+            })
+            .unwrap();
+        assert_eq!(strvals::to_json(&files)["d"], json!("content"));
+    }
+
+    #[test]
+    fn precedence_is_helms_not_the_line_order() {
+        let p = parse_command("helm upgrade --set-string a=x --set a=1 r c", HelmVersion::V3).unwrap();
+        assert_eq!(strvals::to_json(&p.values), json!({"a": "x"}));
+    }
+
+    #[test]
+    fn parse_errors() {
+        assert_eq!(
+            parse_command("helm upgrade 'x", HelmVersion::V3),
+            Err(CommandParseError::Shell)
+        );
+        assert_eq!(parse_command("   ", HelmVersion::V3), Err(CommandParseError::Empty));
+        let p = parse_command("helm upgrade --set a,b r c --set", HelmVersion::V3).unwrap();
+        assert_eq!(p.set_errors.len(), 1);
+        assert_eq!(p.missing_values.len(), 1);
+    }
+
+    const KEYS: [&str; 7] = [
+        "global.security.externalCertificateLabel",
+        "global.security.internalCertificateLabel",
+        "tls.type",
+        "tls.secretName",
+        "tls.key",
+        "tls.cert",
+        "tls.cacert",
+    ];
+
+    fn value_strategy() -> impl Strategy<Value = ChangeValue> {
+        let strings = prop_oneof![
+            "[a-z0-9]([-a-z0-9_.]{0,20}[a-z0-9])?",
+            "[A-Za-z0-9._-]{0,63}",
+            "[ -~]{0,30}",
+            "[,\\\\'\"={}\\[\\]. a-z$`#~*?!;&|<>()\t\n-]{0,15}",
+            "\\PC{0,12}",
+            prop::sample::select(vec![
+                "true", "false", "null", "NULL", "True", "1234", "0", "007", "-5", "+5", "1e3", "", "{a,b}", "{",
+                "a,b", "\\", "a\\", "'", "\"", "=", ",", "-", "--tls",
+            ])
+            .prop_map(String::from),
+        ];
+        prop_oneof![
+            6 => strings.prop_map(ChangeValue::Str),
+            1 => Just(ChangeValue::Null),
+            1 => "[A-Za-z0-9_./ '()$#`~-]{1,20}".prop_map(|path| ChangeValue::FileRef { path }),
+        ]
+    }
+
+    fn command_strategy() -> impl Strategy<Value = UpgradeCommand> {
+        (
+            prop::collection::vec(prop::option::of(value_strategy()), 7),
+            "[a-z][a-z0-9-]{0,10}",
+            "[A-Za-z0-9_.][A-Za-z0-9_./ '-]{0,19}",
+            prop::option::of("[a-z0-9-]{1,10}"),
+            prop::bool::ANY,
+            prop::collection::vec("[A-Za-z0-9_./ '-]{1,15}", 0..3),
+        )
+            .prop_map(|(vals, release, chart, namespace, v3, values_files)| {
+                let changes = KEYS
+                    .iter()
+                    .zip(vals)
+                    .filter_map(|(k, v)| v.map(|v| Change::new(*k, v)))
+                    .collect();
+                UpgradeCommand {
+                    release,
+                    chart,
+                    namespace,
+                    helm: if v3 { HelmVersion::V3 } else { HelmVersion::V2 },
+                    values_files,
+                    changes,
+                }
+            })
+    }
+
+    fn insert_path(root: &mut J, path: &str, v: J) {
+        let mut here = root;
+        let parts: Vec<&str> = path.split('.').collect();
+        for (n, part) in parts.iter().enumerate() {
+            let obj = here.as_object_mut().expect("object");
+            if n + 1 == parts.len() {
+                obj.insert(part.to_string(), v);
+                return;
+            }
+            here = obj.entry(part.to_string()).or_insert_with(|| json!({}));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn build_then_parse_gives_the_same_values(cmd in command_strategy()) {
+            let text = cmd.render().expect("renders");
+            let p = parse_command(&text, cmd.helm).expect("parses");
+            prop_assert!(p.set_errors.is_empty(), "{:?}", p.set_errors);
+            prop_assert!(p.missing_values.is_empty());
+            prop_assert!(p.other_flags.is_empty(), "{:?}", p.other_flags);
+            let mut want = json!({});
+            let mut refs = Vec::new();
+            for c in &cmd.changes {
+                match &c.value {
+                    ChangeValue::Str(s) => insert_path(&mut want, &c.key, J::String(s.clone())),
+                    ChangeValue::Null => insert_path(&mut want, &c.key, J::Null),
+                    ChangeValue::FileRef { path } => refs.push((c.key.clone(), path.clone())),
+                }
+            }
+            prop_assert_eq!(strvals::to_json(&p.values), want);
+            let got_refs: Vec<(String, String)> =
+                p.file_refs.iter().map(|f| (f.key.clone(), f.path.clone())).collect();
+            prop_assert_eq!(got_refs, refs);
+            prop_assert_eq!(p.release(), Some(cmd.release.as_str()));
+            prop_assert_eq!(p.chart(), Some(cmd.chart.as_str()));
+            prop_assert_eq!(p.positionals.len(), 2);
+            let files: Vec<String> = p.values_files.iter().map(|w| w.text.clone()).collect();
+            prop_assert_eq!(files, cmd.values_files.clone());
+            prop_assert!(p.reuse_values);
+            prop_assert_eq!(p.tls.is_some(), cmd.helm == HelmVersion::V2);
+            let ns = if cmd.helm == HelmVersion::V3 { cmd.namespace.as_deref() } else { None };
+            prop_assert_eq!(p.namespace(), ns);
+        }
+
+        #[test]
+        fn quoting_round_trips_through_shlex(word in "\\PC{0,20}|[ -~\t\n]{0,20}") {
+            let words = shlex::split(&shell_quote(&word)).expect("splits");
+            prop_assert_eq!(words, vec![word]);
+        }
+
+        #[test]
+        fn escaped_values_read_back_exactly(v in "\\PC{0,20}|[,\\\\{}=. a]{0,12}") {
+            let arg = format!("k={}", escape_set_value(&v).unwrap());
+            for helm in [HelmVersion::V2, HelmVersion::V3] {
+                let m = strvals::parse(&arg, SetFlag::SetString, helm).unwrap();
+                prop_assert_eq!(m.get("k").and_then(|n| n.as_str()), Some(v.as_str()));
+            }
+        }
+    }
+}
