@@ -1,5 +1,24 @@
 //! certgate: the gate in front of a certificate rotation on IBM Event Streams (Helm).
+//!
+//! Data flows one way: **sources → model → checks → report → renderers**.
+//!
+//! - [`source`] reads inputs once, with limits, into texts with spans: YAML with YAML 1.1 scalar
+//!   resolution as Helm reads it, chart archives, files.
+//! - [`load`] turns what the user named (flags, `certgate.yaml`) into a [`model::unit::Unit`]:
+//!   values with origins, effective values as Helm computes them, and every input problem.
+//! - [`rules`] loads the rule files (policy as data); [`checks`] holds the check kinds, the only
+//!   rule logic in Rust; [`engine`] runs them and decides the outcome and the approved command.
+//! - [`report`] is the one report model, with one renderer per format.
+//! - [`helm`] is Helm's own `--set` grammar and the approved command; [`cli`] the command line.
 
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod engine;
 pub mod helm;
+pub mod load;
 pub mod model;
+pub mod report;
+pub mod rules;
+pub mod schema;
 pub mod source;

@@ -425,7 +425,7 @@ mod tests {
     fn doc_commands() -> Vec<J> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/vectors/eventstreams_doc_commands.json"
+            "/fixtures/reference/vectors/eventstreams_doc_commands.json"
         );
         let text = std::fs::read_to_string(path).expect("vector file");
         match serde_json::from_str(&text).expect("vector json") {

@@ -735,7 +735,7 @@ mod tests {
     fn vectors() -> Vec<J> {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/vectors/helm_strvals.json"
+            "/fixtures/reference/vectors/helm_strvals.json"
         );
         let text = std::fs::read_to_string(path).expect("vector file");
         match serde_json::from_str(&text).expect("vector json") {

@@ -4,6 +4,8 @@
 //! value can name the file, line and column (or the flag) that set it. Mappings keep insertion order
 //! and the origin of each key.
 
+use std::collections::HashMap;
+
 use crate::source::{SourceId, Span};
 
 /// A scalar as Helm holds it after reading.
@@ -75,10 +77,18 @@ pub struct Entry {
     pub node: Node,
 }
 
-/// An ordered mapping with string keys (Helm turns every key into a string).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// An ordered mapping with string keys (Helm turns every key into a string). Lookups go through a
+/// hash index, so a hostile file with 100,000 keys costs linear time, not quadratic.
+#[derive(Debug, Clone, Default)]
 pub struct Mapping {
     entries: Vec<Entry>,
+    index: HashMap<String, usize>,
+}
+
+impl PartialEq for Mapping {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 impl Mapping {
@@ -94,7 +104,7 @@ impl Mapping {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> {
         self.entries.iter()
     }
 
@@ -103,38 +113,38 @@ impl Mapping {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.key == key)
+        self.index.get(key).map(|&i| &self.entries[i])
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|e| e.key == key)
-            .map(|e| &mut e.node)
+        let i = *self.index.get(key)?;
+        Some(&mut self.entries[i].node)
     }
 
     /// Insert or replace `key`; a replaced key keeps its position, as a Go map has none to lose.
     pub fn insert(&mut self, key: String, key_origin: Origin, node: Node) {
-        match self.entries.iter_mut().find(|e| e.key == key) {
-            Some(e) => {
+        match self.index.get(&key) {
+            Some(&i) => {
+                let e = &mut self.entries[i];
                 e.key_origin = key_origin;
                 e.node = node;
             }
-            None => self.entries.push(Entry {
-                key,
-                key_origin,
-                node,
-            }),
+            None => {
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries.push(Entry { key, key_origin, node });
+            }
         }
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
-        let i = self.entries.iter().position(|e| e.key == key)?;
-        Some(self.entries.remove(i))
-    }
-
-    pub fn entries_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
-        self.entries.iter_mut()
+        let i = self.index.remove(key)?;
+        let entry = self.entries.remove(i);
+        for e in &self.entries[i..] {
+            if let Some(j) = self.index.get_mut(&e.key) {
+                *j -= 1;
+            }
+        }
+        Some(entry)
     }
 }
 

@@ -4,8 +4,12 @@
 //! - [`text`]: byte offsets to 1-based lines and character columns.
 //! - [`yaml`]: YAML text to a spanned value tree, resolved the way Helm reads values.
 
+pub mod chart;
+pub mod files;
 pub mod text;
 pub mod yaml;
+
+use std::sync::Arc;
 
 use text::LineIndex;
 
@@ -67,10 +71,11 @@ impl Source {
     }
 }
 
-/// Every source text of a run, addressed by [`SourceId`].
+/// Every source text of a run, addressed by [`SourceId`]. Sources are shared, so a unit's map can
+/// start as a cheap copy of the run's (config and rule files) and keep their ids valid.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    sources: Vec<Source>,
+    sources: Vec<Arc<Source>>,
 }
 
 impl SourceMap {
@@ -79,7 +84,7 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, source: Source) -> SourceId {
-        self.sources.push(source);
+        self.sources.push(Arc::new(source));
         SourceId(self.sources.len() - 1)
     }
 
@@ -88,9 +93,6 @@ impl SourceMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
-        self.sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (SourceId(i), s))
+        self.sources.iter().enumerate().map(|(i, s)| (SourceId(i), s.as_ref()))
     }
 }

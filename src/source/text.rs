@@ -42,11 +42,7 @@ impl LineIndex {
         let start = self.line_starts[line];
         let column = text
             .get(start..)
-            .map(|rest| {
-                rest.char_indices()
-                    .take_while(|&(i, _)| start + i < offset)
-                    .count()
-            })
+            .map(|rest| rest.char_indices().take_while(|&(i, _)| start + i < offset).count())
             .unwrap_or(0);
         (line + 1, column + 1)
     }
@@ -54,10 +50,7 @@ impl LineIndex {
     /// Byte range of 1-based `line`, without its line terminator.
     pub fn line_span(&self, text: &str, line: usize) -> Option<(usize, usize)> {
         let start = *self.line_starts.get(line.checked_sub(1)?)?;
-        let mut end = self
-            .line_starts
-            .get(line)
-            .map_or(text.len(), |next| next - 1);
+        let mut end = self.line_starts.get(line).map_or(text.len(), |next| next - 1);
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -87,10 +80,7 @@ impl CharToByte {
         } else {
             text.char_indices().map(|(i, _)| i).collect()
         };
-        CharToByte {
-            bytes,
-            len: text.len(),
-        }
+        CharToByte { bytes, len: text.len() }
     }
 
     /// Byte offset of character index `char_index` (clamped to the end of the text).

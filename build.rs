@@ -1,0 +1,27 @@
+//! Embeds the rule files of `rules/` in the binary: policy is data, shipped with the tool.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("rules/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    let mut out = String::from(
+        "/// The built-in rule files: (file name, text).\npub static BUILTIN_RULES: &[(&str, &str)] = &[\n",
+    );
+    for name in &names {
+        println!("cargo:rerun-if-changed=rules/{name}");
+        let path = dir.join(name);
+        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+    }
+    out.push_str("];\n");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("builtin_rules.rs"), out).expect("write builtin_rules.rs");
+}

@@ -1,0 +1,81 @@
+//! `base64_value`: with `tls.type=provided`, the chart passes `tls.key`/`tls.cert`/`tls.cacert` to
+//! its certificate job, which fails any value that is not one line of standard base64
+//! (`^[A-Za-z0-9+/]*={0,3}$`). GNU `base64` wraps at 76 columns unless given `-w0`.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::effective::present;
+use crate::model::unit::{TlsType, Unit};
+
+pub const KIND: Kind = Kind {
+    name: "base64_value",
+    summary: "With tls.type=provided, each value is one line of standard base64.",
+    params: "paths: values paths holding base64 (tls.key, tls.cert, tls.cacert)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    paths: Vec<String>,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        if unit.new_type() != Some(TlsType::Provided) {
+            return;
+        }
+        for path in &self.paths {
+            let Some(node) = present(&unit.effective, path) else {
+                continue;
+            };
+            let Some(text) = node.as_str() else { continue };
+            if let Some(why) = base64_problem(text) {
+                emit.value(node, path, format!("{path} is not one line of standard base64: {why}"));
+            }
+        }
+    }
+}
+
+/// Why `s` does not match `^[A-Za-z0-9+/]*={0,3}$`, in the words of the usual cause.
+pub fn base64_problem(s: &str) -> Option<String> {
+    let body = s.trim_end_matches('=');
+    let padding = s.len() - body.len();
+    let bad = body
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/')));
+    if bad.is_none() && padding <= 3 {
+        return None;
+    }
+    Some(if s.contains("-----BEGIN") {
+        "it is PEM text; the chart wants the base64 of the PEM file: base64 -w0 < FILE".into()
+    } else if s.trim_end().contains('\n') {
+        "it spans several lines, as GNU base64 wraps at 76 columns: encode with base64 -w0".into()
+    } else if s.ends_with('\n') || s.ends_with("\r\n") {
+        "it ends with a newline (a block scalar `|` keeps one): use `|-` or a quoted one-line string".into()
+    } else if s.contains(['-', '_']) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=')) {
+        "it uses the URL-safe alphabet (- and _); the chart wants standard base64 (+ and /)".into()
+    } else if padding > 3 {
+        "it ends with more than three '='".into()
+    } else {
+        format!("{:?} is not a base64 character", bad.unwrap_or(' '))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base64_problem;
+
+    #[test]
+    fn accepts_the_chart_regex_and_names_the_usual_causes() {
+        assert_eq!(base64_problem("LS0tLS1CRUdJTg=="), None);
+        assert_eq!(base64_problem(""), None);
+        assert!(base64_problem("LS0t\nLS0t").unwrap().contains("-w0"));
+        assert!(base64_problem("LS0tLS0t\n").unwrap().contains("newline"));
+        assert!(base64_problem("-----BEGIN CERTIFICATE-----").unwrap().contains("PEM"));
+        assert!(base64_problem("ab-c_d").unwrap().contains("URL-safe"));
+        assert!(base64_problem("abc====").is_some());
+        assert!(base64_problem("a b").unwrap().contains("' '"));
+    }
+}

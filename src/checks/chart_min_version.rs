@@ -1,0 +1,43 @@
+//! `chart_min_version`: the chart predates what the change needs (certificate labels and
+//! `tls.type=secret` first appear in chart 1.4.0, Event Streams 2019.4.1).
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::unit::Unit;
+use crate::source::chart::compare_versions;
+
+pub const KIND: Kind = Kind {
+    name: "chart_min_version",
+    summary: "The chart version is at least `min`.",
+    params: "min: the lowest chart version (1.4.0)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    min: String,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let Some(chart) = &unit.chart else { return };
+        match compare_versions(&chart.version, &self.min) {
+            Some(o) if o.is_lt() => emit.at(
+                chart.location.clone(),
+                None,
+                format!(
+                    "chart {} {} predates certificate labels, which need chart {} (Event Streams 2019.4.1) or later",
+                    chart.name, chart.version, self.min
+                ),
+            ),
+            Some(_) => {}
+            None => emit.at(
+                chart.location.clone(),
+                None,
+                format!("chart version {:?} is not a version number", chart.version),
+            ),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! `helm3_namespace`: a Helm 3 command without `--namespace` acts on the current kube context's
+//! namespace, which may not be the release's.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::helm::strvals::HelmVersion;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "helm3_namespace",
+    summary: "A Helm 3 command names the release's namespace.",
+    params: "(none)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        if unit.helm == HelmVersion::V3 && unit.namespace.is_none() {
+            emit.run("Helm 3 without --namespace acts in the current kube context's namespace: give --namespace (or namespace: in certgate.yaml)");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! `k8s_label_value`: the string Helm renders for a value must be a valid Kubernetes label value,
+//! exactly as apimachinery's `IsValidLabelValue` decides (at most 63 bytes, `[A-Za-z0-9._-]`,
+//! alphanumeric at both ends). The empty string is valid here; `non_empty` reports it.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::effective::present;
+use crate::model::render::rendered;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "k8s_label_value",
+    summary: "The rendered value at each path is a valid Kubernetes label value.",
+    params: "paths: values paths whose rendered string becomes a Kubernetes label value",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    paths: Vec<String>,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        for path in &self.paths {
+            let Some(node) = present(&unit.effective, path) else {
+                continue;
+            };
+            let Some(text) = rendered(node, unit.helm) else {
+                continue;
+            };
+            if let Some(why) = label_value_problem(&text) {
+                emit.value(
+                    node,
+                    path,
+                    format!("{path} renders as {text:?}, which is not a valid Kubernetes label value: {why}"),
+                );
+            }
+        }
+    }
+}
+
+/// Why `value` is not a valid Kubernetes label value, or None when it is.
+pub fn label_value_problem(value: &str) -> Option<String> {
+    let mut problems = Vec::new();
+    if value.len() > 63 {
+        problems.push(format!("it is {} bytes long, over the limit of 63", value.len()));
+    }
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        problems.push(format!("{c:?} is not allowed (only letters, digits, '-', '_' and '.')"));
+    }
+    let alnum_ends = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
+    if !alnum_ends(value.chars().next()) || !alnum_ends(value.chars().last()) {
+        problems.push("it must start and end with a letter or digit".to_string());
+    }
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_value_problem;
+    use serde_json::Value;
+
+    /// Every vector from Kubernetes' own validation tests (reference/vectors/k8s_label_values.json).
+    #[test]
+    fn kubernetes_label_value_vectors() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/reference/vectors/k8s_label_values.json"
+        ))
+        .expect("reference vectors");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let strings = |k: &str| {
+            v[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        let valid = [strings("valid"), strings("_supplementary_valid")].concat();
+        let invalid = [strings("invalid"), strings("_supplementary_invalid")].concat();
+        assert!(valid.len() >= 14 && invalid.len() >= 11);
+        for s in valid {
+            assert_eq!(label_value_problem(&s), None, "{s:?} is valid");
+        }
+        for s in invalid {
+            assert!(label_value_problem(&s).is_some(), "{s:?} is invalid");
+        }
+    }
+
+    #[test]
+    fn explains_each_reason() {
+        assert!(label_value_problem("my label").unwrap().contains("' '"));
+        assert!(label_value_problem(&"a".repeat(64)).unwrap().contains("64 bytes"));
+        assert!(label_value_problem("-x").unwrap().contains("start and end"));
+        assert!(label_value_problem("2.0191101e+07").unwrap().contains("'+'"));
+    }
+}

@@ -1,0 +1,68 @@
+//! `label_history`: a new label repeats one used before (the ConfigMap's previous label, or a
+//! label in the configured history), which is ambiguous with a rollback.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::effective::same_value;
+use crate::model::render::rendered;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "label_history",
+    summary: "A changed label is not one used before.",
+    params: "label: the label path; which: external or internal (selects the ConfigMap's previous label)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    label: String,
+    which: Which,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Which {
+    External,
+    Internal,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let Some(node) = unit.proposed.lookup(&self.label).filter(|n| !n.is_null()) else {
+            return;
+        };
+        if let Some(running) = &unit.running
+            && same_value(running.lookup(&self.label), Some(node))
+        {
+            return;
+        }
+        let Some(new) = rendered(node, unit.helm) else { return };
+        let previous = unit.configmap.as_ref().and_then(|c| match self.which {
+            Which::External => c.previous_external.as_ref(),
+            Which::Internal => c.previous_internal.as_ref(),
+        });
+        if previous
+            .filter(|p| !p.is_null())
+            .and_then(|p| rendered(p, unit.helm))
+            .as_deref()
+            == Some(new.as_str())
+        {
+            emit.value(
+                node,
+                &self.label,
+                format!(
+                    "{new:?} is the previous label in the release ConfigMap: reusing it is ambiguous with a rollback"
+                ),
+            );
+        } else if matches!(self.which, Which::External) && unit.history.labels.contains(&new) {
+            emit.value(
+                node,
+                &self.label,
+                format!("{new:?} was used before (history.labels): choose a label never used"),
+            );
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `label_unchanged`: certificate settings change but the label that triggers regeneration does
+//! not, so the chart regenerates nothing and the change silently does not happen.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::effective::same_value;
+use crate::model::plan::tls_changes;
+use crate::model::unit::Unit;
+use crate::model::value::Node;
+use crate::report::Location;
+
+pub const KIND: Kind = Kind {
+    name: "label_unchanged",
+    summary: "When the settings under `watch` change, the label at `label` changes too.",
+    params: "label: the label path; watch: the settings path whose change needs a new label (tls)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    label: String,
+    watch: String,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        if self.watch != "tls" || !tls_changes(unit) {
+            return;
+        }
+        let label_changes = match &unit.running {
+            Some(running) => !same_value(running.lookup(&self.label), unit.effective.lookup(&self.label)),
+            // Without the running values, a label the change does not set stays as it is.
+            None => unit.proposed.lookup(&self.label).is_some(),
+        };
+        if label_changes {
+            return;
+        }
+        let label = unit
+            .effective
+            .lookup(&self.label)
+            .and_then(|n| crate::model::render::rendered(n, unit.helm));
+        let message = format!(
+            "{} changes but {} stays {}: nothing is regenerated and the running certificates stay in place",
+            self.watch,
+            self.label,
+            label.map_or("as it is".to_string(), |l| format!("{l:?}")),
+        );
+        match unit.proposed.lookup(&self.label) {
+            Some(node) => emit.value(node, &self.label, message),
+            None => match first_set_leaf(unit.proposed.lookup(&self.watch)) {
+                Some((node, path)) => emit.value(node, &format!("{}.{path}", self.watch), message),
+                None => emit.at(Location::Run, Some(&self.label), message),
+            },
+        }
+    }
+}
+
+/// The first leaf the proposed values set under a map, to point at the change.
+fn first_set_leaf(node: Option<&Node>) -> Option<(&Node, String)> {
+    let map = node?.as_map()?;
+    map.iter().next().map(|e| (&e.node, e.key.clone()))
+}

@@ -1,0 +1,164 @@
+//! The check kinds: the only rule logic written in Rust, one file each.
+//!
+//! A rule file (`rules/*.yaml`) names a kind and gives its parameters; the parameters deserialize
+//! into the kind's `Params` struct, which *is* the check. A check reads the [`Unit`] and emits
+//! hits; it never reads files, never prints, and never knows the output format. Adding a kind is one
+//! new file here and one line in [`KINDS`].
+
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+
+use crate::model::unit::Unit;
+use crate::model::value::{Entry, Node};
+use crate::report::Location;
+
+pub mod base64_value;
+pub mod chart_matches_installed;
+pub mod chart_min_version;
+pub mod client_impact;
+pub mod command_lint;
+pub mod forbidden_keys;
+pub mod helm3_namespace;
+pub mod input_problem;
+pub mod k8s_label_value;
+pub mod key_defined_by_chart;
+pub mod label_history;
+pub mod label_unchanged;
+pub mod no_change;
+pub mod non_empty;
+pub mod release_name;
+pub mod scalar_is_string;
+pub mod unrelated_change;
+pub mod value_forbidden;
+pub mod value_required;
+pub mod values_schema;
+
+/// A rule's check: a kind with its parameters bound.
+pub trait Check: Send + Sync + std::fmt::Debug {
+    fn run(&self, unit: &Unit, emit: &mut Emit);
+}
+
+/// A built-in check kind.
+pub struct Kind {
+    pub name: &'static str,
+    /// What the kind tests, for `certgate rules` and the documentation.
+    pub summary: &'static str,
+    /// Its parameters, documented where they are defined.
+    pub params: &'static str,
+    build: fn(&Json) -> Result<Box<dyn Check>, String>,
+}
+
+impl Kind {
+    /// Bind parameters; an error names what is wrong with them.
+    pub fn build(&self, params: &Json) -> Result<Box<dyn Check>, String> {
+        (self.build)(params)
+    }
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kind").field("name", &self.name).finish()
+    }
+}
+
+/// The registry of check kinds.
+pub static KINDS: &[Kind] = &[
+    input_problem::KIND,
+    k8s_label_value::KIND,
+    non_empty::KIND,
+    scalar_is_string::KIND,
+    label_unchanged::KIND,
+    label_history::KIND,
+    key_defined_by_chart::KIND,
+    values_schema::KIND,
+    base64_value::KIND,
+    value_forbidden::KIND,
+    value_required::KIND,
+    forbidden_keys::KIND,
+    client_impact::KIND,
+    release_name::KIND,
+    no_change::KIND,
+    chart_min_version::KIND,
+    command_lint::KIND,
+    chart_matches_installed::KIND,
+    unrelated_change::KIND,
+    helm3_namespace::KIND,
+];
+
+pub fn kind(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// Deserialize parameters (absent = `{}`) into the kind's `Params`, rejecting unknown fields.
+fn build<P: Check + DeserializeOwned + 'static>(params: &Json) -> Result<Box<dyn Check>, String> {
+    let params = if params.is_null() {
+        Json::Object(Default::default())
+    } else {
+        params.clone()
+    };
+    serde_json::from_value::<P>(params)
+        .map(|p| Box::new(p) as Box<dyn Check>)
+        .map_err(|e| e.to_string())
+}
+
+/// One thing a check found, before the engine stamps the rule's code, name and severity on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub location: Location,
+    pub path: Option<String>,
+    pub block: Option<usize>,
+    pub message: String,
+}
+
+/// Where checks put what they find.
+#[derive(Debug)]
+pub struct Emit {
+    code: String,
+    hits: Vec<Hit>,
+}
+
+impl Emit {
+    pub fn new(code: &str) -> Self {
+        Emit {
+            code: code.to_string(),
+            hits: Vec::new(),
+        }
+    }
+
+    /// The code of the rule being run (the values schema tags each constraint with one).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// A finding about a value: points at the value node.
+    pub fn value(&mut self, node: &Node, path: &str, message: impl Into<String>) {
+        self.at(Location::of(&node.origin), Some(path), message);
+    }
+
+    /// A finding about a key (unknown, duplicate, forbidden): points at the key.
+    pub fn key(&mut self, entry: &Entry, path: &str, message: impl Into<String>) {
+        self.at(Location::of(&entry.key_origin), Some(path), message);
+    }
+
+    /// A finding about the run as a whole.
+    pub fn run(&mut self, message: impl Into<String>) {
+        self.at(Location::Run, None, message);
+    }
+
+    pub fn at(&mut self, location: Location, path: Option<&str>, message: impl Into<String>) {
+        self.hits.push(Hit {
+            location,
+            path: path.map(str::to_string),
+            block: None,
+            message: message.into(),
+        });
+    }
+
+    pub fn hit(&mut self, hit: Hit) {
+        self.hits.push(hit);
+    }
+
+    pub fn into_hits(self) -> Vec<Hit> {
+        self.hits
+    }
+}

@@ -1,0 +1,161 @@
+//! `values_schema`: the effective values against `schemas/values.schema.json`, the certificate part
+//! of the Event Streams values with the chart's `tls.type` → required/forbidden field rules.
+//!
+//! Each constraint in the schema carries the rule code it belongs to (`x-certgate-rule`) and its
+//! message (`x-certgate-message`); a rule of this kind reports the violations tagged with its own
+//! code, once per value, at the value (or, for a missing field, at the `tls.type` that requires it;
+//! for an unknown key, at the key).
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::json::{locate, to_json};
+use crate::model::unit::Unit;
+use crate::report::Location;
+use crate::schema::{ErrorKind, Schema, annotation, validate};
+
+pub const KIND: Kind = Kind {
+    name: "values_schema",
+    summary: "The effective values satisfy the constraints of schemas/values.schema.json tagged with this rule's code.",
+    params: "(none: the schema's x-certgate-rule annotations say which constraint belongs to which rule)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let errors = validate(Schema::Values, &to_json(&unit.effective));
+        let mut seen: Vec<String> = Vec::new();
+        for error in errors {
+            let code = annotation(Schema::Values, &error.schema, "x-certgate-rule").and_then(|v| v.as_str());
+            if code != Some(emit.code()) {
+                continue;
+            }
+            let message = annotation(Schema::Values, &error.schema, "x-certgate-message")
+                .and_then(|v| v.as_str())
+                .unwrap_or("does not match the chart's rules")
+                .to_string();
+            let Some(here) = locate(&unit.effective, &error.instance) else {
+                continue;
+            };
+            match &error.kind {
+                ErrorKind::Additional(keys) => {
+                    let Some(map) = here.node.as_map() else { continue };
+                    let known = known_keys(&error.schema);
+                    for key in keys {
+                        let Some(entry) = map.entry(key) else { continue };
+                        // Helm drops keys set to null: nothing lingers to warn about.
+                        if entry.node.is_null() {
+                            continue;
+                        }
+                        let path = format!("{}.{key}", here.path);
+                        if seen.contains(&path) {
+                            continue;
+                        }
+                        seen.push(path.clone());
+                        let hint = nearest(key, &known).map_or(String::new(), |k| format!("; did you mean {k}?"));
+                        emit.key(entry, &path, format!("{key} {message}{hint}"));
+                    }
+                }
+                ErrorKind::Required(field) => {
+                    let path = format!("{}.{field}", here.path);
+                    if seen.contains(&path) {
+                        continue;
+                    }
+                    seen.push(path.clone());
+                    let at = annotation(Schema::Values, &error.schema, "x-certgate-at").and_then(|v| v.as_str());
+                    let target = at.and_then(|k| here.node.as_map()?.get(k));
+                    let msg = format!("{path} is missing: {message}");
+                    match target {
+                        Some(node) => emit.value(node, &path, msg),
+                        None => emit.at(Location::of(&here.node.origin), Some(&path), msg),
+                    }
+                }
+                _ => {
+                    if seen.contains(&here.path) {
+                        continue;
+                    }
+                    seen.push(here.path.clone());
+                    // A null is a missing field (Helm drops it): point at the tls.type requiring it.
+                    let at = annotation(Schema::Values, &error.schema, "x-certgate-at").and_then(|v| v.as_str());
+                    let parent = error
+                        .instance
+                        .split_last()
+                        .and_then(|(_, p)| locate(&unit.effective, p));
+                    let requiring = at.zip(parent).and_then(|(at, p)| p.node.as_map()?.get(at));
+                    if let (true, Some(node)) = (here.node.is_null(), requiring) {
+                        emit.value(node, &here.path, format!("{} is missing: {message}", here.path));
+                        continue;
+                    }
+                    let shown = crate::model::render::rendered(here.node, unit.helm);
+                    let value = match shown {
+                        Some(s) if is_secret_path(&here.path) => {
+                            format!("{} ({} characters)", here.path, s.chars().count())
+                        }
+                        Some(s) => format!("{} is {s:?}", here.path),
+                        None => format!("{} is null", here.path),
+                    };
+                    let hint = if emit.code() == "CG201" {
+                        here.node
+                            .as_str()
+                            .and_then(|s| nearest(s, &["selfsigned", "provided", "secret"]))
+                            .map_or(String::new(), |k| format!("; did you mean {k}?"))
+                    } else {
+                        String::new()
+                    };
+                    emit.value(here.node, &here.path, format!("{value}: {message}{hint}"));
+                }
+            }
+        }
+    }
+}
+
+/// Values under these paths may be key material and are never quoted in messages.
+fn is_secret_path(path: &str) -> bool {
+    matches!(path, "tls.key" | "tls.cert" | "tls.cacert")
+}
+
+/// The property names the schema object at `schema_path` (an additionalProperties error) declares.
+fn known_keys(schema_path: &[String]) -> Vec<&'static str> {
+    let mut node = Schema::Values.document();
+    for seg in schema_path.iter().take(schema_path.len().saturating_sub(1)) {
+        match node.get(seg) {
+            Some(n) => node = n,
+            None => return Vec::new(),
+        }
+    }
+    node.get("properties")
+        .and_then(|p| p.as_object())
+        .map_or_else(Vec::new, |m| m.keys().map(String::as_str).collect())
+}
+
+/// The closest candidate to `word` when it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest;
+
+    #[test]
+    fn suggests_the_nearest_key() {
+        let keys = ["type", "secretName", "key", "cert", "cacert"];
+        assert_eq!(nearest("secretname", &keys), Some("secretName"));
+        assert_eq!(nearest("cacrt", &keys), Some("cacert"));
+        assert_eq!(nearest("replicas", &keys), None);
+        assert_eq!(
+            nearest("Provided", &["selfsigned", "provided", "secret"]),
+            Some("provided")
+        );
+    }
+}

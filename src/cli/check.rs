@@ -1,0 +1,455 @@
+//! `certgate check`: decide which release units to check (command-line flags, PATHs, certgate.yaml),
+//! load and check each, render every requested format from the one report model, and write them.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
+use crate::config::{self, Config, ConfigLoad};
+use crate::engine::{self, Policy};
+use crate::helm::strvals::HelmVersion;
+use crate::load::{Limits, NewLabel, UnitSpec, load_unit};
+use crate::model::unit::Given;
+use crate::model::{InputProblem, ProblemKind};
+use crate::report::{self, Location, Severity, UnitReport};
+use crate::rules::{self, Rule};
+use crate::source::SourceMap;
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
+    let targets = output_targets(args)?;
+    for (flag, given) in [
+        ("--key", &args.key),
+        ("--cert", &args.cert),
+        ("--cacert", &args.cacert),
+        ("--secret", &args.secret),
+        ("--previous-cacert", &args.previous_cacert),
+        ("--base", &args.base),
+    ] {
+        if given.is_some() {
+            return Err(CliError::Usage(format!(
+                "{flag} is not supported by this version of certgate yet"
+            )));
+        }
+    }
+    let now = parse_now(args.now.as_deref())?;
+    let now_text = now.format(&Rfc3339).map_err(|e| CliError::Internal(e.to_string()))?;
+    let today = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
+
+    // The run's shared sources: config and rule files, so every unit can point into them.
+    let mut base = SourceMap::new();
+    let mut run_problems: Vec<InputProblem> = Vec::new();
+    let mut run_inputs = Vec::new();
+    let plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
+
+    let mut policy = plan.config.as_ref().map(|c| c.policy.clone()).unwrap_or_default();
+    if let Some(f) = args.fail_on {
+        policy.fail_on = match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        };
+    }
+    if let Some(d) = args.expiry_warning_days {
+        policy.expiry_warning_days = d;
+    }
+    if args.show_config {
+        let text = show_config(plan.config.as_ref(), &policy, args);
+        output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;
+        return Ok(Outcome::Pass);
+    }
+
+    // Built-in rules, then the organisation's own.
+    let mut user_rules: Vec<Rule> = Vec::new();
+    if let Some(cfg) = &plan.config {
+        for dir in &cfg.rules_dirs {
+            let path = cfg.dir.join(dir);
+            let (rules, problems, inputs) = rules::load_dir(&path, &path.to_string_lossy(), &mut base);
+            user_rules.extend(rules);
+            run_problems.extend(problems);
+            run_inputs.extend(inputs);
+        }
+    }
+    let all_rules: Vec<&Rule> = rules::builtin().iter().chain(user_rules.iter()).collect();
+
+    let limits = Limits::default();
+    let mut specs = plan.units;
+    if specs.is_empty() {
+        run_problems.push(InputProblem::new(
+            ProblemKind::NothingChecked,
+            Location::Run,
+            "no release unit to check: give values (-f, --set, --command), or a directory whose certgate.yaml names release units",
+        ));
+        specs.push(None);
+    }
+    let mut reports = Vec::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let empty = UnitSpec::default();
+        let mut loaded = match &spec {
+            Some(spec) => load_unit(spec, &limits, &today, &base),
+            None => load_unit(&empty, &limits, &today, &base),
+        };
+        if spec.is_none() {
+            // Nothing was asked for: the unit exists only to carry the run's problems.
+            loaded.unit.problems.retain(|p| p.kind != ProblemKind::NothingChecked);
+        }
+        if i == 0 {
+            loaded.unit.problems.append(&mut run_problems);
+            let mut inputs = std::mem::take(&mut run_inputs);
+            inputs.append(&mut loaded.inputs);
+            loaded.inputs = inputs;
+        }
+        reports.push(engine::check(loaded, &all_rules, &policy, &now_text));
+    }
+
+    let failed = reports.iter().any(|r| r.worst().is_some_and(|w| w >= policy.fail_on));
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut write_error = None;
+    for (format, target) in targets {
+        let style = report::text::Style {
+            color: color && target.is_none(),
+        };
+        let text = render(format, &reports, style, args.quiet);
+        let result = match &target {
+            Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
+        };
+        if let Err(e) = result {
+            write_error.get_or_insert(e);
+        }
+    }
+    if let Some(e) = write_error {
+        return Err(CliError::Internal(e));
+    }
+    Ok(if failed { Outcome::Fail } else { Outcome::Pass })
+}
+
+fn render(format: Format, reports: &[UnitReport], style: report::text::Style, quiet: bool) -> String {
+    match format {
+        Format::Text => report::text::render(reports, style, quiet),
+        Format::Json => report::json::render(reports),
+        Format::Sarif | Format::Junit | Format::Github => report::json::render(reports),
+    }
+}
+
+/// Pair each `--format` with the `--output` that follows it; a format without one goes to standard
+/// output (at most one may).
+fn output_targets(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, CliError> {
+    if args.format.is_empty() {
+        if !args.output.is_empty() {
+            return Err(CliError::Usage("--output needs a --format before it".into()));
+        }
+        return Ok(vec![(Format::Text, None)]);
+    }
+    let mut targets: Vec<(Format, Option<PathBuf>)> = args.format.iter().map(|f| (*f, None)).collect();
+    for (j, out) in args.output.iter().enumerate() {
+        let pos = args.output_positions.get(j).copied().unwrap_or(usize::MAX);
+        let owner = args.format_positions.iter().rposition(|&p| p < pos);
+        let Some(owner) = owner else {
+            return Err(CliError::Usage(format!(
+                "--output {} needs a --format before it",
+                out.display()
+            )));
+        };
+        if targets[owner].1.is_some() {
+            return Err(CliError::Usage(
+                format!("--format {:?} has two --output files", targets[owner].0).to_lowercase(),
+            ));
+        }
+        targets[owner].1 = Some(out.clone());
+    }
+    if targets.iter().filter(|(_, t)| t.is_none()).count() > 1 {
+        return Err(CliError::Usage(
+            "only one --format may go to standard output; give the others --output FILE".into(),
+        ));
+    }
+    Ok(targets)
+}
+
+fn parse_now(now: Option<&str>) -> Result<OffsetDateTime, CliError> {
+    let t = match now {
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+            CliError::Usage(format!(
+                "--now {s:?} is not an RFC 3339 time (e.g. 2026-11-27T00:00:00Z): {e}"
+            ))
+        })?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0).map_err(|e| CliError::Internal(e.to_string()))
+}
+
+/// The units a run checks, and the config in force.
+struct Plan {
+    config: Option<Config>,
+    /// `None` stands for "nothing was asked for".
+    units: Vec<Option<UnitSpec>>,
+}
+
+fn has_unit_flags(args: &CheckArgs) -> bool {
+    !args.values.is_empty()
+        || !args.set.is_empty()
+        || !args.set_string.is_empty()
+        || !args.set_file.is_empty()
+        || args.previous.is_some()
+        || args.command.is_some()
+        || args.chart.is_some()
+        || args.release.is_some()
+        || args.configmap.is_some()
+        || args.new_label.is_some()
+}
+
+fn select_units(
+    args: &CheckArgs,
+    base: &mut SourceMap,
+    problems: &mut Vec<InputProblem>,
+    inputs: &mut Vec<report::Input>,
+) -> Plan {
+    let mut load_config = |path: &Path, base: &mut SourceMap, problems: &mut Vec<InputProblem>| -> Option<Config> {
+        let ConfigLoad {
+            config,
+            problems: p,
+            input,
+        } = config::load(path, base);
+        problems.extend(p);
+        inputs.extend(input);
+        config
+    };
+    let mut config: Option<Config> = None;
+    // Whether a config file was named (and read, well or badly): then none is searched for.
+    let mut config_named = args.config.is_some();
+    let mut units: Vec<Option<UnitSpec>> = Vec::new();
+    let mut loose_files: Vec<String> = Vec::new();
+    if let Some(path) = &args.config {
+        config = load_config(path, base, problems);
+    }
+    let mut dir_configs: Vec<Config> = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            let file = join_clean(path, config::FILE_NAME);
+            if file.is_file() {
+                config_named = true;
+                if let Some(c) = load_config(&file, base, problems) {
+                    dir_configs.push(c);
+                }
+            } else {
+                problems.push(InputProblem::new(
+                    ProblemKind::NothingChecked,
+                    Location::File {
+                        path: path.to_string_lossy().into_owned(),
+                    },
+                    format!(
+                        "{} holds no {}: nothing names its release units",
+                        path.display(),
+                        config::FILE_NAME
+                    ),
+                ));
+            }
+        } else if path.file_name().is_some_and(|n| n == config::FILE_NAME) {
+            config_named = true;
+            if let Some(c) = load_config(path, base, problems) {
+                dir_configs.push(c);
+            }
+        } else {
+            loose_files.push(path.to_string_lossy().into_owned());
+        }
+    }
+    if !config_named && let Some(found) = std::env::current_dir().ok().and_then(|d| config::discover(&d)) {
+        let rel = found
+            .strip_prefix(std::env::current_dir().unwrap_or_default())
+            .map(Path::to_path_buf)
+            .unwrap_or(found.clone());
+        config = load_config(&rel, base, problems);
+    }
+    for c in &dir_configs {
+        units.extend(c.units.iter().cloned().map(|mut u| {
+            apply_global_flags(&mut u, args);
+            Some(u)
+        }));
+    }
+    // Changed files (pre-commit) select the configured units they belong to.
+    let mut unmatched = Vec::new();
+    for file in loose_files {
+        let selected: Vec<UnitSpec> = config
+            .iter()
+            .flat_map(|c| c.units.iter().zip(&c.unit_files))
+            .filter(|(_, files)| files.iter().any(|f| same_path(f, Path::new(&file))))
+            .map(|(u, _)| u.clone())
+            .collect();
+        if selected.is_empty() {
+            unmatched.push(file);
+        }
+        for mut u in selected {
+            apply_global_flags(&mut u, args);
+            let key = u.release.as_ref().map(|r| r.value.clone());
+            if !units
+                .iter()
+                .flatten()
+                .any(|x| x.release.as_ref().map(|r| r.value.clone()) == key)
+            {
+                units.push(Some(u));
+            }
+        }
+    }
+    if has_unit_flags(args) || !unmatched.is_empty() {
+        let mut spec = cli_unit(args);
+        spec.values.extend(unmatched.into_iter().map(|f| Given {
+            location: Location::File { path: f.clone() },
+            value: f,
+        }));
+        units.insert(0, Some(spec));
+    } else if args.paths.is_empty()
+        && let Some(c) = &config
+    {
+        units.extend(c.units.iter().cloned().map(|mut u| {
+            apply_global_flags(&mut u, args);
+            Some(u)
+        }));
+    }
+    let config = config.or_else(|| dir_configs.into_iter().next());
+    Plan { config, units }
+}
+
+/// `dir/name`, without a leading `./` (so `certgate check .` names `certgate.yaml`, not `./certgate.yaml`).
+pub fn join_clean(dir: &Path, name: &str) -> PathBuf {
+    if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        dir.join(name)
+    }
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    let norm = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.components().collect());
+    norm(a) == norm(b)
+}
+
+/// Flags that apply to every unit, including configured ones.
+fn apply_global_flags(unit: &mut UnitSpec, args: &CheckArgs) {
+    if let Some(h) = args.helm {
+        unit.helm.get_or_insert(helm_version(h));
+    }
+}
+
+fn helm_version(h: HelmMajor) -> HelmVersion {
+    match h {
+        HelmMajor::V2 => HelmVersion::V2,
+        HelmMajor::V3 => HelmVersion::V3,
+    }
+}
+
+/// The unit the command-line flags describe.
+fn cli_unit(args: &CheckArgs) -> UnitSpec {
+    let arg = |flag: &str, value: &str| Given {
+        value: value.to_string(),
+        location: Location::Arg {
+            origin: format!("{flag} {value}"),
+        },
+    };
+    let set_arg = |flag: &str, value: &str| {
+        let key = value.split('=').next().unwrap_or_default();
+        Given {
+            value: value.to_string(),
+            location: Location::Arg {
+                origin: format!("{flag} {key}=…"),
+            },
+        }
+    };
+    UnitSpec {
+        base_dir: PathBuf::new(),
+        release: args.release.as_deref().map(|r| arg("--release", r)),
+        namespace: args.namespace.clone(),
+        helm: args.helm.map(helm_version),
+        chart: args.chart.as_deref().map(|c| arg("--chart", c)),
+        values: args.values.iter().map(|v| arg("-f", v)).collect(),
+        set: args.set.iter().map(|v| set_arg("--set", v)).collect(),
+        set_string: args.set_string.iter().map(|v| set_arg("--set-string", v)).collect(),
+        set_file: args.set_file.iter().map(|v| set_arg("--set-file", v)).collect(),
+        previous: args.previous.as_deref().map(|p| arg("--previous", p)),
+        configmap: args.configmap.as_deref().map(|p| arg("--configmap", p)),
+        history: Default::default(),
+        hostnames: Vec::new(),
+        command: args.command.clone(),
+        new_label: args.new_label.as_deref().map(|l| {
+            if l == "auto" {
+                NewLabel::Auto
+            } else {
+                NewLabel::Value(l.to_string())
+            }
+        }),
+    }
+}
+
+/// `--show-config`: the effective configuration and where each setting came from.
+fn show_config(config: Option<&Config>, policy: &Policy, args: &CheckArgs) -> String {
+    let origin = |key: &str, cli: bool| -> String {
+        if cli {
+            return "command line".into();
+        }
+        config
+            .and_then(|c| c.policy_origins.get(key).cloned())
+            .unwrap_or_else(|| "default".into())
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "config: {}\n",
+        config.map_or("(none found)".to_string(), |c| c.path.clone())
+    ));
+    out.push_str(&format!(
+        "fail_on: {}  # {}\n",
+        policy.fail_on.as_str(),
+        origin("fail_on", args.fail_on.is_some())
+    ));
+    out.push_str(&format!(
+        "expiry_warning_days: {}  # {}\n",
+        policy.expiry_warning_days,
+        origin("expiry_warning_days", args.expiry_warning_days.is_some())
+    ));
+    out.push_str(&format!(
+        "clients: {}  # {}\n",
+        if policy.clients_must_keep_working {
+            "must-keep-working"
+        } else {
+            "may-change"
+        },
+        origin("clients", false)
+    ));
+    out.push_str(&format!(
+        "require_previous: {}  # {}\n",
+        policy.require_previous,
+        origin("require_previous", false)
+    ));
+    out.push_str(&format!(
+        "help_uri_base: {}  # {}\n",
+        policy.help_uri_base.as_deref().unwrap_or("null"),
+        origin("help_uri_base", false)
+    ));
+    out.push_str("rules:\n");
+    for rule in rules::builtin() {
+        let setting = match policy.severity_of(rule) {
+            None => "off".to_string(),
+            Some(s) => s.as_str().to_string(),
+        };
+        let key = format!("rules.{}", rule.meta.code);
+        out.push_str(&format!(
+            "  {}: {}  # {} {}\n",
+            rule.meta.code,
+            setting,
+            rule.meta.name,
+            origin(&key, false)
+        ));
+    }
+    if let Some(c) = config {
+        out.push_str(&format!("rules_dirs: [{}]\n", c.rules_dirs.join(", ")));
+        out.push_str("releases:\n");
+        for u in &c.units {
+            out.push_str(&format!(
+                "  - {}\n",
+                u.release.as_ref().map_or("?", |r| r.value.as_str())
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,227 @@
+//! The command line (SPEC §1, a contract): argument definitions and one file per subcommand. The
+//! binary's `main` only parses arguments, calls [`run`], and maps the outcome to an exit status.
+
+pub mod check;
+pub mod explain;
+pub mod output;
+pub mod rules;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Check a rotation to a new external label against the running release
+  certgate check --previous release-values.yaml \\
+    --set global.security.externalCertificateLabel=upgradedlabel1 \\
+    --release eventstreams1 --chart ibm-eventstreams-prod-1.4.0.tgz
+
+  # Check every release unit named in a directory's certgate.yaml
+  certgate check examples/rotation
+
+  # Lint a command from the documentation
+  certgate check --command 'helm upgrade --reuse-values --set tls.type=provided ... --tls'
+
+  # Machine-readable output
+  certgate check examples/rotation --format json --output report.json";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "certgate",
+    version,
+    about = "The gate in front of a certificate rotation on IBM Event Streams (Helm)",
+    long_about = "certgate reads the values a team is about to apply, the certificates it is about to hand over, \
+and what runs today; it says with exact file:line:column what would break; and when nothing would, it prints \
+the one `helm upgrade` command approved to run.",
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check release units; PATHs are files or directories
+    Check(Box<CheckArgs>),
+    /// Print a rule's documentation
+    Explain {
+        /// The rule code, e.g. CG207
+        code: String,
+    },
+    /// List the rule catalogue
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HelmMajor {
+    #[value(name = "2")]
+    V2,
+    #[value(name = "3")]
+    V3,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories; a directory's certgate.yaml names its release units
+    pub paths: Vec<PathBuf>,
+    /// A proposed values file; repeat to merge in order, later wins
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Helm --set syntax; repeatable
+    #[arg(long, value_name = "K=V")]
+    pub set: Vec<String>,
+    /// Helm --set-string syntax; repeatable
+    #[arg(long = "set-string", value_name = "K=V")]
+    pub set_string: Vec<String>,
+    /// Helm --set-file syntax (K=PATH); repeatable
+    #[arg(long = "set-file", value_name = "K=PATH")]
+    pub set_file: Vec<String>,
+    /// Values of the running release (`helm get values RELEASE -o yaml`)
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<String>,
+    /// Previous values = the same values files at git revision REV
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// PEM private key for tls.type=provided (stands for tls.key)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// PEM certificate (or chain, leaf first) for tls.type=provided (stands for tls.cert)
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<String>,
+    /// PEM CA root certificate for tls.type=provided (stands for tls.cacert)
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<String>,
+    /// A Kubernetes Secret manifest (YAML) for tls.type=secret
+    #[arg(long, value_name = "FILE")]
+    pub secret: Option<String>,
+    /// The CA certificate that clients trust today, when the previous values don't hold it
+    #[arg(long = "previous-cacert", value_name = "FILE")]
+    pub previous_cacert: Option<String>,
+    /// The chart archive (.tgz)
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<String>,
+    /// The release name
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// The release's namespace (added to the Helm 3 command)
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// The chart's release ConfigMap: current and previous certificate labels
+    #[arg(long, value_name = "FILE")]
+    pub configmap: Option<String>,
+    /// Helm major version for the command [default: 2]
+    #[arg(long, value_enum, value_name = "2|3")]
+    pub helm: Option<HelmMajor>,
+    /// Propose this external label (auto: ext-<YYYYMMDD>-<n>)
+    #[arg(long = "new-label", value_name = "auto|VALUE")]
+    pub new_label: Option<String>,
+    /// The clock, RFC 3339 [default: now]
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Warn this many days before a certificate expires [default: 30]
+    #[arg(long = "expiry-warning-days", value_name = "N")]
+    pub expiry_warning_days: Option<u32>,
+    /// Fail (exit 1) on findings at or above this severity [default: error]
+    #[arg(long = "fail-on", value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Output format; pair with --output FILE, repeatable
+    #[arg(long, value_enum)]
+    pub format: Vec<Format>,
+    /// Write the preceding --format to FILE (whole or not at all)
+    #[arg(long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// The config file [default: certgate.yaml in a directory PATH, else found by walking up]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print the effective configuration and where each setting came from
+    #[arg(long = "show-config")]
+    pub show_config: bool,
+    /// Text format: print only the approved command, or nothing
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Ignore inline suppressions
+    #[arg(long = "no-suppressions")]
+    pub no_suppressions: bool,
+    /// Lint a proposed helm command line (CG505) and check the change it makes
+    #[arg(long, value_name = "\"helm upgrade ...\"")]
+    pub command: Option<String>,
+    /// Where each --format and --output came on the command line (filled in after parsing).
+    #[arg(skip)]
+    pub format_positions: Vec<usize>,
+    #[arg(skip)]
+    pub output_positions: Vec<usize>,
+}
+
+/// What a run ended with, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above the failure threshold.
+    Pass,
+    /// Findings at or above it.
+    Fail,
+}
+
+/// An error that is not a finding: invalid usage or an internal failure (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Parse arguments and run; clap handles `--help`/`--version` and its own usage errors.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError> {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return if usage {
+                Err(CliError::Usage(String::new()))
+            } else {
+                Ok(Outcome::Pass)
+            };
+        }
+    };
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| CliError::Usage(e.to_string()))?;
+    match &mut cli.command {
+        Command::Check(args) => {
+            if let Some(("check", m)) = matches.subcommand() {
+                args.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
+                args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
+            }
+            check::run(args)
+        }
+        Command::Explain { code } => explain::run(code),
+        Command::Rules { format } => rules::run(*format),
+    }
+}

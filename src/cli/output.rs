@@ -1,0 +1,57 @@
+//! Where rendered reports go: standard output (a closed pipe stops quietly), or a file written whole
+//! or not at all (a temporary file in the same directory, then renamed over the target).
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `text` to standard output; a reader that went away (`head`, a closed pipe) is not an error.
+pub fn stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Write `text` to `path` atomically: readers see the old file or the whole new one, never a part.
+pub fn file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".certgate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_is_replaced_whole_and_no_temporary_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.json");
+        std::fs::write(&target, "old").unwrap();
+        file(&target, "new whole report\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new whole report\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_an_error_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("nope").join("report.json");
+        assert!(file(&target, "x").is_err());
+        assert!(!target.exists());
+    }
+}

@@ -1,0 +1,352 @@
+//! `certgate.yaml`: the release units of a repository and the policy they are checked with
+//! (SPEC §5), read with spans and validated by `schemas/config.schema.json`, so every mistake in it
+//! is a CG005 finding at its line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::engine::{Policy, RuleSetting};
+use crate::helm::strvals::HelmVersion;
+use crate::load::UnitSpec;
+use crate::model::json::{locate, to_json};
+use crate::model::unit::{Given, History};
+use crate::model::value::Node;
+use crate::model::{InputProblem, ProblemKind};
+use crate::report::{Input, Location, Severity};
+use crate::schema::{Schema, validate};
+use crate::source::files::{read_limited, sha256_hex, utf8_text};
+use crate::source::yaml;
+use crate::source::{Source, SourceId, SourceMap};
+
+pub const FILE_NAME: &str = "certgate.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct RawConfig {
+    #[serde(default)]
+    releases: Vec<RawRelease>,
+    #[serde(default)]
+    policy: RawPolicy,
+    #[serde(default)]
+    rules_dirs: Vec<String>,
+    #[serde(default)]
+    help_uri_base: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct RawRelease {
+    name: String,
+    namespace: Option<String>,
+    chart: Option<String>,
+    helm: Option<u8>,
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    set: Vec<String>,
+    #[serde(default)]
+    set_string: Vec<String>,
+    previous: Option<String>,
+    #[serde(default)]
+    certificates: RawCertificates,
+    secret: Option<String>,
+    configmap: Option<String>,
+    #[serde(default)]
+    history: RawHistory,
+    #[serde(default)]
+    hostnames: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawCertificates {
+    pub key: Option<String>,
+    pub cert: Option<String>,
+    pub cacert: Option<String>,
+    pub previous_cacert: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct RawHistory {
+    installed_from: Option<String>,
+    external_changed_since_upgrade: Option<bool>,
+    #[serde(default)]
+    labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct RawPolicy {
+    fail_on: Option<Severity>,
+    expiry_warning_days: Option<u32>,
+    clients: Option<String>,
+    require_previous: Option<bool>,
+    #[serde(default)]
+    rules: BTreeMap<String, serde_json::Value>,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file as shown to users.
+    pub path: String,
+    /// Its directory: relative paths in it are relative to this.
+    pub dir: PathBuf,
+    pub units: Vec<UnitSpec>,
+    pub policy: Policy,
+    /// Where each policy setting came from (`certgate.yaml:12`), for `--show-config`.
+    pub policy_origins: BTreeMap<String, String>,
+    pub rules_dirs: Vec<String>,
+    /// The files each unit reads, relative to the working directory, to map changed files to units.
+    pub unit_files: Vec<Vec<PathBuf>>,
+}
+
+/// The outcome of reading a config file: the config (when usable), its problems and digest.
+#[derive(Debug)]
+pub struct ConfigLoad {
+    pub config: Option<Config>,
+    pub problems: Vec<InputProblem>,
+    pub input: Option<Input>,
+}
+
+/// Find `certgate.yaml` in `start` or the nearest directory above it.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+/// Read and validate a config file into `sources`.
+pub fn load(path: &Path, sources: &mut SourceMap) -> ConfigLoad {
+    let display = path.to_string_lossy().into_owned();
+    let fail = |message: String, location: Location| ConfigLoad {
+        config: None,
+        problems: vec![InputProblem::new(ProblemKind::RuleFileInvalid, location, message)],
+        input: None,
+    };
+    let bytes = match read_limited(path, 8 << 20) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                format!("the config file {display} {e}"),
+                Location::File { path: display.clone() },
+            );
+        }
+    };
+    let input = Input {
+        role: "config".into(),
+        path: display.clone(),
+        sha256: sha256_hex(&bytes),
+    };
+    let Ok(text) = utf8_text(bytes) else {
+        let mut load = fail(
+            format!("the config file {display} is not UTF-8 text"),
+            Location::File { path: display.clone() },
+        );
+        load.input = Some(input);
+        return load;
+    };
+    let id = sources.add(Source::new(display.clone(), text));
+    let mut load = parse(id, sources, path);
+    load.input = Some(input);
+    load
+}
+
+fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
+    let src = sources.get(id);
+    let display = src.name.clone();
+    let loaded = yaml::load(&src.text, id, &yaml::Limits::default());
+    let problem =
+        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
+    if !loaded.problems.is_empty() {
+        let problems = loaded
+            .problems
+            .iter()
+            .map(|p| {
+                problem(
+                    Location::Span {
+                        source: id,
+                        span: p.span,
+                    },
+                    format!("{display}: {}", p.message),
+                )
+            })
+            .collect();
+        return ConfigLoad {
+            config: None,
+            problems,
+            input: None,
+        };
+    }
+    let root = loaded
+        .root
+        .unwrap_or_else(|| Node::empty_map(crate::model::value::Origin::file(id, Default::default())));
+    let root = if root.is_null() {
+        Node::empty_map(root.origin)
+    } else {
+        root
+    };
+    let json = to_json(&root);
+    let errors = validate(Schema::Config, &json);
+    if !errors.is_empty() {
+        let problems = errors
+            .iter()
+            .map(|e| {
+                let (location, what) = match (&e.kind, locate(&root, &e.instance)) {
+                    (crate::schema::ErrorKind::Additional(keys), Some(here)) => {
+                        let key = keys.first().and_then(|k| here.node.as_map()?.entry(k));
+                        (
+                            key.map_or(Location::of(&here.node.origin), |k| Location::of(&k.key_origin)),
+                            format!("unknown key {}", keys.join(", ")),
+                        )
+                    }
+                    (_, Some(here)) => (Location::of(&here.node.origin), e.message.clone()),
+                    (_, None) => (Location::of(&root.origin), e.message.clone()),
+                };
+                problem(location, format!("{display} does not match the config schema: {what}"))
+            })
+            .collect();
+        return ConfigLoad {
+            config: None,
+            problems,
+            input: None,
+        };
+    }
+    let raw: RawConfig = match serde_json::from_value(json) {
+        Ok(r) => r,
+        Err(e) => {
+            return ConfigLoad {
+                config: None,
+                problems: vec![problem(Location::of(&root.origin), format!("{display}: {e}"))],
+                input: None,
+            };
+        }
+    };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let at = |p: &str| -> Location {
+        let segments: Vec<String> = p.split('/').map(str::to_string).collect();
+        locate(&root, &segments).map_or(Location::of(&root.origin), |l| Location::of(&l.node.origin))
+    };
+    let given = |value: &str, p: String| Given {
+        value: value.to_string(),
+        location: at(&p),
+    };
+    let mut units = Vec::new();
+    let mut unit_files = Vec::new();
+    for (i, r) in raw.releases.iter().enumerate() {
+        let base = format!("releases/{i}");
+        let history = History {
+            installed_from: r.history.installed_from.clone(),
+            external_changed_since_upgrade: r.history.external_changed_since_upgrade,
+            labels: r.history.labels.clone(),
+        };
+        let spec = UnitSpec {
+            base_dir: dir.clone(),
+            release: Some(given(&r.name, format!("{base}/name"))),
+            namespace: r.namespace.clone(),
+            helm: r.helm.and_then(|h| HelmVersion::from_major(&h.to_string())),
+            chart: r.chart.as_ref().map(|c| given(c, format!("{base}/chart"))),
+            values: r
+                .values
+                .iter()
+                .enumerate()
+                .map(|(j, v)| given(v, format!("{base}/values/{j}")))
+                .collect(),
+            set: r
+                .set
+                .iter()
+                .enumerate()
+                .map(|(j, v)| given(v, format!("{base}/set/{j}")))
+                .collect(),
+            set_string: r
+                .set_string
+                .iter()
+                .enumerate()
+                .map(|(j, v)| given(v, format!("{base}/set_string/{j}")))
+                .collect(),
+            set_file: Vec::new(),
+            previous: r.previous.as_ref().map(|p| given(p, format!("{base}/previous"))),
+            configmap: r.configmap.as_ref().map(|p| given(p, format!("{base}/configmap"))),
+            history,
+            hostnames: r.hostnames.clone(),
+            command: None,
+            new_label: None,
+        };
+        let files = [
+            r.chart.as_ref(),
+            r.previous.as_ref(),
+            r.secret.as_ref(),
+            r.configmap.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(&r.values)
+        .chain(
+            [
+                &r.certificates.key,
+                &r.certificates.cert,
+                &r.certificates.cacert,
+                &r.certificates.previous_cacert,
+            ]
+            .into_iter()
+            .flatten(),
+        )
+        .map(|f| dir.join(f))
+        .collect();
+        unit_files.push(files);
+        units.push(spec);
+    }
+    let mut policy = Policy::default();
+    let mut policy_origins = BTreeMap::new();
+    let line_of = |p: &str| -> String {
+        match at(p) {
+            Location::Span { source, span } => format!("{display}:{}", sources.get(source).line_col(span.start).0),
+            _ => display.clone(),
+        }
+    };
+    if let Some(f) = raw.policy.fail_on {
+        policy.fail_on = f;
+        policy_origins.insert("fail_on".into(), line_of("policy/fail_on"));
+    }
+    if let Some(d) = raw.policy.expiry_warning_days {
+        policy.expiry_warning_days = d;
+        policy_origins.insert("expiry_warning_days".into(), line_of("policy/expiry_warning_days"));
+    }
+    if let Some(c) = &raw.policy.clients {
+        policy.clients_must_keep_working = c == "must-keep-working";
+        policy_origins.insert("clients".into(), line_of("policy/clients"));
+    }
+    if let Some(r) = raw.policy.require_previous {
+        policy.require_previous = r;
+        policy_origins.insert("require_previous".into(), line_of("policy/require_previous"));
+    }
+    for (code, setting) in &raw.policy.rules {
+        let s = match setting {
+            serde_json::Value::Bool(false) => RuleSetting::Off,
+            serde_json::Value::Bool(true) => RuleSetting::On,
+            serde_json::Value::String(s) if s == "off" => RuleSetting::Off,
+            serde_json::Value::String(s) if s == "on" => RuleSetting::On,
+            serde_json::Value::String(s) => match Severity::parse(s) {
+                Some(sev) => RuleSetting::Severity(sev),
+                None => continue,
+            },
+            _ => continue,
+        };
+        policy.rules.insert(code.clone(), s);
+        policy_origins.insert(format!("rules.{code}"), line_of(&format!("policy/rules/{code}")));
+    }
+    if let Some(base) = &raw.help_uri_base {
+        policy.help_uri_base = Some(base.clone());
+        policy_origins.insert("help_uri_base".into(), line_of("help_uri_base"));
+    }
+    let config = Config {
+        path: display,
+        dir,
+        units,
+        policy,
+        policy_origins,
+        rules_dirs: raw.rules_dirs,
+        unit_files,
+    };
+    ConfigLoad {
+        config: Some(config),
+        problems: Vec::new(),
+        input: None,
+    }
+}

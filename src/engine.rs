@@ -1,0 +1,168 @@
+//! Runs the rules over a loaded release unit and decides the outcome: findings with their final
+//! severities, sorted once; the client impact verdict; and the approved command, printed only when
+//! nothing is at or above the failure threshold and something certificate-related changes.
+
+use std::collections::BTreeMap;
+
+use crate::helm::command::{Change as CommandChange, ChangeValue, UpgradeCommand};
+use crate::load::Loaded;
+use crate::model::impact::assess;
+use crate::model::plan::{NewValue, certificate_changes};
+use crate::model::unit::Unit;
+use crate::report::{Finding, Severity, UnitReport, sort_findings};
+use crate::rules::Rule;
+
+/// A rule's setting in config `policy.rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    On,
+    Severity(Severity),
+}
+
+/// The policy in force for a run.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub fail_on: Severity,
+    pub expiry_warning_days: u32,
+    pub clients_must_keep_working: bool,
+    pub require_previous: bool,
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub help_uri_base: Option<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            fail_on: Severity::Error,
+            expiry_warning_days: 30,
+            clients_must_keep_working: false,
+            require_previous: false,
+            rules: BTreeMap::new(),
+            help_uri_base: None,
+        }
+    }
+}
+
+impl Policy {
+    /// The severity `rule` reports with under this policy, or None when it is switched off.
+    pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
+        let mut severity = rule.meta.severity;
+        let raise = |s: &mut Severity, to: Option<Severity>, on: bool| {
+            if let (true, Some(to)) = (on, to) {
+                *s = (*s).max(to);
+            }
+        };
+        raise(
+            &mut severity,
+            rule.meta.escalate.clients_must_keep_working,
+            self.clients_must_keep_working,
+        );
+        raise(
+            &mut severity,
+            rule.meta.escalate.require_previous,
+            self.require_previous,
+        );
+        match self.rules.get(&rule.meta.code) {
+            Some(RuleSetting::Off) => None,
+            Some(RuleSetting::Severity(s)) => Some(*s),
+            Some(RuleSetting::On) | None => Some(severity),
+        }
+    }
+
+    /// The help URI of a rule: `<help_uri_base>/<code>` when configured, else the rule's own.
+    pub fn help_uri(&self, rule: &Rule) -> Option<String> {
+        match &self.help_uri_base {
+            Some(base) => Some(format!("{}/{}", base.trim_end_matches('/'), rule.meta.code)),
+            None => rule.meta.help_uri.clone(),
+        }
+    }
+}
+
+/// Run every enabled rule over the unit.
+pub fn findings(unit: &Unit, rules: &[&Rule], policy: &Policy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in rules {
+        let Some(severity) = policy.severity_of(rule) else {
+            continue;
+        };
+        let mut emit = crate::checks::Emit::new(&rule.meta.code);
+        rule.check.run(unit, &mut emit);
+        out.extend(emit.into_hits().into_iter().map(|hit| Finding {
+            code: rule.meta.code.clone(),
+            name: rule.meta.name.clone(),
+            severity,
+            message: hit.message,
+            location: hit.location,
+            path: hit.path,
+            block: hit.block,
+            help: rule.meta.remediation.clone(),
+        }));
+    }
+    out
+}
+
+/// Check one loaded unit and decide its outcome.
+pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> UnitReport {
+    let Loaded { unit, inputs } = loaded;
+    let mut found = findings(&unit, rules, policy);
+    sort_findings(&unit.sources, &mut found);
+    found.dedup();
+    let blocked = found.iter().any(|f| f.severity >= policy.fail_on);
+    let upgrade_command = if blocked {
+        None
+    } else {
+        approved_command(&unit).ok().flatten()
+    };
+    UnitReport {
+        release: unit.release.as_ref().map(|r| r.value.clone()),
+        now: now.to_string(),
+        inputs,
+        findings: found,
+        suppressed: Vec::new(),
+        client_impact: assess(&unit),
+        certificates: Vec::new(),
+        upgrade_command,
+        sources: unit.sources,
+    }
+}
+
+/// The one command that carries out exactly the checked change (SPEC §3); `Ok(None)` when nothing
+/// changes; `Err` with the reason when the command cannot be formed (no release or chart given).
+pub fn approved_command(unit: &Unit) -> Result<Option<String>, String> {
+    let changes = certificate_changes(unit);
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let release = unit
+        .release
+        .as_ref()
+        .map(|r| r.value.clone())
+        .ok_or("no release name (--release)")?;
+    let chart = unit.chart_path.clone().ok_or("no chart archive (--chart)")?;
+    let mut values_files = Vec::new();
+    let mut sets = Vec::new();
+    for change in changes {
+        let value = match change.new {
+            NewValue::Remove => ChangeValue::Null,
+            NewValue::Text(s) => ChangeValue::Str(s),
+            NewValue::InValuesFile(path) => {
+                if !values_files.contains(&path) {
+                    values_files.push(path);
+                }
+                continue;
+            }
+            NewValue::Unrepresentable => return Err(format!("{} cannot be passed with --set", change.path)),
+        };
+        sets.push(CommandChange::new(change.path, value));
+    }
+    let command = UpgradeCommand {
+        release,
+        chart,
+        namespace: unit.namespace.clone(),
+        helm: unit.helm,
+        values_files,
+        changes: sets,
+    };
+    command.render().map(Some).map_err(|e| e.to_string())
+}

@@ -1,0 +1,117 @@
+//! Who must update their clients: the documentation's section "Updating clients after certificate
+//! change", decided from the running and new certificate type, the labels, how the release was
+//! installed (`history`), and (once certificates are compared) the CA.
+
+use super::effective::same_value;
+use super::plan::tls_changes;
+use super::unit::{EXTERNAL_LABEL, TlsType, Unit};
+use crate::report::{ClientImpact, Scenario, Verdict};
+use crate::source::chart::compare_versions;
+
+/// The first Event Streams version with certificate labels (chart 1.4.0).
+const LABELS_SINCE: &str = "2019.4.1";
+
+/// Decide the client impact of the change `unit` describes.
+pub fn assess(unit: &Unit) -> ClientImpact {
+    let label_changes = match &unit.running {
+        Some(r) => !same_value(r.lookup(EXTERNAL_LABEL), unit.effective.lookup(EXTERNAL_LABEL)),
+        None => unit.proposed.lookup(EXTERNAL_LABEL).is_some(),
+    };
+    if !label_changes && !tls_changes(unit) {
+        return verdict(
+            Verdict::None,
+            Scenario::NoExternalChange,
+            "the external certificates are not changed (neither the external label nor tls changes), so clients keep working",
+        );
+    }
+    if unit.running.is_none() {
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            "the running release's values are not known: give --previous (helm get values RELEASE -o yaml) or --base REV to decide",
+        );
+    }
+    let (Some(before), Some(after)) = (unit.running_type(), unit.new_type()) else {
+        let which = if unit.running_type().is_none() {
+            "running release's"
+        } else {
+            "change's"
+        };
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            &format!(
+                "the {which} tls.type is not known or not valid: give --chart (its defaults hold tls.type) or set tls.type to decide"
+            ),
+        );
+    };
+    if before.is_own() != after.is_own() {
+        return verdict(
+            Verdict::ClientsMustUpdate,
+            Scenario::TypeChanged,
+            &format!(
+                "tls.type changes from {} to {}: \"If you change the certificate type, for example, from self-generated to provided, you will need to update your clients.\"",
+                before.as_str(),
+                after.as_str()
+            ),
+        );
+    }
+    if after == TlsType::Selfsigned {
+        return selfsigned_change(unit);
+    }
+    verdict(
+        Verdict::Unknown,
+        Scenario::PreviousUnknown,
+        "your own certificates change, and clients keep working only if the new certificate is signed by the same CA: give the previous CA (--previous-cacert) and the new certificates to decide",
+    )
+}
+
+fn selfsigned_change(unit: &Unit) -> ClientImpact {
+    let Some(from) = unit.history.installed_from.as_deref() else {
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            "self-generated certificates change; whether clients must update depends on how the release was installed: set history.installed_from (and external_changed_since_upgrade) in certgate.yaml to decide",
+        );
+    };
+    if compare_versions(from, LABELS_SINCE).is_some_and(|o| o.is_ge()) {
+        return verdict(
+            Verdict::None,
+            Scenario::SelfsignedNewInstall,
+            &format!(
+                "installed as {from}, a new deployment with self-generated certificates: \"your clients will continue to work if you change the certificates and continue to use self-signed certificates\""
+            ),
+        );
+    }
+    match unit.history.external_changed_since_upgrade {
+        Some(false) => verdict(
+            Verdict::ClientsMustUpdate,
+            Scenario::SelfsignedFirstChangeAfterUpgrade,
+            &format!(
+                "upgraded from {from} and this is the first external certificate change since: \"you need to provide the new certificates to your clients when you first change them\""
+            ),
+        ),
+        Some(true) => verdict(
+            Verdict::None,
+            Scenario::SelfsignedLaterChangeAfterUpgrade,
+            &format!(
+                "upgraded from {from} and external certificates were changed since: \"Any subsequent self-generated certificate change will not affect the clients\""
+            ),
+        ),
+        None => verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            &format!(
+                "upgraded from {from}; whether this is the first external certificate change since is not known: set history.external_changed_since_upgrade in certgate.yaml to decide"
+            ),
+        ),
+    }
+}
+
+fn verdict(verdict: Verdict, scenario: Scenario, reason: &str) -> ClientImpact {
+    ClientImpact {
+        verdict,
+        scenario,
+        reason: reason.to_string(),
+    }
+}

@@ -1,0 +1,157 @@
+//! A release unit: everything one `helm upgrade` acts on, loaded and resolved, ready for the checks.
+
+use super::InputProblem;
+use super::effective::present;
+use super::value::Node;
+use crate::helm::strvals::HelmVersion;
+use crate::report::Location;
+use crate::source::SourceMap;
+
+/// The paths of the certificate settings, in the order the approved command sets them (SPEC §3).
+pub const COMMAND_ORDER: [&str; 7] = [
+    "global.security.externalCertificateLabel",
+    "global.security.internalCertificateLabel",
+    "tls.type",
+    "tls.secretName",
+    "tls.key",
+    "tls.cert",
+    "tls.cacert",
+];
+
+pub const EXTERNAL_LABEL: &str = "global.security.externalCertificateLabel";
+pub const INTERNAL_LABEL: &str = "global.security.internalCertificateLabel";
+pub const UI_LABEL: &str = "global.security.uiCertificateLabel";
+
+/// A value given on the command line or in the config, with where it was given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given<T> {
+    pub value: T,
+    pub location: Location,
+}
+
+/// The chart archive: its identity and default values.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub name: String,
+    pub version: String,
+    pub app_version: Option<String>,
+    /// `values.yaml` of the chart, located in `CHART.tgz!/NAME/values.yaml`.
+    pub defaults: Node,
+    pub location: Location,
+}
+
+/// The chart's release ConfigMap: current and previous certificate labels (SPEC §1).
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseConfigMap {
+    pub external: Option<Node>,
+    pub previous_external: Option<Node>,
+    pub internal: Option<Node>,
+    pub previous_internal: Option<Node>,
+    /// The installed chart version, when the ConfigMap's labels name it (`chart: NAME-VERSION`).
+    pub chart_version: Option<String>,
+}
+
+/// How the release came to be (config `history:`), which decides the client impact scenario.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// The Event Streams version first installed (`2019.2.1`), when known.
+    pub installed_from: Option<String>,
+    /// Whether external certificates were changed since the upgrade to 2019.4.1.
+    pub external_changed_since_upgrade: Option<bool>,
+    /// Labels used before, which a new label must not reuse.
+    pub labels: Vec<String>,
+}
+
+/// One proposed values file.
+#[derive(Debug, Clone)]
+pub struct ValuesFile {
+    pub path: String,
+    pub root: Option<Node>,
+}
+
+/// The `--command` under review: the proposed command line and what it parsed to.
+#[derive(Debug, Clone)]
+pub struct CommandInput {
+    pub text: String,
+    pub lint: crate::helm::commandline::Lint,
+}
+
+/// Everything the checks of one release unit read.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub sources: SourceMap,
+    pub release: Option<Given<String>>,
+    pub namespace: Option<String>,
+    pub helm: HelmVersion,
+    pub chart: Option<Chart>,
+    /// The chart path as the user gave it, for the approved command.
+    pub chart_path: Option<String>,
+    pub values_files: Vec<ValuesFile>,
+    /// The overrides of this change: `-f` files, then `--set`, `--set-string`, `--set-file`.
+    pub proposed: Node,
+    /// Whether the proposed overrides hold anything at all (files or flags).
+    pub has_proposed: bool,
+    /// The running release's own values (`--previous`), when known.
+    pub previous: Option<Node>,
+    /// Installed chart defaults ⊕ previous values: what runs today.
+    pub running: Option<Node>,
+    /// Installed chart defaults ⊕ previous ⊕ proposed: what Helm will hold (SPEC §1).
+    pub effective: Node,
+    pub configmap: Option<ReleaseConfigMap>,
+    pub history: History,
+    pub hostnames: Vec<String>,
+    pub command: Option<CommandInput>,
+    /// The external label proposed by `--new-label`, if any (already applied to `proposed`).
+    pub new_label: Option<String>,
+    pub problems: Vec<InputProblem>,
+}
+
+/// The three certificate types the chart knows (`tls.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsType {
+    Selfsigned,
+    Provided,
+    Secret,
+}
+
+impl TlsType {
+    pub fn parse(s: &str) -> Option<TlsType> {
+        match s {
+            "selfsigned" => Some(TlsType::Selfsigned),
+            "provided" => Some(TlsType::Provided),
+            "secret" => Some(TlsType::Secret),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsType::Selfsigned => "selfsigned",
+            TlsType::Provided => "provided",
+            TlsType::Secret => "secret",
+        }
+    }
+
+    /// Your own certificates (`provided`, `secret`) as opposed to self-generated ones.
+    pub fn is_own(self) -> bool {
+        !matches!(self, TlsType::Selfsigned)
+    }
+}
+
+impl Unit {
+    /// The certificate type Helm will use.
+    pub fn new_type(&self) -> Option<TlsType> {
+        present(&self.effective, "tls.type")
+            .and_then(Node::as_str)
+            .and_then(TlsType::parse)
+    }
+
+    /// The certificate type that runs today, when the previous values are known.
+    pub fn running_type(&self) -> Option<TlsType> {
+        self.running
+            .as_ref()
+            .and_then(|r| present(r, "tls.type"))
+            .and_then(Node::as_str)
+            .and_then(TlsType::parse)
+    }
+}

@@ -1,0 +1,254 @@
+//! The one report model every renderer reads: findings with locations, suppressions, the client
+//! impact verdict, the certificate inventory and the approved command.
+//!
+//! Checks produce [`Finding`]s; the engine sorts them once; renderers (one file per format) turn a
+//! [`UnitReport`] into text and decide nothing.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::model::value::Origin;
+use crate::source::{SourceId, SourceMap, Span};
+
+/// How serious a finding is; ordered so that `Error > Warning > Info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// Where a finding points.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// A span in a source text: file, line and column.
+    Span { source: SourceId, span: Span },
+    /// A whole file with no position in it (missing, unreadable, not UTF-8).
+    File { path: String },
+    /// A command-line argument: `--set KEY=…`, `--release NAME`, `--command`.
+    Arg { origin: String },
+    /// The run as a whole (CG004, CG404, CG503).
+    Run,
+}
+
+impl Location {
+    /// The location of a value with this origin. A `--set` value is named by its key only: the
+    /// value may be key material (SPEC §4, "value redacted if secret").
+    pub fn of(origin: &Origin) -> Location {
+        match origin {
+            Origin::File { source, span } => Location::Span {
+                source: *source,
+                span: *span,
+            },
+            Origin::Flag { flag, key } => Location::Arg {
+                origin: format!("{} {key}=…", flag.as_flag()),
+            },
+            Origin::Synthetic => Location::Run,
+        }
+    }
+}
+
+/// A finding as the checks produce it, before it is placed in a file and line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    /// The values path the finding is about (`tls.type`), when it is about a value.
+    pub path: Option<String>,
+    /// 1-based index of the PEM block in its bundle, for findings about certificate material.
+    pub block: Option<usize>,
+    pub help: String,
+}
+
+/// A finding that an inline suppression silenced, with the reason given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub reason: String,
+    pub until: Option<String>,
+}
+
+/// The client impact verdict (SPEC §2, CG4xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    None,
+    ClientsMustUpdate,
+    Unknown,
+}
+
+/// The documentation scenario that decided the verdict (SPEC §4 lists the names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    NoExternalChange,
+    SelfsignedNewInstall,
+    SelfsignedFirstChangeAfterUpgrade,
+    SelfsignedLaterChangeAfterUpgrade,
+    SameCa,
+    CaChanged,
+    TypeChanged,
+    PreviousUnknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientImpact {
+    pub verdict: Verdict,
+    pub scenario: Scenario,
+    pub reason: String,
+}
+
+/// One input file the report was computed from, with its digest (for `verify-approval`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Input {
+    pub role: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One certificate of the inventory (filled in by the certificate checks).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificateInfo {
+    pub role: String,
+    pub source: String,
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub sha256: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub key_type: String,
+    pub key_bits: u32,
+    pub signature_algorithm: String,
+}
+
+/// Counts of findings by severity, and of suppressed ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+    pub suppressed: usize,
+}
+
+/// Everything certgate concluded about one release unit.
+#[derive(Debug, Clone)]
+pub struct UnitReport {
+    /// The release name, when known (used to tell units apart in multi-unit output).
+    pub release: Option<String>,
+    pub now: String,
+    pub inputs: Vec<Input>,
+    /// Sorted by file, line, column, code; file-less findings last.
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+    pub client_impact: ClientImpact,
+    pub certificates: Vec<CertificateInfo>,
+    pub upgrade_command: Option<String>,
+    pub sources: SourceMap,
+}
+
+/// A finding placed in a file: what every renderer prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub origin: Option<String>,
+}
+
+impl UnitReport {
+    pub fn summary(&self) -> Summary {
+        let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
+        Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+            suppressed: self.suppressed.len(),
+        }
+    }
+
+    /// The highest severity among the (unsuppressed) findings.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// File, 1-based line and column (in characters) of a location.
+    pub fn place(&self, location: &Location) -> Placed {
+        place(&self.sources, location)
+    }
+}
+
+pub fn place(sources: &SourceMap, location: &Location) -> Placed {
+    match location {
+        Location::Span { source, span } => {
+            let src = sources.get(*source);
+            let (line, column) = src.line_col(span.start);
+            Placed {
+                file: Some(src.name.clone()),
+                line: Some(line),
+                column: Some(column),
+                origin: None,
+            }
+        }
+        Location::File { path } => Placed {
+            file: Some(path.clone()),
+            line: None,
+            column: None,
+            origin: None,
+        },
+        Location::Arg { origin } => Placed {
+            file: None,
+            line: None,
+            column: None,
+            origin: Some(origin.clone()),
+        },
+        Location::Run => Placed {
+            file: None,
+            line: None,
+            column: None,
+            origin: None,
+        },
+    }
+}
+
+/// Sort findings by file, line, column, code, with file-less findings last (SPEC §4).
+pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
+    findings.sort_by_cached_key(|f| {
+        let p = place(sources, &f.location);
+        (
+            p.file.is_none(),
+            p.file.unwrap_or_default(),
+            p.line.unwrap_or(0),
+            p.column.unwrap_or(0),
+            f.code.clone(),
+            p.origin.unwrap_or_default(),
+            f.message.clone(),
+        )
+    });
+}

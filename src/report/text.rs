@@ -1,0 +1,181 @@
+//! The text report: a code frame per finding (at the YAML span or PEM block), with help; a summary
+//! line; the client impact; and, when approved, `Approved command:` with the command on the last line.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::{Finding, Location, Severity, UnitReport};
+use crate::source::Source;
+
+/// How to render: colour only on a terminal and never with `NO_COLOR`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+}
+
+/// Render all units; `quiet` prints only the approved commands.
+pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
+    if quiet {
+        return reports
+            .iter()
+            .filter_map(|r| r.upgrade_command.as_ref())
+            .map(|c| format!("{c}\n"))
+            .collect();
+    }
+    let renderer = if style.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for (i, report) in reports.iter().enumerate() {
+        if reports.len() > 1 {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "== release {} ==\n",
+                report.release.as_deref().unwrap_or("(unnamed)")
+            ));
+        }
+        for f in &report.findings {
+            out.push_str(&renderer.render(&[group(report, f, None)]));
+            out.push_str("\n\n");
+        }
+        for s in &report.suppressed {
+            let note = format!(
+                "suppressed: {}{}",
+                s.reason,
+                s.until.as_ref().map_or(String::new(), |u| format!(" (until {u})"))
+            );
+            out.push_str(&renderer.render(&[group(report, &s.finding, Some(&note))]));
+            out.push_str("\n\n");
+        }
+        let s = report.summary();
+        out.push_str(&format!(
+            "{} error{}, {} warning{}, {} info, {} suppressed\n",
+            s.error,
+            plural(s.error),
+            s.warning,
+            plural(s.warning),
+            s.info,
+            s.suppressed
+        ));
+        let ci = &report.client_impact;
+        out.push_str(&format!(
+            "Client impact: {} ({}): {}\n",
+            verdict_word(ci),
+            scenario_word(ci),
+            ci.reason
+        ));
+        if let Some(cmd) = &report.upgrade_command {
+            out.push_str("Approved command:\n");
+            out.push_str(cmd);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn verdict_word(ci: &super::ClientImpact) -> String {
+    serde_json::to_value(ci.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn scenario_word(ci: &super::ClientImpact) -> String {
+    serde_json::to_value(ci.scenario)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn level(s: Severity) -> Level<'static> {
+    match s {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Lines shown around a span at most (a long PEM block is cut, its first lines shown).
+const MAX_FRAME_LINES: usize = 6;
+
+fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> Group<'a> {
+    let title = format!("{}: {}", f.name, f.message);
+    let mut g = Group::with_title(level(f.severity).primary_title(title).id(&f.code));
+    match &f.location {
+        Location::Span { source, span } => {
+            let src = report.sources.get(*source);
+            g = g.element(frame(src, span.start, span.end, f.path.as_deref()));
+        }
+        Location::File { path } => {
+            g = g.element(Level::NOTE.message(format!("in {path}")));
+        }
+        Location::Arg { origin } => {
+            g = g.element(Level::NOTE.message(format!("from {origin}")));
+        }
+        Location::Run => {}
+    }
+    if let Some(block) = f.block {
+        g = g.element(Level::NOTE.message(format!("PEM block {block}")));
+    }
+    if let Some(note) = note {
+        g = g.element(Level::NOTE.message(note.to_string()));
+    }
+    g.element(Level::HELP.message(f.help.clone()))
+}
+
+/// A snippet holding only the lines the span covers (capped), so large files cost nothing.
+fn frame<'a>(
+    src: &'a Source,
+    start: usize,
+    end: usize,
+    label: Option<&'a str>,
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let text = src.text.as_str();
+    let lines = src.lines();
+    let (first, _) = src.line_col(start);
+    let (mut last, _) = src.line_col(end.max(start));
+    if end > start
+        && text
+            .as_bytes()
+            .get(..end.min(text.len()))
+            .is_some_and(|b| b.ends_with(b"\n"))
+    {
+        last = last.saturating_sub(1).max(first);
+    }
+    let last = last.min(first + MAX_FRAME_LINES - 1);
+    let from = lines.line_start(first).unwrap_or(0);
+    let to = lines.line_span(text, last).map_or(text.len(), |(_, e)| e);
+    let slice = &text[from..to.max(from)];
+    let lo = floor_boundary(slice, start.saturating_sub(from));
+    let hi = floor_boundary(slice, end.saturating_sub(from)).max(lo);
+    // A zero-width span still gets a caret under its position.
+    let hi = if hi == lo { next_char_boundary(slice, lo) } else { hi };
+    let mut annotation = AnnotationKind::Primary.span(lo..hi);
+    if let Some(label) = label {
+        annotation = annotation.label(label);
+    }
+    Snippet::source(slice)
+        .line_start(first)
+        .path(src.name.as_str())
+        .annotation(annotation)
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn next_char_boundary(s: &str, i: usize) -> usize {
+    s[i..].chars().next().map_or(i, |c| i + c.len_utf8())
+}

@@ -1,0 +1,253 @@
+//! Rules are data: each file in `rules/` names a built-in check kind, its parameters and the
+//! documentation `certgate explain` prints. Built-in rules are embedded at build time; users add
+//! rule directories (config `rules_dirs`) with their own rules built from the same kinds.
+//!
+//! A rule file is read with the same spanned YAML reader as values, validated against
+//! `schemas/rule.schema.json`, and its parameters against its kind; every problem is a CG005
+//! finding pointing into the file, never a crash and never a silently dropped rule.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::checks::{self, Check};
+use crate::model::json::{locate, to_json};
+use crate::model::{InputProblem, ProblemKind};
+use crate::report::{Input, Location, Severity};
+use crate::schema::{Schema, validate};
+use crate::source::files::{read_limited, sha256_hex, utf8_text};
+use crate::source::yaml;
+use crate::source::{Source, SourceMap};
+
+/// The metadata and parameters of a rule, as its file gives them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleMeta {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub rationale: String,
+    pub remediation: String,
+    pub help_uri: Option<String>,
+    pub kind: String,
+    #[serde(default)]
+    pub params: Json,
+    #[serde(default)]
+    pub examples: Option<Examples>,
+    #[serde(default)]
+    pub escalate: Escalate,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Examples {
+    pub bad: Option<String>,
+    pub good: Option<String>,
+}
+
+/// Severities a rule takes when a policy setting is on.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Escalate {
+    pub clients_must_keep_working: Option<Severity>,
+    pub require_previous: Option<Severity>,
+}
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Box<dyn Check>,
+    /// The file it came from (`rules/CG101-label-invalid.yaml` for built-in rules).
+    pub file: String,
+}
+
+// The built-in rule files, embedded by build.rs: (file name, text).
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The built-in rules, parsed and validated once. A built-in rule that fails to load is a bug the
+/// test `builtin_rules_load` catches; at run time it is left out rather than crashing.
+pub fn builtin() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let mut sources = SourceMap::new();
+        BUILTIN_RULES
+            .iter()
+            .filter_map(|(name, text)| parse_rule(&format!("rules/{name}"), text, &mut sources).ok())
+            .collect()
+    })
+}
+
+/// Parse one rule file's text; its source is added to `sources` so problems can point into it.
+pub fn parse_rule(name: &str, text: &str, sources: &mut SourceMap) -> Result<Rule, Vec<InputProblem>> {
+    let id = sources.add(Source::new(name, text));
+    let loaded = yaml::load(text, id, &yaml::Limits::default());
+    let problem =
+        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
+    if !loaded.problems.is_empty() {
+        return Err(loaded
+            .problems
+            .iter()
+            .map(|p| {
+                problem(
+                    Location::Span {
+                        source: id,
+                        span: p.span,
+                    },
+                    format!("{name}: {}", p.message),
+                )
+            })
+            .collect());
+    }
+    let Some(root) = loaded.root else {
+        return Err(vec![problem(
+            Location::File { path: name.to_string() },
+            format!("{name} is empty"),
+        )]);
+    };
+    let json = to_json(&root);
+    let errors = validate(Schema::Rule, &json);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| {
+                let location =
+                    locate(&root, &e.instance).map_or(Location::of(&root.origin), |l| Location::of(&l.node.origin));
+                problem(
+                    location,
+                    format!("{name} does not match the rule schema: {}", e.message),
+                )
+            })
+            .collect());
+    }
+    let meta: RuleMeta =
+        serde_json::from_value(json).map_err(|e| vec![problem(Location::of(&root.origin), format!("{name}: {e}"))])?;
+    let at = |field: &str| {
+        root.lookup(field)
+            .map_or(Location::of(&root.origin), |n| Location::of(&n.origin))
+    };
+    let Some(kind) = checks::kind(&meta.kind) else {
+        let known: Vec<&str> = checks::KINDS.iter().map(|k| k.name).collect();
+        return Err(vec![problem(
+            at("kind"),
+            format!(
+                "{name}: unknown check kind {:?} (known: {})",
+                meta.kind,
+                known.join(", ")
+            ),
+        )]);
+    };
+    let check = kind.build(&meta.params).map_err(|e| {
+        vec![problem(
+            at("params"),
+            format!("{name}: the parameters do not fit check kind {}: {e}", kind.name),
+        )]
+    })?;
+    Ok(Rule {
+        meta,
+        check,
+        file: name.to_string(),
+    })
+}
+
+/// The user rules in `dir` (`*.yaml`, `*.yml`, in name order), with the problems of those that do not
+/// load and the digests of the files read.
+pub fn load_dir(dir: &Path, display: &str, sources: &mut SourceMap) -> (Vec<Rule>, Vec<InputProblem>, Vec<Input>) {
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    let mut inputs = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            let p = InputProblem::new(
+                ProblemKind::RuleFileInvalid,
+                Location::File { path: display.into() },
+                format!("rule directory {display} cannot be read: {e}"),
+            );
+            return (rules, vec![p], inputs);
+        }
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = format!(
+            "{display}/{}",
+            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        );
+        let text = match read_limited(&path, 8 << 20).map_err(|e| e.to_string()).and_then(|b| {
+            inputs.push(Input {
+                role: "rules".into(),
+                path: name.clone(),
+                sha256: sha256_hex(&b),
+            });
+            utf8_text(b).map_err(|_| "is not UTF-8 text".to_string())
+        }) {
+            Ok(t) => t,
+            Err(e) => {
+                problems.push(InputProblem::new(
+                    ProblemKind::RuleFileInvalid,
+                    Location::File { path: name.clone() },
+                    format!("rule file {name} {e}"),
+                ));
+                continue;
+            }
+        };
+        match parse_rule(&name, &text, sources) {
+            Ok(rule) => rules.push(rule),
+            Err(p) => problems.extend(p),
+        }
+    }
+    (rules, problems, inputs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let mut sources = SourceMap::new();
+        for (name, text) in BUILTIN_RULES {
+            let rule = parse_rule(name, text, &mut sources).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert!(
+                name.starts_with(&format!("{}-{}", rule.meta.code, rule.meta.name)),
+                "{name} is named for its code and name"
+            );
+        }
+        assert_eq!(builtin().len(), BUILTIN_RULES.len());
+    }
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let rules = builtin();
+        let mut codes: Vec<&str> = rules.iter().map(|r| r.meta.code.as_str()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), rules.len());
+        let mut names: Vec<&str> = rules.iter().map(|r| r.meta.name.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), rules.len());
+    }
+
+    #[test]
+    fn a_bad_rule_file_is_located() {
+        let mut sources = SourceMap::new();
+        let text = "code: CG999\nname: x\nseverity: fatal\nsummary: s\nrationale: r\nremediation: m\nkind: non_empty\n";
+        let err = parse_rule("bad.yaml", text, &mut sources).unwrap_err();
+        let Location::Span { source, span } = &err[0].location else {
+            panic!("{err:?}")
+        };
+        assert_eq!(sources.get(*source).line_col(span.start), (3, 11));
+        let text = "code: CG999\nname: x\nseverity: error\nsummary: s\nrationale: r\nremediation: m\nkind: nope\n";
+        let err = parse_rule("bad.yaml", text, &mut sources).unwrap_err();
+        assert!(err[0].message.contains("unknown check kind"));
+        let text = "code: CG999\nname: x\nseverity: error\nsummary: s\nrationale: r\nremediation: m\nkind: non_empty\nparams: {pahts: []}\n";
+        let err = parse_rule("bad.yaml", text, &mut sources).unwrap_err();
+        assert!(err[0].message.contains("pahts"), "{err:?}");
+    }
+}

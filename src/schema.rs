@@ -1,0 +1,133 @@
+//! JSON Schemas shipped in `schemas/`, compiled once on first use, and their errors in a form that
+//! can be mapped back to YAML spans. This is the only module that uses the `jsonschema` crate.
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value as Json;
+
+use crate::model::json::pointer_segments;
+
+/// The schemas certgate ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    Rule,
+    Values,
+    Config,
+    Report,
+}
+
+impl Schema {
+    /// The schema document, embedded at build time.
+    pub fn text(self) -> &'static str {
+        match self {
+            Schema::Rule => include_str!("../schemas/rule.schema.json"),
+            Schema::Values => include_str!("../schemas/values.schema.json"),
+            Schema::Config => include_str!("../schemas/config.schema.json"),
+            Schema::Report => include_str!("../schemas/report.schema.json"),
+        }
+    }
+
+    /// The parsed schema document.
+    pub fn document(self) -> &'static Json {
+        static DOCS: [OnceLock<Json>; 4] = [const { OnceLock::new() }; 4];
+        DOCS[self as usize].get_or_init(|| serde_json::from_str(self.text()).unwrap_or(Json::Null))
+    }
+
+    fn validator(self) -> Option<&'static Validator> {
+        static VALIDATORS: [OnceLock<Option<Validator>>; 4] = [const { OnceLock::new() }; 4];
+        VALIDATORS[self as usize]
+            .get_or_init(|| jsonschema::validator_for(self.document()).ok())
+            .as_ref()
+    }
+}
+
+/// What kind of violation, where knowing it changes what the finding points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A required property is missing from the object at the instance path.
+    Required(String),
+    /// Properties the schema does not allow, in the object at the instance path.
+    Additional(Vec<String>),
+    /// `enum` or `const` did not match.
+    Enum,
+    Other,
+}
+
+/// One schema violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    /// Segments of the instance path (the value that failed).
+    pub instance: Vec<String>,
+    /// Segments of the schema path (the keyword that failed).
+    pub schema: Vec<String>,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Validate `instance`; an empty list means valid. A schema that fails to compile is a bug caught by
+/// the tests (`schemas_compile`), reported here as one error at the root.
+pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
+    let Some(validator) = schema.validator() else {
+        return vec![SchemaError {
+            instance: Vec::new(),
+            schema: Vec::new(),
+            kind: ErrorKind::Other,
+            message: format!("internal error: the {schema:?} schema does not compile"),
+        }];
+    };
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let kind = match e.kind() {
+                ValidationErrorKind::Required { property } => {
+                    ErrorKind::Required(property.as_str().map_or_else(|| property.to_string(), str::to_string))
+                }
+                ValidationErrorKind::AdditionalProperties { unexpected } => ErrorKind::Additional(unexpected.clone()),
+                ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => ErrorKind::Enum,
+                _ => ErrorKind::Other,
+            };
+            SchemaError {
+                instance: pointer_segments(e.instance_path().as_str()),
+                schema: pointer_segments(e.schema_path().as_str()),
+                kind,
+                message: e.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The value of annotation `name` on the deepest schema object along `path` that has it
+/// (`x-certgate-rule`, `x-certgate-message`), walking the schema document by the path's segments.
+pub fn annotation<'a>(schema: Schema, path: &[String], name: &str) -> Option<&'a Json> {
+    let mut node = schema.document();
+    let mut found = node.get(name);
+    for seg in path {
+        node = match node {
+            Json::Object(m) => m.get(seg)?,
+            Json::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return found,
+        };
+        if let Some(v) = node.get(name) {
+            found = Some(v);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas_compile() {
+        for s in [Schema::Rule, Schema::Values, Schema::Config, Schema::Report] {
+            assert!(!s.document().is_null(), "{s:?} is not JSON");
+            assert!(
+                jsonschema::validator_for(s.document()).is_ok(),
+                "{s:?} does not compile"
+            );
+        }
+    }
+}

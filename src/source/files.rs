@@ -1,0 +1,112 @@
+//! Reading input files with limits: a file is read whole, at most `limit` bytes, or not at all, and
+//! every way it can fail is a typed error that becomes a CG001 finding, never a panic.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    Missing,
+    Directory,
+    TooLarge {
+        limit: u64,
+    },
+    /// Permission denied or any other I/O error, with the system's words.
+    Io(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing => write!(f, "no such file"),
+            ReadError::Directory => write!(f, "is a directory, not a file"),
+            ReadError::TooLarge { limit } => write!(f, "is larger than the limit of {} bytes", limit),
+            ReadError::Io(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+/// Read at most `limit` bytes of `path`; a longer file is an error, not a truncated read.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Io(e.to_string()),
+    })?;
+    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(ReadError::Directory);
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    // `take` bounds pipes and devices too, whose metadata says nothing of their length.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| match e.raw_os_error() {
+            Some(21) => ReadError::Directory,
+            _ => ReadError::Io(e.to_string()),
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text of `bytes` if it is UTF-8 (a leading byte-order mark is dropped), or the byte offset of
+/// the first invalid sequence.
+pub fn utf8_text(bytes: Vec<u8>) -> Result<String, usize> {
+    let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    String::from_utf8(bytes).map_err(|e| e.utf8_error().valid_up_to())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_within_the_limit_and_refuses_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v.yaml");
+        std::fs::write(&p, b"a: 1\n").unwrap();
+        assert_eq!(read_limited(&p, 5).unwrap(), b"a: 1\n");
+        assert_eq!(read_limited(&p, 4), Err(ReadError::TooLarge { limit: 4 }));
+        assert_eq!(read_limited(&dir.path().join("none"), 10), Err(ReadError::Missing));
+        assert_eq!(read_limited(dir.path(), 10), Err(ReadError::Directory));
+    }
+
+    #[test]
+    fn devices_are_bounded() {
+        assert_eq!(
+            read_limited(Path::new("/dev/zero"), 1024),
+            Err(ReadError::TooLarge { limit: 1024 })
+        );
+    }
+
+    #[test]
+    fn utf8_and_bom() {
+        assert_eq!(utf8_text(b"\xEF\xBB\xBFa: 1".to_vec()).unwrap(), "a: 1");
+        assert_eq!(utf8_text(b"a: \xff".to_vec()), Err(3));
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
