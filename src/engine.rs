@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::checks::Outcome;
 use crate::helm::command::{Change as CommandChange, ChangeValue, UpgradeCommand};
 use crate::load::Loaded;
 use crate::model::impact::assess;
 use crate::model::plan::{NewValue, certificate_changes};
 use crate::model::unit::Unit;
-use crate::report::{Finding, Severity, UnitReport, sort_findings};
+use crate::report::{Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
 use crate::rules::Rule;
 
 /// A rule's setting in config `policy.rules`.
@@ -29,6 +30,8 @@ pub struct Policy {
     pub require_previous: bool,
     pub rules: BTreeMap<String, RuleSetting>,
     pub help_uri_base: Option<String>,
+    /// Whether inline suppressions apply (`--no-suppressions` turns them off, for auditors).
+    pub suppressions: bool,
 }
 
 impl Default for Policy {
@@ -40,6 +43,7 @@ impl Default for Policy {
             require_previous: false,
             rules: BTreeMap::new(),
             help_uri_base: None,
+            suppressions: true,
         }
     }
 }
@@ -79,35 +83,107 @@ impl Policy {
     }
 }
 
+/// The severity of each enabled rule under this policy.
+fn enabled<'r>(rules: &[&'r Rule], policy: &Policy) -> Vec<(&'r Rule, Severity)> {
+    rules
+        .iter()
+        .filter_map(|r| policy.severity_of(r).map(|s| (*r, s)))
+        .collect()
+}
+
+fn stamp(rule: &Rule, severity: Severity, emit: crate::checks::Emit, out: &mut Vec<Finding>) {
+    out.extend(emit.into_hits().into_iter().map(|hit| Finding {
+        code: rule.meta.code.clone(),
+        name: rule.meta.name.clone(),
+        severity,
+        message: hit.message,
+        location: hit.location,
+        path: hit.path,
+        block: hit.block,
+        help: rule.meta.remediation.clone(),
+    }));
+}
+
 /// Run every enabled rule over the unit.
 pub fn findings(unit: &Unit, rules: &[&Rule], policy: &Policy) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in rules {
-        let Some(severity) = policy.severity_of(rule) else {
-            continue;
-        };
+    for (rule, severity) in enabled(rules, policy) {
         let mut emit = crate::checks::Emit::new(&rule.meta.code);
         rule.check.run(unit, &mut emit);
-        out.extend(emit.into_hits().into_iter().map(|hit| Finding {
-            code: rule.meta.code.clone(),
-            name: rule.meta.name.clone(),
-            severity,
-            message: hit.message,
-            location: hit.location,
-            path: hit.path,
-            block: hit.block,
-            help: rule.meta.remediation.clone(),
-        }));
+        stamp(rule, severity, emit, &mut out);
     }
     out
+}
+
+/// Move the findings that a valid, unlapsed suppression names on their line into `suppressed`.
+fn apply_suppressions(
+    unit: &Unit,
+    found: Vec<Finding>,
+    today: &str,
+    honoured: bool,
+) -> (Vec<Finding>, Vec<Suppressed>, Outcome) {
+    let lapsed: Vec<bool> = unit
+        .suppressions
+        .iter()
+        .map(|s| s.until.as_deref().is_some_and(|u| u < today))
+        .collect();
+    let mut outcome = Outcome {
+        honoured,
+        used: vec![0; unit.suppressions.len()],
+        lapsed,
+    };
+    if !honoured {
+        return (found, Vec::new(), outcome);
+    }
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for f in found {
+        let hit = match &f.location {
+            Location::Span { source, span } => {
+                let line = unit.sources.get(*source).line_col(span.start).0;
+                unit.suppressions.iter().enumerate().position(|(i, s)| {
+                    s.source == *source
+                        && s.target_line == line
+                        && s.problem.is_none()
+                        && !outcome.lapsed[i]
+                        && s.codes.contains(&f.code)
+                })
+            }
+            _ => None,
+        };
+        match hit {
+            Some(i) => {
+                outcome.used[i] += 1;
+                let s = &unit.suppressions[i];
+                suppressed.push(Suppressed {
+                    finding: f,
+                    reason: s.reason.clone().unwrap_or_default(),
+                    until: s.until.clone(),
+                });
+            }
+            None => kept.push(f),
+        }
+    }
+    (kept, suppressed, outcome)
 }
 
 /// Check one loaded unit and decide its outcome.
 pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> UnitReport {
     let Loaded { unit, inputs } = loaded;
-    let mut found = findings(&unit, rules, policy);
+    let found = findings(&unit, rules, policy);
+    let (mut found, mut suppressed, outcome) =
+        apply_suppressions(&unit, found, now.get(..10).unwrap_or(now), policy.suppressions);
+    for (rule, severity) in enabled(rules, policy) {
+        let mut emit = crate::checks::Emit::new(&rule.meta.code);
+        rule.check.after(&unit, &outcome, &mut emit);
+        stamp(rule, severity, emit, &mut found);
+    }
     sort_findings(&unit.sources, &mut found);
     found.dedup();
+    suppressed.sort_by_cached_key(|s| {
+        let p = crate::report::place(&unit.sources, &s.finding.location);
+        (p.file, p.line, p.column, s.finding.code.clone())
+    });
     let blocked = found.iter().any(|f| f.severity >= policy.fail_on);
     let upgrade_command = if blocked {
         None
@@ -119,7 +195,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         now: now.to_string(),
         inputs,
         findings: found,
-        suppressed: Vec::new(),
+        suppressed,
         client_impact: assess(&unit),
         certificates: Vec::new(),
         upgrade_command,

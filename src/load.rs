@@ -344,6 +344,20 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
             .map(str::to_string)
     });
 
+    // Suppression comments in the files a user edits (not in the chart's own values).
+    let suppressions = r
+        .sources
+        .iter()
+        .filter(|(_, src)| {
+            r.inputs
+                .iter()
+                .any(|i| (i.role == "values" || i.role == "previous") && i.path == src.name)
+        })
+        .map(|(id, _)| id)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flat_map(|id| crate::source::suppress::scan(&r.sources, id))
+        .collect();
     let unit = Unit {
         sources: r.sources,
         release,
@@ -363,6 +377,7 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
         command,
         new_label,
         problems: r.problems,
+        suppressions,
     };
     Loaded { unit, inputs: r.inputs }
 }

@@ -54,7 +54,10 @@ pub fn base64_problem(s: &str) -> Option<String> {
         "it spans several lines, as GNU base64 wraps at 76 columns: encode with base64 -w0".into()
     } else if s.ends_with('\n') || s.ends_with("\r\n") {
         "it ends with a newline (a block scalar `|` keeps one): use `|-` or a quoted one-line string".into()
-    } else if s.contains(['-', '_']) && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=')) {
+    } else if s.contains(['-', '_'])
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '='))
+    {
         "it uses the URL-safe alphabet (- and _); the chart wants standard base64 (+ and /)".into()
     } else if padding > 3 {
         "it ends with more than three '='".into()

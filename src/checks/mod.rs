@@ -28,6 +28,7 @@ pub mod no_change;
 pub mod non_empty;
 pub mod release_name;
 pub mod scalar_is_string;
+pub mod suppression;
 pub mod unrelated_change;
 pub mod value_forbidden;
 pub mod value_required;
@@ -36,6 +37,20 @@ pub mod values_schema;
 /// A rule's check: a kind with its parameters bound.
 pub trait Check: Send + Sync + std::fmt::Debug {
     fn run(&self, unit: &Unit, emit: &mut Emit);
+
+    /// Judge the outcome once suppressions are applied (only kinds about suppressions need this).
+    fn after(&self, _unit: &Unit, _outcome: &Outcome, _emit: &mut Emit) {}
+}
+
+/// What applying the suppressions did, for checks that judge the suppressions themselves.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Whether suppressions were honoured at all (`--no-suppressions` turns them off).
+    pub honoured: bool,
+    /// For each of `unit.suppressions`: how many findings it silenced.
+    pub used: Vec<usize>,
+    /// For each of `unit.suppressions`: whether its `until` date has passed.
+    pub lapsed: Vec<bool>,
 }
 
 /// A built-in check kind.
@@ -83,6 +98,7 @@ pub static KINDS: &[Kind] = &[
     chart_matches_installed::KIND,
     unrelated_change::KIND,
     helm3_namespace::KIND,
+    suppression::KIND,
 ];
 
 pub fn kind(name: &str) -> Option<&'static Kind> {

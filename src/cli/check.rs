@@ -55,6 +55,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     if let Some(d) = args.expiry_warning_days {
         policy.expiry_warning_days = d;
     }
+    if args.no_suppressions {
+        policy.suppressions = false;
+    }
     if args.show_config {
         let text = show_config(plan.config.as_ref(), &policy, args);
         output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;

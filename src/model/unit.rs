@@ -104,6 +104,8 @@ pub struct Unit {
     /// The external label proposed by `--new-label`, if any (already applied to `proposed`).
     pub new_label: Option<String>,
     pub problems: Vec<InputProblem>,
+    /// Inline suppression comments in the proposed and previous values files.
+    pub suppressions: Vec<crate::source::suppress::Suppression>,
 }
 
 /// The three certificate types the chart knows (`tls.type`).

@@ -99,16 +99,24 @@ pub fn finding_lines(report: &serde_json::Value) -> Vec<String> {
         serde_json::Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
+    let line = |f: &serde_json::Value| {
+        let code = f["code"].as_str().unwrap();
+        let place = match (f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()) {
+            (Some(file), Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(file), _, _) => file.to_string(),
+            (None, _, _) => f["origin"].as_str().map_or("-".to_string(), |o| format!("({o})")),
+        };
+        format!("{code} {place}")
+    };
     let mut lines = Vec::new();
     for unit in units {
-        for f in unit["findings"].as_array().unwrap() {
-            let code = f["code"].as_str().unwrap();
-            let place = match (f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()) {
-                (Some(file), Some(l), Some(c)) => format!("{file}:{l}:{c}"),
-                (Some(file), _, _) => file.to_string(),
-                (None, _, _) => f["origin"].as_str().map_or("-".to_string(), |o| format!("({o})")),
-            };
-            lines.push(format!("{code} {place}"));
+        lines.extend(unit["findings"].as_array().unwrap().iter().map(line));
+        for s in unit["suppressed"].as_array().unwrap() {
+            lines.push(format!(
+                "suppressed {} -- {}",
+                line(&s["finding"]),
+                s["reason"].as_str().unwrap()
+            ));
         }
     }
     lines
