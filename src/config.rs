@@ -262,6 +262,7 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
                 .collect(),
             set_file: Vec::new(),
             previous: r.previous.as_ref().map(|p| given(p, format!("{base}/previous"))),
+            base: None,
             configmap: r.configmap.as_ref().map(|p| given(p, format!("{base}/configmap"))),
             history,
             hostnames: r.hostnames.clone(),

@@ -57,6 +57,8 @@ pub struct UnitSpec {
     pub set_string: Vec<Given<String>>,
     pub set_file: Vec<Given<String>>,
     pub previous: Option<Given<String>>,
+    /// `--base REV`: the previous desired state is the same values files at this git revision.
+    pub base: Option<Given<String>>,
     pub configmap: Option<Given<String>>,
     pub history: History,
     pub hostnames: Vec<String>,
@@ -278,10 +280,13 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
 
     let chart = chart_path.as_ref().and_then(|given| load_chart(&mut r, given));
 
-    let previous = spec.previous.as_ref().and_then(|given| {
-        let id = r.read_text("previous", given, ProblemKind::Unreadable)?;
-        r.parse_values(id, "previous", false)
-    });
+    let previous = match &spec.base {
+        Some(rev) => Some(read_base(&mut r, rev, &values_given)),
+        None => spec.previous.as_ref().and_then(|given| {
+            let id = r.read_text("previous", given, ProblemKind::Unreadable)?;
+            r.parse_values(id, "previous", false)
+        }),
+    };
 
     let mut values_files = Vec::new();
     let mut proposed = Node::empty_map(Origin::Synthetic);
@@ -336,7 +341,13 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
         .map(|c| c.defaults.clone())
         .unwrap_or_else(|| Node::empty_map(Origin::Synthetic));
     let running = previous.as_ref().map(|p| coalesce(defaults.clone(), [p]));
-    let effective = coalesce(defaults, previous.iter().chain([&proposed]));
+    // With --base both states are complete files: the new one does not sit on top of the old.
+    let layers: Vec<&Node> = if spec.base.is_some() {
+        vec![&proposed]
+    } else {
+        previous.iter().chain([&proposed]).collect()
+    };
+    let effective = coalesce(defaults, layers);
     let new_label = spec.new_label.as_ref().and_then(|_| {
         proposed
             .lookup(EXTERNAL_LABEL)
@@ -380,6 +391,46 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
         suppressions,
     };
     Loaded { unit, inputs: r.inputs }
+}
+
+/// The values files as they were at revision `rev`, merged in order (a file new since then adds
+/// nothing); every file git cannot give is a CG001 finding at the `--base` argument.
+fn read_base(r: &mut Reader, rev: &Given<String>, files: &[Given<String>]) -> Node {
+    let mut previous = Node::empty_map(Origin::Synthetic);
+    for given in files {
+        let display = r.display(&given.value);
+        match crate::source::git::show(&rev.value, Path::new(&display), r.limits.max_file_bytes) {
+            Ok(None) => {}
+            Ok(Some(bytes)) => {
+                let name = format!("{}:{display}", rev.value);
+                r.inputs.push(Input {
+                    role: "previous".into(),
+                    path: name.clone(),
+                    sha256: sha256_hex(&bytes),
+                });
+                let Ok(text) = utf8_text(bytes) else {
+                    r.problem(
+                        ProblemKind::Unreadable,
+                        rev.location.clone(),
+                        format!("{name} is not UTF-8 text"),
+                    );
+                    continue;
+                };
+                let id = r.sources.add(Source::new(name, text));
+                if let Some(root) = r.parse_values(id, "previous", true) {
+                    merge_into(&mut previous, &root);
+                }
+            }
+            Err(e) => {
+                r.problem(
+                    ProblemKind::Unreadable,
+                    rev.location.clone(),
+                    format!("--base {}: {display} {e}", rev.value),
+                );
+            }
+        }
+    }
+    previous
 }
 
 /// Escape a value for Helm's --set parser (a label may hold a comma or a backslash).

@@ -26,7 +26,6 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         ("--cacert", &args.cacert),
         ("--secret", &args.secret),
         ("--previous-cacert", &args.previous_cacert),
-        ("--base", &args.base),
     ] {
         if given.is_some() {
             return Err(CliError::Usage(format!(
@@ -331,6 +330,14 @@ fn same_path(a: &Path, b: &Path) -> bool {
 
 /// Flags that apply to every unit, including configured ones.
 fn apply_global_flags(unit: &mut UnitSpec, args: &CheckArgs) {
+    if let Some(rev) = &args.base {
+        unit.base = Some(Given {
+            value: rev.clone(),
+            location: Location::Arg {
+                origin: format!("--base {rev}"),
+            },
+        });
+    }
     if let Some(h) = args.helm {
         unit.helm.get_or_insert(helm_version(h));
     }
@@ -371,6 +378,7 @@ fn cli_unit(args: &CheckArgs) -> UnitSpec {
         set_string: args.set_string.iter().map(|v| set_arg("--set-string", v)).collect(),
         set_file: args.set_file.iter().map(|v| set_arg("--set-file", v)).collect(),
         previous: args.previous.as_deref().map(|p| arg("--previous", p)),
+        base: args.base.as_deref().map(|b| arg("--base", b)),
         configmap: args.configmap.as_deref().map(|p| arg("--configmap", p)),
         history: Default::default(),
         hostnames: Vec::new(),
