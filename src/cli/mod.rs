@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod output;
 pub mod rules;
+pub mod verify_approval;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -55,6 +56,12 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+    },
+    /// Re-hash the inputs of a JSON report: exit 0 unchanged, 1 changed (saying which), 2 error
+    #[command(name = "verify-approval")]
+    VerifyApproval {
+        /// A report written by `certgate check --format json`
+        report: PathBuf,
     },
 }
 
@@ -223,5 +230,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
         }
         Command::Explain { code } => explain::run(code),
         Command::Rules { format } => rules::run(*format),
+        Command::VerifyApproval { report } => verify_approval::run(report),
     }
 }
