@@ -57,6 +57,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
     /// Re-hash the inputs of a JSON report: exit 0 unchanged, 1 changed (saying which), 2 error
     #[command(name = "verify-approval")]
     VerifyApproval {
@@ -231,5 +238,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
         Command::Explain { code } => explain::run(code),
         Command::Rules { format } => rules::run(*format),
         Command::VerifyApproval { report } => verify_approval::run(report),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "certgate", &mut out);
+            output::stdout(&String::from_utf8_lossy(&out)).map_err(|e| CliError::Internal(e.to_string()))?;
+            Ok(Outcome::Pass)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| CliError::Internal(e.to_string()))?;
+            output::stdout(&String::from_utf8_lossy(&out)).map_err(|e| CliError::Internal(e.to_string()))?;
+            Ok(Outcome::Pass)
+        }
     }
 }
