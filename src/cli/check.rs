@@ -18,8 +18,97 @@ use crate::report::{self, Location, Severity, UnitReport};
 use crate::rules::{self, Rule};
 use crate::source::SourceMap;
 
+/// Everything one run concluded: the reports and the policy and rules they were checked with.
+pub struct Evaluation {
+    pub reports: Vec<UnitReport>,
+    pub policy: Policy,
+    /// The organisation's own rules (`rules_dirs`), after the built-in ones.
+    pub user_rules: Vec<Rule>,
+    pub config: Option<Config>,
+}
+
+impl Evaluation {
+    pub fn rules(&self) -> Vec<&Rule> {
+        rules::builtin().iter().chain(self.user_rules.iter()).collect()
+    }
+
+    /// Whether any finding is at or above the failure threshold.
+    pub fn failed(&self) -> bool {
+        self.reports
+            .iter()
+            .any(|r| r.worst().is_some_and(|w| w >= self.policy.fail_on))
+    }
+}
+
 pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
-    let targets = output_targets(args)?;
+    let targets = output_targets(
+        args,
+        &[Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Github],
+    )?;
+    if args.show_config {
+        let (config, policy) = policy_only(args);
+        let text = show_config(config.as_ref(), &policy, args);
+        output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;
+        return Ok(Outcome::Pass);
+    }
+    let evaluation = evaluate(args)?;
+    write_all(&evaluation, &targets, args.quiet)?;
+    Ok(if evaluation.failed() {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    })
+}
+
+/// Render every requested format and write it; a failed write is reported after the others.
+pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)], quiet: bool) -> Result<(), CliError> {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut write_error = None;
+    for (format, target) in targets {
+        let style = report::text::Style {
+            color: color && target.is_none(),
+        };
+        let text = render(*format, evaluation, style, quiet);
+        let result = match target {
+            Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
+        };
+        if let Err(e) = result {
+            write_error.get_or_insert(e);
+        }
+    }
+    match write_error {
+        Some(e) => Err(CliError::Internal(e)),
+        None => Ok(()),
+    }
+}
+
+fn policy_of(config: Option<&Config>, args: &CheckArgs) -> Policy {
+    let mut policy = config.map(|c| c.policy.clone()).unwrap_or_default();
+    if let Some(f) = args.fail_on {
+        policy.fail_on = match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        };
+    }
+    if let Some(d) = args.expiry_warning_days {
+        policy.expiry_warning_days = d;
+    }
+    if args.no_suppressions {
+        policy.suppressions = false;
+    }
+    policy
+}
+
+fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy) {
+    let plan = select_units(args, &mut SourceMap::new(), &mut Vec::new(), &mut Vec::new());
+    let policy = policy_of(plan.config.as_ref(), args);
+    (plan.config, policy)
+}
+
+/// Load and check every selected release unit.
+pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     for (flag, given) in [
         ("--key", &args.key),
         ("--cert", &args.cert),
@@ -42,26 +131,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     let mut run_problems: Vec<InputProblem> = Vec::new();
     let mut run_inputs = Vec::new();
     let plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
-
-    let mut policy = plan.config.as_ref().map(|c| c.policy.clone()).unwrap_or_default();
-    if let Some(f) = args.fail_on {
-        policy.fail_on = match f {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        };
-    }
-    if let Some(d) = args.expiry_warning_days {
-        policy.expiry_warning_days = d;
-    }
-    if args.no_suppressions {
-        policy.suppressions = false;
-    }
-    if args.show_config {
-        let text = show_config(plan.config.as_ref(), &policy, args);
-        output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;
-        return Ok(Outcome::Pass);
-    }
+    let policy = policy_of(plan.config.as_ref(), args);
 
     // Built-in rules, then the organisation's own.
     let mut user_rules: Vec<Rule> = Vec::new();
@@ -105,30 +175,16 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         }
         reports.push(engine::check(loaded, &all_rules, &policy, &now_text));
     }
-
-    let failed = reports.iter().any(|r| r.worst().is_some_and(|w| w >= policy.fail_on));
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut write_error = None;
-    for (format, target) in targets {
-        let style = report::text::Style {
-            color: color && target.is_none(),
-        };
-        let text = render(format, &reports, style, args.quiet);
-        let result = match &target {
-            Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-            None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
-        };
-        if let Err(e) = result {
-            write_error.get_or_insert(e);
-        }
-    }
-    if let Some(e) = write_error {
-        return Err(CliError::Internal(e));
-    }
-    Ok(if failed { Outcome::Fail } else { Outcome::Pass })
+    Ok(Evaluation {
+        reports,
+        policy,
+        user_rules,
+        config: plan.config,
+    })
 }
 
-fn render(format: Format, reports: &[UnitReport], style: report::text::Style, quiet: bool) -> String {
+fn render(format: Format, evaluation: &Evaluation, style: report::text::Style, quiet: bool) -> String {
+    let reports = &evaluation.reports;
     match format {
         Format::Text => report::text::render(reports, style, quiet),
         Format::Json => report::json::render(reports),
@@ -138,12 +194,20 @@ fn render(format: Format, reports: &[UnitReport], style: report::text::Style, qu
 
 /// Pair each `--format` with the `--output` that follows it; a format without one goes to standard
 /// output (at most one may).
-fn output_targets(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, CliError> {
+pub fn output_targets(args: &CheckArgs, allowed: &[Format]) -> Result<Vec<(Format, Option<PathBuf>)>, CliError> {
+    if let Some(f) = args.format.iter().find(|f| !allowed.contains(f)) {
+        let names: Vec<String> = allowed.iter().map(|a| format!("{a:?}").to_lowercase()).collect();
+        return Err(CliError::Usage(format!(
+            "--format {} is not one of {}",
+            format!("{f:?}").to_lowercase(),
+            names.join(", ")
+        )));
+    }
     if args.format.is_empty() {
         if !args.output.is_empty() {
             return Err(CliError::Usage("--output needs a --format before it".into()));
         }
-        return Ok(vec![(Format::Text, None)]);
+        return Ok(vec![(allowed[0], None)]);
     }
     let mut targets: Vec<(Format, Option<PathBuf>)> = args.format.iter().map(|f| (*f, None)).collect();
     for (j, out) in args.output.iter().enumerate() {
