@@ -4,7 +4,10 @@
 //! Checks produce [`Finding`]s; the engine sorts them once; renderers (one file per format) turn a
 //! [`UnitReport`] into text and decide nothing.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use serde::Serialize;

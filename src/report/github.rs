@@ -1,0 +1,292 @@
+//! GitHub Actions output (SPEC §4): workflow-command annotations, one per finding
+//! (`::error file=…,line=…,col=…,title=CG101 label-invalid::message`), and the Markdown for
+//! `$GITHUB_STEP_SUMMARY`: per release unit, the counts, the client impact and the approved command.
+//!
+//! Escaping follows `@actions/core` (`toolkit/packages/core/src/command.ts`): in the message `%`,
+//! `\r` and `\n` are percent-encoded; in properties `:` and `,` as well. A line break in the message
+//! cannot therefore start a workflow command of its own.
+
+use std::fmt::Write as _;
+
+use super::{Finding, Severity, UnitReport};
+
+/// One annotation per finding (suppressed findings get none), in the report's order.
+pub fn render(reports: &[UnitReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        for f in &report.findings {
+            out.push_str(&annotation(report, f, reports.len() > 1));
+        }
+    }
+    out
+}
+
+fn annotation(report: &UnitReport, f: &Finding, name_release: bool) -> String {
+    let command = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let placed = report.place(&f.location);
+    let mut properties = Vec::new();
+    if let Some(file) = &placed.file {
+        properties.push(format!("file={}", escape_property(file)));
+        if let (Some(line), Some(col)) = (placed.line, placed.column) {
+            properties.push(format!("line={line}"));
+            properties.push(format!("col={col}"));
+        }
+    }
+    let mut title = format!("{} {}", f.code, f.name);
+    if name_release && let Some(release) = &report.release {
+        let _ = write!(title, " ({release})");
+    }
+    properties.push(format!("title={}", escape_property(&title)));
+
+    let mut message = f.message.clone();
+    if let Some(origin) = &placed.origin {
+        let _ = write!(message, " (from {origin})");
+    }
+    if let Some(block) = f.block {
+        let _ = write!(message, " (PEM block {block})");
+    }
+    let _ = write!(message, "\nhelp: {}", f.help);
+    format!("::{command} {}::{}\n", properties.join(","), escape_data(&message))
+}
+
+/// Escape a workflow command's message.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escape a workflow command's property value.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Markdown for `$GITHUB_STEP_SUMMARY`: per unit, the counts, the client impact verdict and its
+/// reason, the findings, and the approved command or why there is none. `fail_on` is the run's
+/// failure threshold, which says whether findings blocked the command.
+pub fn step_summary(reports: &[UnitReport], fail_on: Severity) -> String {
+    let mut out = String::new();
+    for report in reports {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "## certgate: {}\n",
+            report.release.as_deref().map_or("release unit".to_string(), md_escape)
+        );
+        let s = report.summary();
+        let _ = writeln!(
+            out,
+            "| errors | warnings | info | suppressed |\n| ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} |\n",
+            s.error, s.warning, s.info, s.suppressed
+        );
+        let ci = &report.client_impact;
+        let word = |v: serde_json::Result<serde_json::Value>| {
+            v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        };
+        let _ = writeln!(
+            out,
+            "**Client impact:** `{}` ({}): {}\n",
+            word(serde_json::to_value(ci.verdict)),
+            word(serde_json::to_value(ci.scenario)),
+            md_escape(&ci.reason)
+        );
+        if !report.findings.is_empty() {
+            out.push_str("| severity | code | where | message |\n| --- | --- | --- | --- |\n");
+            for f in &report.findings {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} {} | {} | {} |",
+                    f.severity.as_str(),
+                    md_escape(&f.code),
+                    md_escape(&f.name),
+                    md_escape(&where_(report, f)),
+                    md_escape(&f.message)
+                );
+            }
+            out.push('\n');
+        }
+        match &report.upgrade_command {
+            Some(cmd) => {
+                let fence = "`".repeat(longest_backtick_run(cmd).max(2) + 1);
+                let _ = writeln!(out, "**Approved command:**\n\n{fence}sh\n{cmd}\n{fence}");
+            }
+            None => {
+                let _ = writeln!(out, "**No command approved:** {}", why_none(report, fail_on));
+            }
+        }
+    }
+    out
+}
+
+/// Why a unit has no approved command, from what the report holds (SPEC §3): findings at or above
+/// the threshold; CG503 (nothing changes); else the engine could not form one.
+fn why_none(report: &UnitReport, fail_on: Severity) -> String {
+    let mut blocking: Vec<&str> = Vec::new();
+    for f in report.findings.iter().filter(|f| f.severity >= fail_on) {
+        if !blocking.contains(&f.code.as_str()) {
+            blocking.push(&f.code);
+        }
+    }
+    if !blocking.is_empty() {
+        let n = report.findings.iter().filter(|f| f.severity >= fail_on).count();
+        return format!(
+            "{n} finding{} at or above `{}` block it ({}).",
+            if n == 1 { "" } else { "s" },
+            fail_on.as_str(),
+            md_escape(&blocking.join(", "))
+        );
+    }
+    if report.findings.iter().any(|f| f.code == "CG503") {
+        return "nothing certificate-related changes (CG503): no command is needed.".to_string();
+    }
+    "nothing certificate-related changes, or the command could not be formed (the release name and the chart are needed)."
+        .to_string()
+}
+
+fn where_(report: &UnitReport, f: &Finding) -> String {
+    let p = report.place(&f.location);
+    match (p.file, p.line, p.column, p.origin) {
+        (Some(file), Some(line), Some(col), _) => format!("{file}:{line}:{col}"),
+        (Some(file), ..) => file,
+        (None, _, _, Some(origin)) => origin,
+        _ => "(run)".to_string(),
+    }
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// Escape text for a Markdown table cell or paragraph: Markdown punctuation gets a backslash, `<`
+/// and `>` become entities (GitHub would read HTML), line breaks become `<br>`.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ClientImpact, Location, Scenario, Verdict};
+    use crate::source::SourceMap;
+
+    fn report(findings: Vec<Finding>, command: Option<&str>) -> UnitReport {
+        UnitReport {
+            release: Some("es_1".into()),
+            now: "2026-11-27T00:00:00Z".into(),
+            inputs: Vec::new(),
+            findings,
+            suppressed: Vec::new(),
+            client_impact: ClientImpact {
+                verdict: Verdict::None,
+                scenario: Scenario::SameCa,
+                reason: "the new certificate is signed by the running CA".into(),
+            },
+            certificates: Vec::new(),
+            upgrade_command: command.map(str::to_string),
+            sources: SourceMap::new(),
+        }
+    }
+
+    fn finding(code: &str, severity: Severity, location: Location) -> Finding {
+        Finding {
+            code: code.into(),
+            name: "some-rule".into(),
+            severity,
+            message: "100% wrong,\nreally".into(),
+            location,
+            path: None,
+            block: None,
+            help: "fix it".into(),
+        }
+    }
+
+    #[test]
+    fn step_summary_shows_the_approved_command_in_a_fence() {
+        let cmd = "helm upgrade --reuse-values --set global.security.externalCertificateLabel=ext-1 es es.tgz --tls";
+        let md = step_summary(&[report(Vec::new(), Some(cmd))], Severity::Error);
+        assert!(md.starts_with("## certgate: es\\_1\n"), "{md}");
+        assert!(md.contains("| 0 | 0 | 0 | 0 |"), "{md}");
+        assert!(md.contains("**Client impact:** `none` (same-ca)"), "{md}");
+        assert!(md.contains(&format!("```sh\n{cmd}\n```\n")), "{md}");
+    }
+
+    #[test]
+    fn step_summary_says_why_no_command() {
+        let blocked = report(vec![finding("CG101", Severity::Error, Location::Run)], None);
+        let md = step_summary(&[blocked], Severity::Error);
+        assert!(
+            md.contains("**No command approved:** 1 finding at or above `error` block it (CG101)."),
+            "{md}"
+        );
+        let unchanged = report(vec![finding("CG503", Severity::Info, Location::Run)], None);
+        assert!(step_summary(&[unchanged], Severity::Error).contains("(CG503)"));
+    }
+
+    #[test]
+    fn a_finding_without_a_file_has_no_position() {
+        let r = report(
+            vec![finding(
+                "CG211",
+                Severity::Warning,
+                Location::Arg {
+                    origin: "--set tls.x=…".into(),
+                },
+            )],
+            None,
+        );
+        assert_eq!(
+            render(&[r]),
+            "::warning title=CG211 some-rule::100%25 wrong,%0Areally (from --set tls.x=…)%0Ahelp: fix it\n"
+        );
+    }
+
+    #[test]
+    fn message_escapes_percent_and_line_breaks() {
+        assert_eq!(escape_data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+        // A line break cannot smuggle in a command of its own.
+        assert_eq!(escape_data("x\n::set-env name=A::1"), "x%0A::set-env name=A::1");
+    }
+
+    #[test]
+    fn properties_also_escape_colon_and_comma() {
+        assert_eq!(
+            escape_property("chart.tgz!/es/values.yaml,x:y%\n"),
+            "chart.tgz!/es/values.yaml%2Cx%3Ay%25%0A"
+        );
+        // `%` is escaped first, so an existing `%2C` is not read back as a comma.
+        assert_eq!(escape_property("%2C"), "%252C");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        assert_eq!(
+            md_escape("a | b <script> *x*\nnext"),
+            "a \\| b &lt;script&gt; \\*x\\*<br>next"
+        );
+    }
+
+    #[test]
+    fn fence_is_longer_than_any_backticks_in_the_command() {
+        assert_eq!(longest_backtick_run("helm upgrade"), 0);
+        assert_eq!(longest_backtick_run("a ```` b ` c"), 4);
+    }
+}
