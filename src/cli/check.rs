@@ -77,6 +77,15 @@ pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)],
             write_error.get_or_insert(e);
         }
     }
+    // In GitHub Actions, the verdict and the approved command go to the job summary as well.
+    if targets.iter().any(|(f, _)| *f == Format::Github)
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let summary = report::github::step_summary(&evaluation.reports, evaluation.policy.fail_on);
+        if let Err(e) = output::append(Path::new(&path), &summary) {
+            write_error.get_or_insert(format!("cannot write the job summary: {e}"));
+        }
+    }
     match write_error {
         Some(e) => Err(CliError::Internal(e)),
         None => Ok(()),
@@ -188,7 +197,9 @@ fn render(format: Format, evaluation: &Evaluation, style: report::text::Style, q
     match format {
         Format::Text => report::text::render(reports, style, quiet),
         Format::Json => report::json::render(reports),
-        Format::Sarif | Format::Junit | Format::Github => report::json::render(reports),
+        Format::Sarif => report::sarif::render(reports, &evaluation.rules(), &evaluation.policy),
+        Format::Junit => report::junit::render(reports, &evaluation.rules(), evaluation.policy.fail_on),
+        Format::Github => report::github::render(reports),
     }
 }
 

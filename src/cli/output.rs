@@ -29,6 +29,12 @@ pub fn file(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Append `text` to `path` (GitHub's job summary file collects every step's part).
+pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    file.write_all(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

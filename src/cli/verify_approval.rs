@@ -72,13 +72,13 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
 /// The digest of an input now: a file, or `REV:path` read from git.
 fn current_digest(path: &str) -> Result<String, String> {
     let file = Path::new(path);
-    if !file.exists() {
-        if let Some((rev, rel)) = path.split_once(':') {
-            return match crate::source::git::show(rev, Path::new(rel), MAX_INPUT_BYTES)? {
-                Some(bytes) => Ok(sha256_hex(&bytes)),
-                None => Err(format!("not at {rev}")),
-            };
-        }
+    if !file.exists()
+        && let Some((rev, rel)) = path.split_once(':')
+    {
+        return match crate::source::git::show(rev, Path::new(rel), MAX_INPUT_BYTES)? {
+            Some(bytes) => Ok(sha256_hex(&bytes)),
+            None => Err(format!("not at {rev}")),
+        };
     }
     read_limited(file, MAX_INPUT_BYTES)
         .map(|b| sha256_hex(&b))

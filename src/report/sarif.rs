@@ -10,10 +10,12 @@
 //! its fingerprint; the message is left out too, because messages hold dates and day counts that
 //! change from one run to the next. Nothing from the file's text is hashed, so no key material.
 //!
-//! **Findings without a file** (from `--set`, or about the run) have no `physicalLocation`, as
-//! SARIF allows: the origin goes into the message and a logical location of kind `parameter`.
-//! GitHub code scanning rejects a whole upload that holds such a result ("locationFromSarifResult:
-//! expected at least one location", github/codeql-action#1738, #2459).
+//! **Findings without a file** (from `--set`, or about the run): the origin goes into the message
+//! and a logical location of kind `parameter`. GitHub code scanning rejects a whole upload that
+//! holds a result without a physical location ("locationFromSarifResult: expected at least one
+//! location", github/codeql-action#1738, #2459), so such a result is anchored at line 1 of the
+//! unit's main input (its config file, else its first values file, else its previous values), and
+//! says so with `properties.anchored: true`. Only a unit with no input file at all has none.
 
 use std::collections::HashMap;
 
@@ -211,11 +213,14 @@ struct ResultProperties {
     block: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     origin: Option<String>,
+    /// The physical location is the unit's main input, not where the finding is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchored: Option<bool>,
 }
 
 impl ResultProperties {
     fn is_empty(&self) -> bool {
-        self.release.is_none() && self.block.is_none() && self.origin.is_none()
+        self.release.is_none() && self.block.is_none() && self.origin.is_none() && self.anchored.is_none()
     }
 }
 
@@ -365,10 +370,21 @@ fn result(
     let placed = report.place(&f.location);
     let uri = placed.file.as_deref().map(file_uri);
     let mut location = SarifLocation::default();
+    let anchor = if uri.is_none() { anchor(report) } else { None };
     if let Some(uri) = &uri {
         location.physical_location = Some(PhysicalLocation {
             artifact_location: ArtifactLocation { uri: uri.clone() },
             region: region(report, &f.location, &placed),
+        });
+    } else if let Some(anchor) = &anchor {
+        location.physical_location = Some(PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: anchor.clone() },
+            region: Some(Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: None,
+                end_column: None,
+            }),
         });
     }
     if let Some(path) = &f.path {
@@ -424,8 +440,17 @@ fn result(
             release: report.release.clone(),
             block: f.block,
             origin: placed.origin.clone(),
+            anchored: anchor.is_some().then_some(true),
         },
     }
+}
+
+/// The URI of the file a file-less finding is anchored at, for viewers that need a file.
+fn anchor(report: &UnitReport) -> Option<String> {
+    ["config", "values", "previous"]
+        .iter()
+        .find_map(|role| report.inputs.iter().find(|i| i.role == *role && !i.path.contains(':')))
+        .map(|i| file_uri(&i.path))
 }
 
 /// The region of a span: start from [`UnitReport::place`]; the end, exclusive as SARIF wants it,
