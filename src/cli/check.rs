@@ -157,6 +157,14 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
 
     let limits = Limits::default();
     let mut specs = plan.units;
+    if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {
+        return Ok(Evaluation {
+            reports: Vec::new(),
+            policy,
+            user_rules,
+            config: plan.config,
+        });
+    }
     if specs.is_empty() {
         run_problems.push(InputProblem::new(
             ProblemKind::NothingChecked,
@@ -263,6 +271,8 @@ struct Plan {
     config: Option<Config>,
     /// `None` stands for "nothing was asked for".
     units: Vec<Option<UnitSpec>>,
+    /// Files were given and none belongs to a release unit: nothing to check, and nothing wrong.
+    only_unrelated_files: bool,
 }
 
 fn has_unit_flags(args: &CheckArgs) -> bool {
@@ -370,6 +380,16 @@ fn select_units(
             }
         }
     }
+    // With a config, a changed file no unit reads is none of certgate's business (a pre-commit hook
+    // passes every changed YAML file); without one, a file PATH is a values file.
+    let mut only_unrelated_files = false;
+    if config.is_some() && !unmatched.is_empty() {
+        for file in &unmatched {
+            eprintln!("certgate: {file} is not read by any release unit in the config; not checked");
+        }
+        only_unrelated_files = units.is_empty() && !has_unit_flags(args);
+        unmatched.clear();
+    }
     if has_unit_flags(args) || !unmatched.is_empty() {
         let mut spec = cli_unit(args);
         spec.values.extend(unmatched.into_iter().map(|f| Given {
@@ -386,7 +406,11 @@ fn select_units(
         }));
     }
     let config = config.or_else(|| dir_configs.into_iter().next());
-    Plan { config, units }
+    Plan {
+        config,
+        units,
+        only_unrelated_files,
+    }
 }
 
 /// `dir/name`, without a leading `./` (so `certgate check .` names `certgate.yaml`, not `./certgate.yaml`).

@@ -92,8 +92,8 @@ fn report(r: &UnitReport) -> Report<'_> {
 
 /// Render the reports: pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport]) -> String {
-    let text = if reports.len() == 1 {
-        serde_json::to_string_pretty(&report(&reports[0]))
+    let text = if let [one] = reports {
+        serde_json::to_string_pretty(&report(one))
     } else {
         serde_json::to_string_pretty(&reports.iter().map(report).collect::<Vec<_>>())
     };
