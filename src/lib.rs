@@ -14,6 +14,7 @@
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod engine;
 pub mod helm;
 pub mod load;

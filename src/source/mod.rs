@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod files;
 pub mod git;
+pub mod pem;
 pub mod suppress;
 pub mod text;
 pub mod yaml;

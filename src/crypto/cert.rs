@@ -1,0 +1,778 @@
+//! X.509 certificates as certgate reports and checks them: [`parse_certificate`] turns DER into an
+//! owned [`Certificate`] (no lifetimes, so callers can keep it) with every field the CG3xx rules
+//! and the JSON report's `certificates` list need, named and formatted as OpenSSL prints them.
+//!
+//! Parsing is `x509-parser`'s; this module only picks fields and names algorithms. Signatures are
+//! checked in [`super::verify`], which re-reads the DER kept here.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::FromDer;
+use x509_parser::x509::{AttributeTypeAndValue, X509Name};
+
+use super::der;
+use super::oid;
+
+/// Why DER is not a certificate certgate can read (CG301).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertError {
+    #[error("not an X.509 certificate: {0}")]
+    Malformed(String),
+    #[error("{extra} bytes follow the certificate's DER")]
+    TrailingData { extra: usize },
+    /// A certificate extension certgate relies on is present twice or does not parse: OpenSSL refuses
+    /// such a certificate in verification too.
+    #[error("invalid {extension} extension: {detail}")]
+    BadExtension { extension: &'static str, detail: String },
+}
+
+/// A parsed certificate. Fields are public for reading; build one with [`parse_certificate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// Subject in RFC 4514 syntax, attributes in certificate order (as OpenSSL's default
+    /// `-nameopt` prints them, without its spaces around `=`): `C=GB, O=Example, CN=kafka`.
+    pub subject: String,
+    pub issuer: String,
+    /// Serial number: lowercase hex of its magnitude, no colons (`openssl x509 -serial`, lowercased).
+    pub serial: String,
+    /// SHA-256 of the DER: lowercase hex, no colons.
+    pub sha256: String,
+    /// Validity as Unix seconds, and as RFC 3339 (`2026-11-27T00:00:00Z`).
+    pub not_before: i64,
+    pub not_after: i64,
+    pub not_before_rfc3339: String,
+    pub not_after_rfc3339: String,
+    /// 1, 2 or 3.
+    pub version: u8,
+    /// basicConstraints; `None` when the extension is absent.
+    pub basic_constraints: Option<BasicConstraints>,
+    /// keyUsage; `None` when the extension is absent.
+    pub key_usage: Option<KeyUsage>,
+    /// extendedKeyUsage; `None` when the extension is absent.
+    pub extended_key_usage: Option<ExtendedKeyUsage>,
+    /// subjectAltName DNS names and IP addresses, in certificate order.
+    pub dns_names: Vec<String>,
+    pub ip_addresses: Vec<IpAddr>,
+    pub public_key: PublicKeyInfo,
+    pub signature: SignatureAlgorithm,
+    /// Subject and issuer are the same name (compared as OpenSSL does: case and spacing aside). A
+    /// self-issued certificate is a root if its own key verifies it.
+    pub is_self_issued: bool,
+    pub(crate) der: Vec<u8>,
+    /// Names in comparable form (see [`name_key`]).
+    pub(crate) subject_key: String,
+    pub(crate) issuer_key: String,
+}
+
+impl Certificate {
+    /// The certificate's DER, exactly as given.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// basicConstraints CA flag; `None` when the extension is absent.
+    pub fn ca(&self) -> Option<bool> {
+        self.basic_constraints.map(|bc| bc.ca)
+    }
+
+    /// keyUsage is present and allows keyCertSign.
+    pub fn key_cert_sign(&self) -> bool {
+        self.key_usage.is_some_and(|ku| ku.key_cert_sign)
+    }
+
+    /// extendedKeyUsage is present and lists serverAuth (or anyExtendedKeyUsage).
+    pub fn eku_server_auth(&self) -> bool {
+        self.extended_key_usage
+            .as_ref()
+            .is_some_and(|eku| eku.server_auth || eku.any)
+    }
+
+    /// Whether this certificate's issuer name is `issuer`'s subject name.
+    pub fn issued_by_name(&self, issuer: &Certificate) -> bool {
+        self.issuer_key == issuer.subject_key
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BasicConstraints {
+    pub ca: bool,
+    pub path_len: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUsage {
+    pub digital_signature: bool,
+    pub key_encipherment: bool,
+    pub key_agreement: bool,
+    pub key_cert_sign: bool,
+    pub crl_sign: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtendedKeyUsage {
+    pub server_auth: bool,
+    pub client_auth: bool,
+    /// anyExtendedKeyUsage.
+    pub any: bool,
+    /// Other purposes, as dotted OIDs.
+    pub other: Vec<String>,
+}
+
+/// The subject's public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKeyInfo {
+    pub kind: PublicKeyKind,
+    /// The whole SubjectPublicKeyInfo, DER (what `openssl x509 -pubkey` prints as PEM).
+    pub spki_der: Vec<u8>,
+    /// The key bits themselves (the BIT STRING's content): an RSAPublicKey, an EC point, or the 32
+    /// bytes of an Ed25519 key.
+    pub(crate) key: Vec<u8>,
+}
+
+impl PublicKeyInfo {
+    /// Key size in bits: RSA modulus length, EC field size, 256 for Ed25519, 0 when unknown.
+    pub fn bits(&self) -> u32 {
+        match &self.kind {
+            PublicKeyKind::Rsa { bits } => *bits,
+            PublicKeyKind::Ec { curve } => curve.bits().unwrap_or(0),
+            PublicKeyKind::Ed25519 => 256,
+            PublicKeyKind::Other(_) => 0,
+        }
+    }
+
+    /// CG309: RSA under 2048 bits, EC under 256 bits. Unknown sizes are not called weak here.
+    pub fn is_weak(&self) -> bool {
+        match &self.kind {
+            PublicKeyKind::Rsa { bits } => *bits < 2048,
+            PublicKeyKind::Ec { curve } => curve.bits().is_some_and(|b| b < 256),
+            PublicKeyKind::Ed25519 | PublicKeyKind::Other(_) => false,
+        }
+    }
+
+    /// The RSA modulus and public exponent, without leading zeros.
+    pub(crate) fn rsa_components(&self) -> Option<(&[u8], &[u8])> {
+        let mut seq = der::Reader::new(der::single(&self.key, der::SEQUENCE)?);
+        let n = der::unsigned(seq.expect(der::INTEGER)?)?;
+        let e = der::unsigned(seq.expect(der::INTEGER)?)?;
+        seq.is_empty().then_some((n, e))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKeyKind {
+    Rsa {
+        bits: u32,
+    },
+    Ec {
+        curve: EcCurve,
+    },
+    Ed25519,
+    /// Any other algorithm (DSA, Ed448, X25519, GOST…), as its dotted OID.
+    Other(String),
+}
+
+impl PublicKeyKind {
+    /// The report's `key_type`: `RSA`, `EC`, `Ed25519`, or the OID.
+    pub fn name(&self) -> String {
+        match self {
+            PublicKeyKind::Rsa { .. } => "RSA".into(),
+            PublicKeyKind::Ec { .. } => "EC".into(),
+            PublicKeyKind::Ed25519 => "Ed25519".into(),
+            PublicKeyKind::Other(oid) => oid_name(oid).map_or_else(|| oid.clone(), str::to_string),
+        }
+    }
+}
+
+impl fmt::Display for PublicKeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PublicKeyKind::Rsa { bits } => write!(f, "RSA-{bits}"),
+            PublicKeyKind::Ec { curve } => write!(f, "EC {curve}"),
+            other => f.write_str(&other.name()),
+        }
+    }
+}
+
+/// A named elliptic curve.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EcCurve {
+    P256,
+    P384,
+    P521,
+    /// Any other curve, as its dotted OID (or `explicit` for explicit parameters).
+    Other(String),
+}
+
+impl EcCurve {
+    pub(crate) fn from_oid(oid: &str) -> Self {
+        match oid {
+            oid::P256 => EcCurve::P256,
+            oid::P384 => EcCurve::P384,
+            oid::P521 => EcCurve::P521,
+            other => EcCurve::Other(other.to_string()),
+        }
+    }
+
+    /// NIST name, or the OpenSSL short name for a few others, or the OID.
+    pub fn name(&self) -> &str {
+        match self {
+            EcCurve::P256 => "P-256",
+            EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
+            EcCurve::Other(oid) => oid_name(oid).unwrap_or(oid),
+        }
+    }
+
+    /// Field size in bits, when known.
+    pub fn bits(&self) -> Option<u32> {
+        match self {
+            EcCurve::P256 => Some(256),
+            EcCurve::P384 => Some(384),
+            EcCurve::P521 => Some(521),
+            EcCurve::Other(oid) => match oid.as_str() {
+                oid::P192 => Some(192),
+                oid::P224 => Some(224),
+                oid::SECP256K1 => Some(256),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl fmt::Display for EcCurve {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The certificate's signature algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureAlgorithm {
+    /// The name `openssl x509 -text` prints (OpenSSL's long name): `sha256WithRSAEncryption`,
+    /// `ecdsa-with-SHA256`, `ED25519`, `rsassaPss` (whose short name is `RSASSA-PSS`), or the dotted
+    /// OID for one certgate does not name.
+    pub name: String,
+    pub oid: String,
+    pub hash: SignatureHash,
+}
+
+impl SignatureAlgorithm {
+    /// CG310: the hash is MD2, MD4, MD5 or SHA-1.
+    pub fn is_weak(&self) -> bool {
+        self.hash.is_weak()
+    }
+
+    pub(crate) fn family(&self) -> SignatureFamily {
+        match self.oid.as_str() {
+            oid::MD2_RSA
+            | oid::MD4_RSA
+            | oid::MD5_RSA
+            | oid::SHA1_RSA
+            | oid::SHA1_RSA_OIW
+            | oid::SHA224_RSA
+            | oid::SHA256_RSA
+            | oid::SHA384_RSA
+            | oid::SHA512_RSA => SignatureFamily::RsaPkcs1,
+            oid::RSASSA_PSS => SignatureFamily::RsaPss,
+            oid::ECDSA_SHA1 | oid::ECDSA_SHA224 | oid::ECDSA_SHA256 | oid::ECDSA_SHA384 | oid::ECDSA_SHA512 => {
+                SignatureFamily::Ecdsa
+            }
+            oid::ED25519 => SignatureFamily::Ed25519,
+            _ => SignatureFamily::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureFamily {
+    RsaPkcs1,
+    RsaPss,
+    Ecdsa,
+    Ed25519,
+    Other,
+}
+
+/// The digest a signature algorithm signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureHash {
+    Md2,
+    Md4,
+    Md5,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+    /// EdDSA signs the message itself.
+    Intrinsic,
+    Unknown,
+}
+
+impl SignatureHash {
+    pub fn is_weak(self) -> bool {
+        matches!(
+            self,
+            SignatureHash::Md2 | SignatureHash::Md4 | SignatureHash::Md5 | SignatureHash::Sha1
+        )
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureHash::Md2 => "md2",
+            SignatureHash::Md4 => "md4",
+            SignatureHash::Md5 => "md5",
+            SignatureHash::Sha1 => "sha1",
+            SignatureHash::Sha224 => "sha224",
+            SignatureHash::Sha256 => "sha256",
+            SignatureHash::Sha384 => "sha384",
+            SignatureHash::Sha512 => "sha512",
+            SignatureHash::Intrinsic => "intrinsic",
+            SignatureHash::Unknown => "unknown",
+        }
+    }
+
+    fn from_digest_oid(oid: &str) -> Self {
+        match oid {
+            oid::MD5 => SignatureHash::Md5,
+            oid::SHA1 => SignatureHash::Sha1,
+            oid::SHA224 => SignatureHash::Sha224,
+            oid::SHA256 => SignatureHash::Sha256,
+            oid::SHA384 => SignatureHash::Sha384,
+            oid::SHA512 => SignatureHash::Sha512,
+            _ => SignatureHash::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for SignatureHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where a moment falls in a certificate's validity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Validity {
+    NotYetValid,
+    Valid,
+    Expired,
+}
+
+/// Validity of `cert` at Unix time `at`. Both bounds are inclusive (RFC 5280 §4.1.2.5), as OpenSSL's
+/// `X509_cmp_time` makes them: expired only once `at` is past notAfter.
+pub fn validity_at(cert: &Certificate, at: i64) -> Validity {
+    if at < cert.not_before {
+        Validity::NotYetValid
+    } else if at > cert.not_after {
+        Validity::Expired
+    } else {
+        Validity::Valid
+    }
+}
+
+/// Parse one DER certificate. Trailing bytes are refused: the fingerprint must be of exactly what
+/// was given.
+pub fn parse_certificate(der: &[u8]) -> Result<Certificate, CertError> {
+    let (rest, x509) = X509Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(CertError::TrailingData { extra: rest.len() });
+    }
+    let tbs = &x509.tbs_certificate;
+
+    let subject = name_string(tbs.subject());
+    let issuer = name_string(tbs.issuer());
+    let subject_key = name_key(&subject);
+    let issuer_key = name_key(&issuer);
+
+    let not_before = tbs.validity().not_before.to_datetime();
+    let not_after = tbs.validity().not_after.to_datetime();
+
+    let bad = |extension: &'static str| {
+        move |e: x509_parser::error::X509Error| CertError::BadExtension {
+            extension,
+            detail: e.to_string(),
+        }
+    };
+    let basic_constraints = tbs
+        .basic_constraints()
+        .map_err(bad("basicConstraints"))?
+        .map(|ext| BasicConstraints {
+            ca: ext.value.ca,
+            path_len: ext.value.path_len_constraint,
+        });
+    let key_usage = tbs.key_usage().map_err(bad("keyUsage"))?.map(|ext| KeyUsage {
+        digital_signature: ext.value.digital_signature(),
+        key_encipherment: ext.value.key_encipherment(),
+        key_agreement: ext.value.key_agreement(),
+        key_cert_sign: ext.value.key_cert_sign(),
+        crl_sign: ext.value.crl_sign(),
+    });
+    let extended_key_usage = tbs
+        .extended_key_usage()
+        .map_err(bad("extendedKeyUsage"))?
+        .map(|ext| ExtendedKeyUsage {
+            server_auth: ext.value.server_auth,
+            client_auth: ext.value.client_auth,
+            any: ext.value.any,
+            other: ext.value.other.iter().map(|o| o.to_id_string()).collect(),
+        });
+    let mut dns_names = Vec::new();
+    let mut ip_addresses = Vec::new();
+    if let Some(san) = tbs.subject_alternative_name().map_err(bad("subjectAltName"))? {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(dns) => dns_names.push((*dns).to_string()),
+                GeneralName::IPAddress(bytes) => {
+                    if let Some(ip) = ip_from_bytes(bytes) {
+                        ip_addresses.push(ip);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let is_self_issued = subject_key == issuer_key;
+    Ok(Certificate {
+        serial: serial_hex(x509.raw_serial()),
+        sha256: hex(&Sha256::digest(der)),
+        not_before: not_before.unix_timestamp(),
+        not_after: not_after.unix_timestamp(),
+        not_before_rfc3339: rfc3339(not_before),
+        not_after_rfc3339: rfc3339(not_after),
+        // X509Version is 0-based; a v4 would be malformed, but don't wrap around on it.
+        version: u8::try_from(tbs.version().0.saturating_add(1)).unwrap_or(u8::MAX),
+        basic_constraints,
+        key_usage,
+        extended_key_usage,
+        dns_names,
+        ip_addresses,
+        public_key: public_key_info(tbs.public_key()),
+        signature: signature_algorithm(&x509.signature_algorithm),
+        is_self_issued,
+        subject,
+        issuer,
+        subject_key,
+        issuer_key,
+        der: der.to_vec(),
+    })
+}
+
+fn public_key_info(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
+    let algorithm = spki.algorithm.algorithm.to_id_string();
+    let key = spki.subject_public_key.data.to_vec();
+    let kind = match algorithm.as_str() {
+        // An RSA-PSS key is an RSA key restricted to PSS: same RSAPublicKey inside.
+        oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
+            let bits = der::single(&key, der::SEQUENCE)
+                .and_then(|seq| der::Reader::new(seq).expect(der::INTEGER))
+                .map_or(0, der::bit_len);
+            PublicKeyKind::Rsa { bits }
+        }
+        oid::EC_PUBLIC_KEY => {
+            let curve = match spki.algorithm.parameters.as_ref().map(|p| p.as_oid()) {
+                Some(Ok(curve)) => EcCurve::from_oid(&curve.to_id_string()),
+                // specifiedCurve / implicitCurve: explicit parameters, which no one should use.
+                _ => EcCurve::Other("explicit".into()),
+            };
+            PublicKeyKind::Ec { curve }
+        }
+        oid::ED25519 => PublicKeyKind::Ed25519,
+        other => PublicKeyKind::Other(other.to_string()),
+    };
+    PublicKeyInfo {
+        kind,
+        spki_der: spki.raw.to_vec(),
+        key,
+    }
+}
+
+fn signature_algorithm(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> SignatureAlgorithm {
+    let oid = alg.algorithm.to_id_string();
+    let (name, hash) = match oid.as_str() {
+        oid::MD2_RSA => ("md2WithRSAEncryption", SignatureHash::Md2),
+        oid::MD4_RSA => ("md4WithRSAEncryption", SignatureHash::Md4),
+        oid::MD5_RSA => ("md5WithRSAEncryption", SignatureHash::Md5),
+        oid::SHA1_RSA => ("sha1WithRSAEncryption", SignatureHash::Sha1),
+        oid::SHA1_RSA_OIW => ("sha1WithRSA", SignatureHash::Sha1),
+        oid::SHA224_RSA => ("sha224WithRSAEncryption", SignatureHash::Sha224),
+        oid::SHA256_RSA => ("sha256WithRSAEncryption", SignatureHash::Sha256),
+        oid::SHA384_RSA => ("sha384WithRSAEncryption", SignatureHash::Sha384),
+        oid::SHA512_RSA => ("sha512WithRSAEncryption", SignatureHash::Sha512),
+        oid::RSASSA_PSS => ("rsassaPss", pss_hash(alg)),
+        oid::ECDSA_SHA1 => ("ecdsa-with-SHA1", SignatureHash::Sha1),
+        oid::ECDSA_SHA224 => ("ecdsa-with-SHA224", SignatureHash::Sha224),
+        oid::ECDSA_SHA256 => ("ecdsa-with-SHA256", SignatureHash::Sha256),
+        oid::ECDSA_SHA384 => ("ecdsa-with-SHA384", SignatureHash::Sha384),
+        oid::ECDSA_SHA512 => ("ecdsa-with-SHA512", SignatureHash::Sha512),
+        oid::ED25519 => ("ED25519", SignatureHash::Intrinsic),
+        oid::ED448 => ("ED448", SignatureHash::Intrinsic),
+        oid::DSA_SHA1 => ("dsaWithSHA1", SignatureHash::Sha1),
+        oid::DSA_SHA224 => ("dsa_with_SHA224", SignatureHash::Sha224),
+        oid::DSA_SHA256 => ("dsa_with_SHA256", SignatureHash::Sha256),
+        _ => ("", SignatureHash::Unknown),
+    };
+    SignatureAlgorithm {
+        name: if name.is_empty() { oid.clone() } else { name.to_string() },
+        oid,
+        hash,
+    }
+}
+
+/// The hash of RSASSA-PSS parameters; absent parameters or hash mean SHA-1 (RFC 4055 defaults).
+fn pss_hash(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> SignatureHash {
+    let Some(params) = alg.parameters.as_ref() else {
+        return SignatureHash::Sha1;
+    };
+    match x509_parser::signature_algorithm::RsaSsaPssParams::try_from(params) {
+        Ok(pss) => SignatureHash::from_digest_oid(&pss.hash_algorithm_oid().to_id_string()),
+        Err(_) => SignatureHash::Unknown,
+    }
+}
+
+/// A name in RFC 4514 syntax, attributes in certificate order (OpenSSL's default order), RDNs
+/// joined by ", " and multi-valued RDNs by " + ".
+fn name_string(name: &X509Name<'_>) -> String {
+    name.iter_rdn()
+        .map(|rdn| rdn.iter().map(attribute_string).collect::<Vec<_>>().join(" + "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn attribute_string(attr: &AttributeTypeAndValue<'_>) -> String {
+    let oid = attr.attr_type().to_id_string();
+    let key = oid_name(&oid).map_or_else(|| oid.clone(), str::to_string);
+    let value = attr.attr_value();
+    let data = value.data;
+    use x509_parser::der_parser::asn1_rs::Tag;
+    let text = match value.tag() {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::NumericString | Tag::VisibleString => {
+            Some(String::from_utf8_lossy(data).into_owned())
+        }
+        // BMPString is UTF-16BE; T61String is, in practice, Latin-1 (OpenSSL reads it so).
+        Tag::BmpString => {
+            let units: Vec<u16> = data
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
+                .collect();
+            Some(String::from_utf16_lossy(&units))
+        }
+        Tag::T61String => Some(data.iter().map(|&b| char::from(b)).collect()),
+        Tag::UniversalString => Some(
+            data.chunks(4)
+                .map(|c| {
+                    let mut b = [0u8; 4];
+                    b[..c.len()].copy_from_slice(c);
+                    char::from_u32(u32::from_be_bytes(b)).unwrap_or(char::REPLACEMENT_CHARACTER)
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    match text {
+        Some(text) => format!("{key}={}", escape_rfc4514(&text)),
+        // RFC 4514 §2.4: a value that is not a string is written as '#' and its hex.
+        None => format!("{key}=#{}", hex(data)),
+    }
+}
+
+/// RFC 4514 §2.4 escaping of an attribute value.
+fn escape_rfc4514(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let last = value.chars().count().saturating_sub(1);
+    for (i, c) in value.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (i == 0 && (c == '#' || c == ' '))
+            || (i == last && c == ' ');
+        if special {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push_str(&format!("\\{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The comparable form of a name: OpenSSL compares names case-insensitively with spaces collapsed
+/// (`X509_NAME_cmp` on the canonical encoding).
+pub(crate) fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// OpenSSL's short names for the attribute types, curves and key types certgate may print.
+fn oid_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "street",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.12" => "title",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.42" => "GN",
+        "2.5.4.43" => "initials",
+        "2.5.4.44" => "generationQualifier",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.97" => "organizationIdentifier",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        oid::P192 => "prime192v1",
+        oid::P224 => "secp224r1",
+        oid::SECP256K1 => "secp256k1",
+        oid::DSA => "DSA",
+        oid::ED448 => "Ed448",
+        oid::X25519 => "X25519",
+        oid::X448 => "X448",
+        _ => return None,
+    })
+}
+
+fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
+
+/// Lowercase hex of the serial's magnitude: the sign-padding zero byte DER adds before a high bit is
+/// not part of the number, and OpenSSL does not print it.
+fn serial_hex(raw: &[u8]) -> String {
+    let start = raw.iter().position(|&b| b != 0).unwrap_or(raw.len().saturating_sub(1));
+    hex(&raw[start..])
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// RFC 3339 in UTC; certificate times are whole seconds, so this is `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    // Formatting fails only outside years 0..=9999, which ASN.1 times cannot express.
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::test_support::*;
+
+    #[test]
+    fn reads_the_fields_of_an_rcgen_leaf() {
+        let ca = Ca::new(Alg::EcP256, "Test Root");
+        let leaf = ca.leaf(Alg::EcP256, "kafka.example.com", &["kafka.example.com", "10.0.0.1"]);
+        let cert = parse_certificate(&leaf.der).unwrap();
+        assert_eq!(cert.subject, "CN=kafka.example.com");
+        assert_eq!(cert.issuer, "CN=Test Root");
+        assert!(!cert.is_self_issued);
+        assert_eq!(cert.version, 3);
+        assert_eq!(cert.ca(), None);
+        assert!(cert.eku_server_auth());
+        assert_eq!(cert.dns_names, vec!["kafka.example.com"]);
+        assert_eq!(cert.ip_addresses, vec!["10.0.0.1".parse::<IpAddr>().unwrap()]);
+        assert_eq!(cert.public_key.kind, PublicKeyKind::Ec { curve: EcCurve::P256 });
+        assert_eq!(cert.public_key.bits(), 256);
+        assert_eq!(cert.signature.name, "ecdsa-with-SHA256");
+        assert_eq!(cert.signature.hash, SignatureHash::Sha256);
+        assert_eq!(cert.sha256, hex(&Sha256::digest(&leaf.der)));
+        assert_eq!(cert.sha256.len(), 64);
+        assert_eq!(cert.not_before_rfc3339, "2025-01-01T00:00:00Z");
+        assert_eq!(cert.not_after_rfc3339, "2027-01-01T00:00:00Z");
+        assert_eq!(cert.not_before, 1735689600);
+        assert!(
+            !cert.serial.is_empty()
+                && cert
+                    .serial
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+
+        let root = parse_certificate(&ca.der).unwrap();
+        assert!(root.is_self_issued);
+        assert_eq!(root.ca(), Some(true));
+        assert!(root.key_cert_sign());
+        assert_eq!(root.basic_constraints.unwrap().path_len, None);
+        assert!(cert.issued_by_name(&root));
+    }
+
+    #[test]
+    fn names_key_kinds_and_signature_algorithms() {
+        for (alg, kind, sig) in [
+            (
+                Alg::Rsa2048,
+                PublicKeyKind::Rsa { bits: 2048 },
+                "sha256WithRSAEncryption",
+            ),
+            (
+                Alg::Rsa3072,
+                PublicKeyKind::Rsa { bits: 3072 },
+                "sha256WithRSAEncryption",
+            ),
+            (
+                Alg::EcP384,
+                PublicKeyKind::Ec { curve: EcCurve::P384 },
+                "ecdsa-with-SHA384",
+            ),
+            (Alg::Ed25519, PublicKeyKind::Ed25519, "ED25519"),
+        ] {
+            let ca = Ca::new(alg, "Root");
+            let cert = parse_certificate(&ca.der).unwrap();
+            assert_eq!(cert.public_key.kind, kind);
+            assert_eq!(cert.signature.name, sig);
+            assert!(!cert.public_key.is_weak());
+            assert!(!cert.signature.is_weak());
+        }
+    }
+
+    #[test]
+    fn validity_bounds_are_inclusive() {
+        let ca = Ca::new(Alg::EcP256, "Root");
+        let cert = parse_certificate(&ca.der).unwrap();
+        assert_eq!(validity_at(&cert, cert.not_before - 1), Validity::NotYetValid);
+        assert_eq!(validity_at(&cert, cert.not_before), Validity::Valid);
+        assert_eq!(validity_at(&cert, cert.not_after), Validity::Valid);
+        assert_eq!(validity_at(&cert, cert.not_after + 1), Validity::Expired);
+    }
+
+    #[test]
+    fn refuses_garbage_and_trailing_data() {
+        let ca = Ca::new(Alg::EcP256, "Root");
+        let mut der = ca.der.clone();
+        der.push(0);
+        assert_eq!(parse_certificate(&der), Err(CertError::TrailingData { extra: 1 }));
+        assert!(matches!(parse_certificate(&[]), Err(CertError::Malformed(_))));
+        assert!(matches!(parse_certificate(b"-----BEGIN"), Err(CertError::Malformed(_))));
+        for cut in [1, 10, 100, ca.der.len() - 1] {
+            assert!(parse_certificate(&ca.der[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn escapes_and_compares_names() {
+        assert_eq!(escape_rfc4514("a,b+c"), "a\\,b\\+c");
+        assert_eq!(escape_rfc4514(" #x "), "\\ #x\\ ");
+        assert_eq!(name_key("CN=Kafka  Root"), name_key("cn=kafka root"));
+        assert_eq!(serial_hex(&[0x00, 0x80, 0x01]), "8001");
+        assert_eq!(serial_hex(&[0x00]), "00");
+        assert_eq!(serial_hex(&[]), "");
+    }
+}

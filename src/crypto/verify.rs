@@ -1,0 +1,673 @@
+//! Signatures and chains: whether a certificate was signed by another's key ([`verify_signed_by`]),
+//! and whether a server certificate leads, through the intermediates of its bundle, up to `cacert`
+//! ([`verify_chain`]) — by signatures, never by names alone (CG304), with the CA-ness of every
+//! issuer (CG305), weak keys and hashes (CG309/CG310), order and stray blocks (CG314).
+//!
+//! Signature checks are `x509-parser`'s (`verify` feature, on `ring`). Two of its quirks shape this
+//! module:
+//! - it refuses RSA keys under 2048 bits with the same error as a bad signature, so key size is
+//!   checked first and a weak key gets [`VerifyError::WeakKey`]; `ring`'s legacy 1024-bit algorithms
+//!   then still tell whether the signature holds, where they exist (SHA-1, SHA-256, SHA-512);
+//! - it cannot check P-521, SHA-512 ECDSA, DSA, Ed448, MD5 and others: those are
+//!   [`VerifyError::Unsupported`], never "not signed by the CA".
+//!
+//! `cacert` is the trust anchor, root or not, as OpenSSL's `-partial_chain` and Java's PKIX trust
+//! anchors treat it: a chain that reaches an intermediate given as `cacert` verifies, and CG311
+//! (cacert-not-root) says separately that the chart wants the root. Dates are not part of the
+//! signature path; [`ChainResult::validity`] gives them for every certificate on it.
+
+use x509_parser::certificate::X509Certificate;
+use x509_parser::error::X509Error;
+use x509_parser::prelude::FromDer;
+
+use super::cert::{Certificate, PublicKeyKind, SignatureFamily, SignatureHash, Validity, validity_at};
+
+/// Why a certificate's signature was not verified with an issuer's key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The issuer's key did not make this signature (including: a key of another algorithm).
+    #[error("the signature does not verify with the issuer's key")]
+    BadSignature,
+    /// The issuer's key is too small to be trusted (RSA under 2048 bits, EC under 256): CG309.
+    /// `verifies` is what a legacy check found: `Some(true)` the signature holds (the chain is
+    /// intact, but weak), `Some(false)` it does not, `None` no legacy check exists for this key and
+    /// hash, so nothing is known: "cannot be verified because the key is weak".
+    #[error("the issuer's key is weak ({bits} bits)")]
+    WeakKey { bits: u32, verifies: Option<bool> },
+    /// certgate cannot check this algorithm: neither a good nor a bad signature.
+    #[error("cannot check a signature made with {algorithm}")]
+    Unsupported { algorithm: String },
+}
+
+/// Check `child`'s signature with `issuer`'s public key. Names are not compared here.
+pub fn verify_signed_by(child: &Certificate, issuer: &Certificate) -> Result<(), VerifyError> {
+    let key = &issuer.public_key;
+    let family = child.signature.family();
+    let unsupported = || VerifyError::Unsupported {
+        algorithm: format!("{} and an {} key", child.signature.name, key.kind),
+    };
+    match (family, &key.kind) {
+        (SignatureFamily::Other, _) | (_, PublicKeyKind::Other(_)) => return Err(unsupported()),
+        (SignatureFamily::RsaPkcs1 | SignatureFamily::RsaPss, PublicKeyKind::Rsa { .. })
+        | (SignatureFamily::Ecdsa, PublicKeyKind::Ec { .. })
+        | (SignatureFamily::Ed25519, PublicKeyKind::Ed25519) => {}
+        // A key of one algorithm cannot have made a signature of another.
+        _ => return Err(VerifyError::BadSignature),
+    }
+    // Both were parsed from this DER already; failing now would be a bug, not a verdict.
+    let (Ok((_, child_x509)), Ok((_, issuer_x509))) = (
+        X509Certificate::from_der(&child.der),
+        X509Certificate::from_der(&issuer.der),
+    ) else {
+        return Err(unsupported());
+    };
+    match &key.kind {
+        PublicKeyKind::Rsa { bits } if *bits < 2048 => {
+            return Err(VerifyError::WeakKey {
+                bits: *bits,
+                verifies: legacy_rsa(&child_x509, &key.key, family, child.signature.hash, *bits),
+            });
+        }
+        // ring's RSA verification stops at 8192 bits.
+        PublicKeyKind::Rsa { bits } if *bits > 8192 => return Err(unsupported()),
+        PublicKeyKind::Ec { curve } => {
+            if let Some(bits) = curve.bits().filter(|&b| b < 256) {
+                return Err(VerifyError::WeakKey { bits, verifies: None });
+            }
+        }
+        _ => {}
+    }
+    match child_x509.verify_signature(Some(issuer_x509.public_key())) {
+        Ok(()) => Ok(()),
+        Err(X509Error::SignatureUnsupportedAlgorithm) => Err(unsupported()),
+        Err(_) => Err(VerifyError::BadSignature),
+    }
+}
+
+/// Verify a PKCS#1 v1.5 signature made with an RSA key of 1024 to 2047 bits, with the legacy
+/// algorithms `ring` keeps for that (SHA-1, SHA-256 and SHA-512 only). `None` when there is none.
+fn legacy_rsa(
+    child: &X509Certificate<'_>,
+    issuer_key: &[u8],
+    family: SignatureFamily,
+    hash: SignatureHash,
+    bits: u32,
+) -> Option<bool> {
+    use ring::signature;
+    if bits < 1024 || family != SignatureFamily::RsaPkcs1 {
+        return None;
+    }
+    let alg: &'static dyn signature::VerificationAlgorithm = match hash {
+        SignatureHash::Sha1 => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        SignatureHash::Sha256 => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        SignatureHash::Sha512 => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        _ => return None,
+    };
+    let key = signature::UnparsedPublicKey::new(alg, issuer_key);
+    Some(
+        key.verify(child.tbs_certificate.as_ref(), &child.signature_value.data)
+            .is_ok(),
+    )
+}
+
+/// Why a certificate may not issue others (CG305), as OpenSSL's `check_ca` decides, except that
+/// a v3 certificate without basicConstraints is never a CA here (OpenSSL tolerates one whose keyUsage
+/// allows keyCertSign; SPEC CG305 does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaProblem {
+    /// basicConstraints is absent or says CA=false. A v1 self-issued root has no extensions at all
+    /// and is accepted, as OpenSSL accepts it.
+    NotCa,
+    /// keyUsage is present without keyCertSign.
+    NoKeyCertSign,
+    /// More CA certificates below it on the path than its pathLenConstraint allows.
+    PathLenExceeded { max: u32, below: u32 },
+}
+
+/// What stops `cert` from issuing certificates, path length aside. Empty: it may.
+pub fn ca_problems(cert: &Certificate) -> Vec<CaProblem> {
+    let mut problems = Vec::new();
+    let is_ca = match cert.basic_constraints {
+        Some(bc) => bc.ca,
+        // OpenSSL's V1_ROOT: version 1 and self-issued.
+        None => cert.version == 1 && cert.is_self_issued,
+    };
+    if !is_ca {
+        problems.push(CaProblem::NotCa);
+    }
+    if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign) {
+        problems.push(CaProblem::NoKeyCertSign);
+    }
+    problems
+}
+
+/// A certificate's place among [`verify_chain`]'s arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChainCert {
+    Leaf,
+    /// Index into the `intermediates` slice (bundle order).
+    Intermediate(usize),
+    Ca,
+}
+
+/// One step of the path: `child` was checked against `issuer`'s key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub child: ChainCert,
+    pub issuer: ChainCert,
+    /// `Ok` or `WeakKey { verifies: Some(true) }`: the signature holds. `Unsupported` or
+    /// `WeakKey { verifies: None }`: taken on its name, unproven. Otherwise the link that broke.
+    pub result: Result<(), VerifyError>,
+}
+
+impl Link {
+    /// The signature was checked and holds (with a strong key or not).
+    pub fn holds(&self) -> bool {
+        matches!(
+            self.result,
+            Ok(())
+                | Err(VerifyError::WeakKey {
+                    verifies: Some(true),
+                    ..
+                })
+        )
+    }
+
+    /// Nothing could be checked for this link.
+    pub fn unchecked(&self) -> bool {
+        matches!(
+            self.result,
+            Err(VerifyError::Unsupported { .. } | VerifyError::WeakKey { verifies: None, .. })
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainOutcome {
+    /// Every link up to `cacert` holds by signature (some may hold with weak keys: see
+    /// [`ChainResult::weak_keys`]).
+    Verified,
+    /// The path reaches `cacert`, but at least one link could not be checked (unsupported algorithm,
+    /// or a weak key beyond legacy verification) and was followed by name: nothing shows the chain
+    /// broken, nothing proves it whole.
+    Unverifiable,
+    /// The path stops at `at`.
+    Broken { at: ChainCert, reason: BreakReason },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BreakReason {
+    /// No given certificate (intermediates, `cacert`) has `at`'s issuer as its subject: an
+    /// intermediate is missing, or `cacert` is another CA.
+    IssuerNotFound,
+    /// `at` is self-issued but is not `cacert`: the chain ends at another root.
+    OtherRoot,
+    /// Certificates named as the issuer exist, but the key of none of them verifies `at` (the first
+    /// one tried, `cacert` first, is `issuer`): a different CA with the same name, or tampering.
+    BadSignature { issuer: ChainCert },
+}
+
+/// Everything [`verify_chain`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainResult {
+    pub outcome: ChainOutcome,
+    /// The path, leaf first; when broken by a bad signature, the failed link is last.
+    pub links: Vec<Link>,
+    /// The intermediates on the path do not come in path order in the bundle (CG314).
+    pub out_of_order: bool,
+    /// Intermediates not on the path (CG314), duplicates excluded.
+    pub unused: Vec<usize>,
+    /// Intermediates that repeat the leaf, `cacert` or an earlier intermediate (CG314).
+    pub duplicates: Vec<usize>,
+    /// CA problems of every intermediate on the path and of `cacert` (CG305).
+    pub ca_problems: Vec<(ChainCert, CaProblem)>,
+    /// Validity at the time given, for the leaf, every intermediate on the path and `cacert`.
+    pub validity: Vec<(ChainCert, Validity)>,
+    /// Certificates on the path (and `cacert`) whose own key is weak (CG309).
+    pub weak_keys: Vec<ChainCert>,
+    /// Certificates on the path signed with MD5 or SHA-1, except a self-issued top (CG310: a root's
+    /// self-signature protects nothing).
+    pub weak_signatures: Vec<ChainCert>,
+}
+
+impl ChainResult {
+    /// The certificates on the path, leaf first, `cacert` last if reached.
+    pub fn path(&self) -> Vec<ChainCert> {
+        let mut path = vec![ChainCert::Leaf];
+        path.extend(
+            self.links
+                .iter()
+                .filter(|l| l.holds() || l.unchecked())
+                .map(|l| l.issuer),
+        );
+        path
+    }
+
+    /// Links whose issuer key is weak (held or not).
+    pub fn weak_links(&self) -> impl Iterator<Item = &Link> {
+        self.links
+            .iter()
+            .filter(|l| matches!(l.result, Err(VerifyError::WeakKey { .. })))
+    }
+
+    /// What a strict verifier accepts: verified by signature up to `cacert`, every issuer a CA,
+    /// every certificate valid at the time given, no weak key or weak signature on the path.
+    pub fn is_clean(&self) -> bool {
+        self.outcome == ChainOutcome::Verified
+            && self.links.iter().all(|l| l.result.is_ok())
+            && self.ca_problems.is_empty()
+            && self.validity.iter().all(|(_, v)| *v == Validity::Valid)
+            && self.weak_keys.is_empty()
+            && self.weak_signatures.is_empty()
+    }
+}
+
+/// Find the path from `leaf` through `intermediates` (any order) to `ca`, by names and signatures,
+/// and report everything about it at Unix time `at`.
+///
+/// At each step the candidates are the certificates whose subject is the current certificate's
+/// issuer (`ca` first, then unused intermediates in bundle order); the first whose key verifies the
+/// signature is taken. A candidate that cannot be checked is taken only if none verifies.
+pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], ca: &Certificate, at: i64) -> ChainResult {
+    let get = |c: ChainCert| -> &Certificate {
+        match c {
+            ChainCert::Leaf => leaf,
+            ChainCert::Intermediate(i) => intermediates.get(i).unwrap_or(leaf),
+            ChainCert::Ca => ca,
+        }
+    };
+
+    let duplicates: Vec<usize> = intermediates
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            c.sha256 == leaf.sha256 || c.sha256 == ca.sha256 || intermediates[..*i].iter().any(|p| p.sha256 == c.sha256)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut used = vec![false; intermediates.len()];
+    for &i in &duplicates {
+        used[i] = true;
+    }
+
+    let mut links = Vec::new();
+    let mut current = ChainCert::Leaf;
+    let mut unproven = false;
+    let outcome = loop {
+        let cur = get(current);
+        let mut candidates = Vec::new();
+        if cur.issued_by_name(ca) {
+            candidates.push(ChainCert::Ca);
+        }
+        candidates.extend(
+            intermediates
+                .iter()
+                .enumerate()
+                .filter(|&(i, c)| !used[i] && c.sha256 != cur.sha256 && cur.issued_by_name(c))
+                .map(|(i, _)| ChainCert::Intermediate(i)),
+        );
+        if candidates.is_empty() {
+            let reason = if cur.is_self_issued {
+                BreakReason::OtherRoot
+            } else {
+                BreakReason::IssuerNotFound
+            };
+            break ChainOutcome::Broken { at: current, reason };
+        }
+
+        let mut holds = None;
+        let mut unchecked = None;
+        let mut failed = None;
+        for candidate in candidates {
+            let link = Link {
+                child: current,
+                issuer: candidate,
+                result: verify_signed_by(cur, get(candidate)),
+            };
+            if link.holds() {
+                holds = Some(link);
+                break;
+            } else if link.unchecked() {
+                unchecked = unchecked.or(Some(link));
+            } else {
+                failed = failed.or(Some(link));
+            }
+        }
+        let link = match (holds, unchecked, failed) {
+            (Some(link), _, _) => link,
+            (None, Some(link), _) => {
+                unproven = true;
+                link
+            }
+            (None, None, Some(link)) => {
+                let issuer = link.issuer;
+                links.push(link);
+                break ChainOutcome::Broken {
+                    at: current,
+                    reason: BreakReason::BadSignature { issuer },
+                };
+            }
+            // Unreachable: there was at least one candidate.
+            (None, None, None) => {
+                break ChainOutcome::Broken {
+                    at: current,
+                    reason: BreakReason::IssuerNotFound,
+                };
+            }
+        };
+        let next = link.issuer;
+        links.push(link);
+        match next {
+            ChainCert::Intermediate(i) => {
+                used[i] = true;
+                current = next;
+            }
+            _ => {
+                break if unproven {
+                    ChainOutcome::Unverifiable
+                } else {
+                    ChainOutcome::Verified
+                };
+            }
+        }
+    };
+
+    let mut result = ChainResult {
+        outcome,
+        links,
+        out_of_order: false,
+        unused: Vec::new(),
+        duplicates,
+        ca_problems: Vec::new(),
+        validity: Vec::new(),
+        weak_keys: Vec::new(),
+        weak_signatures: Vec::new(),
+    };
+    let path = result.path();
+    let on_path: Vec<usize> = path
+        .iter()
+        .filter_map(|c| match c {
+            ChainCert::Intermediate(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    result.out_of_order = on_path.windows(2).any(|w| w[0] > w[1]);
+    result.unused = (0..intermediates.len())
+        .filter(|i| !on_path.contains(i) && !result.duplicates.contains(i))
+        .collect();
+
+    // Everything on the path, plus `cacert` even when the path does not reach it.
+    let mut checked = path.clone();
+    if !checked.contains(&ChainCert::Ca) {
+        checked.push(ChainCert::Ca);
+    }
+    for &c in &checked {
+        let cert = get(c);
+        result.validity.push((c, validity_at(cert, at)));
+        if cert.public_key.is_weak() {
+            result.weak_keys.push(c);
+        }
+        if cert.signature.is_weak() && !cert.is_self_issued {
+            result.weak_signatures.push(c);
+        }
+        if c != ChainCert::Leaf {
+            result.ca_problems.extend(ca_problems(cert).into_iter().map(|p| (c, p)));
+        }
+    }
+    // pathLenConstraint, as OpenSSL counts it: for the issuer at depth d >= 2, the certificates at
+    // depths 1..d that are not self-issued.
+    for (depth, &c) in path.iter().enumerate().skip(2) {
+        let Some(max) = get(c).basic_constraints.and_then(|bc| bc.path_len) else {
+            continue;
+        };
+        let below = path[1..depth].iter().filter(|&&p| !get(p).is_self_issued).count();
+        let below = u32::try_from(below).unwrap_or(u32::MAX);
+        if below > max {
+            result.ca_problems.push((c, CaProblem::PathLenExceeded { max, below }));
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::cert::parse_certificate;
+    use crate::crypto::test_support::*;
+
+    fn parse(der: &[u8]) -> Certificate {
+        parse_certificate(der).unwrap()
+    }
+
+    const AT: i64 = 1_767_225_600; // 2026-01-01
+
+    #[test]
+    fn verifies_direct_signatures_for_every_algorithm() {
+        for alg in [Alg::Rsa2048, Alg::Rsa3072, Alg::EcP256, Alg::EcP384, Alg::Ed25519] {
+            let ca = Ca::new(alg, "Root");
+            let leaf = ca.leaf(Alg::EcP256, "leaf", &["leaf"]);
+            let (ca, leaf) = (parse(&ca.der), parse(&leaf.der));
+            assert_eq!(verify_signed_by(&leaf, &ca), Ok(()), "{alg:?}");
+            assert_eq!(verify_signed_by(&ca, &ca), Ok(()), "{alg:?} self-signature");
+            assert_eq!(verify_signed_by(&ca, &leaf), Err(VerifyError::BadSignature), "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn a_same_name_ca_with_another_key_is_a_bad_signature() {
+        let real = Ca::new(Alg::EcP256, "Root");
+        let fake = Ca::new(Alg::EcP256, "Root");
+        let leaf = parse(&real.leaf(Alg::EcP256, "leaf", &[]).der);
+        let fake = parse(&fake.der);
+        assert!(leaf.issued_by_name(&fake));
+        assert_eq!(verify_signed_by(&leaf, &fake), Err(VerifyError::BadSignature));
+        let chain = verify_chain(&leaf, &[], &fake, AT);
+        assert_eq!(
+            chain.outcome,
+            ChainOutcome::Broken {
+                at: ChainCert::Leaf,
+                reason: BreakReason::BadSignature { issuer: ChainCert::Ca }
+            }
+        );
+        // A key of another algorithm cannot have signed it either.
+        let rsa = parse(&Ca::new(Alg::Rsa2048, "Root").der);
+        assert_eq!(verify_signed_by(&leaf, &rsa), Err(VerifyError::BadSignature));
+    }
+
+    #[test]
+    fn builds_the_path_through_intermediates_in_any_order() {
+        let root = Ca::new(Alg::Rsa2048, "Root");
+        let mid = root.intermediate(Alg::EcP384, "Mid");
+        let low = mid.intermediate(Alg::EcP256, "Low");
+        let leaf = low.leaf(Alg::Ed25519, "leaf", &["leaf.example.com"]);
+        let (root, mid, low, leaf) = (parse(&root.der), parse(&mid.der), parse(&low.der), parse(&leaf.der));
+
+        let chain = verify_chain(&leaf, &[low.clone(), mid.clone()], &root, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert!(chain.is_clean(), "{chain:?}");
+        assert!(!chain.out_of_order);
+        assert_eq!(
+            chain.path(),
+            vec![
+                ChainCert::Leaf,
+                ChainCert::Intermediate(0),
+                ChainCert::Intermediate(1),
+                ChainCert::Ca
+            ]
+        );
+
+        let chain = verify_chain(&leaf, &[mid.clone(), low.clone()], &root, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert!(chain.out_of_order);
+
+        // With the root in the bundle too: a duplicate, not part of the path.
+        let chain = verify_chain(&leaf, &[low.clone(), mid.clone(), root.clone()], &root, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert_eq!(chain.duplicates, vec![2]);
+        assert!(chain.unused.is_empty());
+
+        // A missing intermediate.
+        let chain = verify_chain(&leaf, std::slice::from_ref(&low), &root, AT);
+        assert_eq!(
+            chain.outcome,
+            ChainOutcome::Broken {
+                at: ChainCert::Intermediate(0),
+                reason: BreakReason::IssuerNotFound
+            }
+        );
+
+        // cacert is an intermediate: a trust anchor all the same (CG311 is separate).
+        let chain = verify_chain(&leaf, std::slice::from_ref(&low), &mid, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert!(!mid.is_self_issued);
+
+        // Unrelated extra blocks are reported.
+        let other = parse(&Ca::new(Alg::EcP256, "Other").der);
+        let chain = verify_chain(&leaf, &[low.clone(), other.clone(), mid.clone()], &root, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert_eq!(chain.unused, vec![1]);
+
+        // The chain leads to another root.
+        let chain = verify_chain(&leaf, &[low, mid, root], &other, AT);
+        assert_eq!(
+            chain.outcome,
+            ChainOutcome::Broken {
+                at: ChainCert::Intermediate(2),
+                reason: BreakReason::OtherRoot
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_ca_is_issuer_not_found() {
+        let root = Ca::new(Alg::EcP256, "Root");
+        let other = parse(&Ca::new(Alg::EcP256, "Other Root").der);
+        let leaf = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
+        let chain = verify_chain(&leaf, &[], &other, AT);
+        assert_eq!(
+            chain.outcome,
+            ChainOutcome::Broken {
+                at: ChainCert::Leaf,
+                reason: BreakReason::IssuerNotFound
+            }
+        );
+        assert!(!chain.is_clean());
+    }
+
+    #[test]
+    fn reports_issuers_that_are_not_cas() {
+        let root = Ca::new(Alg::EcP256, "Root");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Not A CA");
+        params.is_ca = rcgen::IsCa::ExplicitNoCa;
+        params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        let not_ca = root.issue_ca(Alg::EcP256, params, 1);
+        let leaf = parse(&not_ca.leaf(Alg::EcP256, "leaf", &[]).der);
+        let (root, not_ca) = (parse(&root.der), parse(&not_ca.der));
+        assert_eq!(ca_problems(&not_ca), vec![CaProblem::NotCa, CaProblem::NoKeyCertSign]);
+        let chain = verify_chain(&leaf, &[not_ca], &root, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert_eq!(
+            chain.ca_problems,
+            vec![
+                (ChainCert::Intermediate(0), CaProblem::NotCa),
+                (ChainCert::Intermediate(0), CaProblem::NoKeyCertSign)
+            ]
+        );
+        assert!(!chain.is_clean());
+    }
+
+    #[test]
+    fn path_length_constraint_counts_as_openssl_does() {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Root pathlen 0");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+        params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+        let root = Ca::with_params(Alg::EcP256, params, 0);
+        let mid = root.intermediate(Alg::EcP256, "Mid");
+        let leaf = parse(&mid.leaf(Alg::EcP256, "leaf", &[]).der);
+        let direct = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
+        let (root, mid) = (parse(&root.der), parse(&mid.der));
+        let chain = verify_chain(&leaf, &[mid], &root, AT);
+        assert_eq!(
+            chain.ca_problems,
+            vec![(ChainCert::Ca, CaProblem::PathLenExceeded { max: 0, below: 1 })]
+        );
+        assert!(verify_chain(&direct, &[], &root, AT).is_clean());
+    }
+
+    #[test]
+    fn reports_validity_of_every_certificate() {
+        let root = Ca::new(Alg::EcP256, "Root");
+        let leaf = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
+        let root = parse(&root.der);
+        let late = leaf.not_after + 1;
+        let chain = verify_chain(&leaf, &[], &root, late);
+        assert_eq!(chain.outcome, ChainOutcome::Verified);
+        assert_eq!(
+            chain.validity,
+            vec![(ChainCert::Leaf, Validity::Expired), (ChainCert::Ca, Validity::Valid)]
+        );
+        assert!(!chain.is_clean());
+    }
+
+    #[test]
+    fn unknown_key_algorithms_and_small_curves_are_not_bad_signatures() {
+        // ring can make neither, so the issuer's key kind is edited; real P-521 and RSA-1024 chains
+        // are in tests/openssl_oracle.rs.
+        let root = Ca::new(Alg::EcP256, "Root");
+        let leaf = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
+        let mut issuer = parse(&root.der);
+        issuer.public_key.kind = PublicKeyKind::Other("1.3.101.113".into());
+        assert!(matches!(
+            verify_signed_by(&leaf, &issuer),
+            Err(VerifyError::Unsupported { .. })
+        ));
+        let mut p224 = parse(&root.der);
+        p224.public_key.kind = PublicKeyKind::Ec {
+            curve: crate::crypto::cert::EcCurve::Other("1.3.132.0.33".into()),
+        };
+        assert_eq!(
+            verify_signed_by(&leaf, &p224),
+            Err(VerifyError::WeakKey {
+                bits: 224,
+                verifies: None
+            })
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn damaged_certificates_never_panic(at in 0usize..4000, value in proptest::num::u8::ANY) {
+            let root = Ca::new(Alg::EcP256, "Root");
+            let mid = root.intermediate(Alg::Ed25519, "Mid");
+            let leaf = mid.leaf(Alg::EcP384, "leaf", &["leaf"]);
+            let damage = |der: &[u8]| {
+                let mut der = der.to_vec();
+                let i = at % der.len();
+                der[i] = value;
+                der
+            };
+            for (l, m, r) in [
+                (damage(&leaf.der), mid.der.clone(), root.der.clone()),
+                (leaf.der.clone(), damage(&mid.der), root.der.clone()),
+                (leaf.der.clone(), mid.der.clone(), damage(&root.der)),
+            ] {
+                let (Ok(l), Ok(m), Ok(r)) = (parse_certificate(&l), parse_certificate(&m), parse_certificate(&r)) else {
+                    continue;
+                };
+                let chain = verify_chain(&l, std::slice::from_ref(&m), &r, AT);
+                let _ = (chain.is_clean(), chain.path());
+                let _ = verify_signed_by(&l, &l);
+            }
+        }
+
+        #[test]
+        fn random_bytes_are_never_a_certificate(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            proptest::prop_assert!(parse_certificate(&bytes).is_err());
+        }
+    }
+}
