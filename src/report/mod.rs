@@ -4,9 +4,12 @@
 //! Checks produce [`Finding`]s; the engine sorts them once; renderers (one file per format) turn a
 //! [`UnitReport`] into text and decide nothing.
 
+pub mod audit;
 pub mod github;
+mod html;
 pub mod json;
 pub mod junit;
+mod markdown;
 pub mod sarif;
 pub mod text;
 

@@ -1,0 +1,527 @@
+//! The auditor's report (`certgate audit`, SPEC §1 and §4): what was checked, against which policy,
+//! with which inputs and certificates, what was suppressed and why, and which command was approved.
+//! [`html`] writes one self-contained HTML5 document (inline CSS and SVG, no script, nothing loaded
+//! from anywhere, enforced by its Content-Security-Policy); [`markdown`] writes the same content as
+//! GitHub-flavoured Markdown.
+//!
+//! This file holds what both formats share and compute the same way: why no command was approved,
+//! the rule table under the policy, where a finding is, a certificate's state, and the scale of the
+//! validity timeline. Like every renderer they decide nothing: the engine did. Both are pure
+//! functions of the report, so the same report gives the same bytes; the only time in them is the
+//! report's own `now`.
+
+use time::format_description::well_known::Rfc3339;
+use time::{Date, Month, OffsetDateTime};
+
+use super::{CertificateInfo, ClientImpact, Finding, Severity, UnitReport};
+use crate::engine::{Policy, RuleSetting};
+use crate::rules::Rule;
+
+/// The auditor's report as one self-contained HTML5 document.
+pub fn html(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+    super::html::render(reports, rules, policy)
+}
+
+/// The auditor's report as GitHub-flavoured Markdown.
+pub fn markdown(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+    super::markdown::render(reports, rules, policy)
+}
+
+/// The heading of a release unit: its release name, else its position among several.
+pub(super) fn unit_name(report: &UnitReport, index: usize) -> String {
+    match &report.release {
+        Some(release) => release.clone(),
+        None => format!("release unit {}", index + 1),
+    }
+}
+
+/// The JSON word of a verdict or scenario (`clients-must-update`, `ca-changed`).
+fn word<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub(super) fn verdict_word(impact: &ClientImpact) -> String {
+    word(impact.verdict)
+}
+
+pub(super) fn scenario_word(impact: &ClientImpact) -> String {
+    word(impact.scenario)
+}
+
+/// Whether a command was approved, and if not, why (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Approval<'a> {
+    Approved(&'a str),
+    /// Findings at or above `fail_on`: how many, and their codes in report order.
+    Blocked {
+        count: usize,
+        codes: Vec<&'a str>,
+    },
+    /// CG503: nothing certificate-related changes.
+    NoChange,
+    /// Nothing blocks it, but the command could not be formed (no release name or chart).
+    NotFormed,
+}
+
+pub(super) fn approval<'a>(report: &'a UnitReport, fail_on: Severity) -> Approval<'a> {
+    if let Some(command) = &report.upgrade_command {
+        return Approval::Approved(command);
+    }
+    let blocking: Vec<&Finding> = report.findings.iter().filter(|f| f.severity >= fail_on).collect();
+    if !blocking.is_empty() {
+        let mut codes: Vec<&str> = Vec::new();
+        for f in &blocking {
+            if !codes.contains(&f.code.as_str()) {
+                codes.push(&f.code);
+            }
+        }
+        return Approval::Blocked {
+            count: blocking.len(),
+            codes,
+        };
+    }
+    if report.findings.iter().any(|f| f.code == "CG503") {
+        return Approval::NoChange;
+    }
+    Approval::NotFormed
+}
+
+impl Approval<'_> {
+    /// One sentence saying why no command was approved (empty when one was).
+    pub(super) fn reason(&self, fail_on: Severity) -> String {
+        match self {
+            Approval::Approved(_) => String::new(),
+            Approval::Blocked { count, codes } => format!(
+                "{count} finding{} at or above the failure threshold (fail_on: {}) block{} it ({}).",
+                if *count == 1 { "" } else { "s" },
+                fail_on.as_str(),
+                if *count == 1 { "s" } else { "" },
+                codes.join(", ")
+            ),
+            Approval::NoChange => "nothing certificate-related changes (CG503): no command is needed.".to_string(),
+            Approval::NotFormed => {
+                "nothing blocks it, but the command could not be formed (the release name and the chart are needed)."
+                    .to_string()
+            }
+        }
+    }
+}
+
+/// One rule as the policy runs it.
+pub(super) struct RuleRow<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub default: Severity,
+    /// None when the policy switches the rule off.
+    pub effective: Option<Severity>,
+    /// What changed the severity from the default, when something did.
+    pub changed_by: Option<&'static str>,
+    pub summary: &'a str,
+    pub help_uri: Option<String>,
+}
+
+pub(super) fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<'a>> {
+    rules
+        .iter()
+        .map(|rule| {
+            let meta = &rule.meta;
+            let effective = policy.severity_of(rule);
+            let changed_by = match policy.rules.get(&meta.code) {
+                Some(RuleSetting::Off | RuleSetting::Severity(_)) => Some("policy.rules"),
+                _ if effective == Some(meta.severity) => None,
+                _ if policy.clients_must_keep_working && meta.escalate.clients_must_keep_working.is_some() => {
+                    Some("clients: must-keep-working")
+                }
+                _ if policy.require_previous && meta.escalate.require_previous.is_some() => Some("require_previous"),
+                _ => Some("policy"),
+            };
+            RuleRow {
+                code: &meta.code,
+                name: &meta.name,
+                default: meta.severity,
+                effective,
+                changed_by,
+                summary: &meta.summary,
+                help_uri: policy.help_uri(rule),
+            }
+        })
+        .collect()
+}
+
+/// Entries of `policy.rules` that name no rule in the pack, as `CODE (setting)`: an auditor should
+/// see an override that had no effect.
+pub(super) fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<String> {
+    policy
+        .rules
+        .iter()
+        .filter(|(code, _)| !rules.iter().any(|r| &r.meta.code == *code))
+        .map(|(code, setting)| {
+            let setting = match setting {
+                RuleSetting::Off => "off",
+                RuleSetting::On => "on",
+                RuleSetting::Severity(s) => s.as_str(),
+            };
+            format!("{code} ({setting})")
+        })
+        .collect()
+}
+
+/// The help URI of the rule behind a finding, if the rule is known and has one.
+pub(super) fn help_uri(rules: &[&Rule], policy: &Policy, code: &str) -> Option<String> {
+    rules
+        .iter()
+        .find(|r| r.meta.code == code)
+        .and_then(|r| policy.help_uri(r))
+}
+
+/// Only `http(s)` URIs become links; anything else (a `javascript:` help URI in a user's rule file)
+/// is shown as text.
+pub(super) fn is_web_uri(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && !uri.chars().any(char::is_whitespace)
+}
+
+/// Where a finding is: `file:line:column`, a file, a command-line origin, or the run; with its PEM
+/// block when it has one.
+pub(super) fn where_(report: &UnitReport, f: &Finding) -> String {
+    let p = report.place(&f.location);
+    let mut out = match (p.file, p.line, p.column, p.origin) {
+        (Some(file), Some(line), Some(col), _) => format!("{file}:{line}:{col}"),
+        (Some(file), ..) => file,
+        (None, _, _, Some(origin)) => origin,
+        _ => "(the run)".to_string(),
+    };
+    if let Some(block) = f.block {
+        out.push_str(&format!(" (PEM block {block})"));
+    }
+    out
+}
+
+/// How a certificate stands at the report's `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CertState {
+    Expired,
+    /// Expires within `policy.expiry_warning_days`.
+    Expiring,
+    Valid,
+    NotYetValid,
+}
+
+impl CertState {
+    pub(super) fn as_str(self) -> &'static str {
+        match self {
+            CertState::Expired => "expired",
+            CertState::Expiring => "expiring",
+            CertState::Valid => "valid",
+            CertState::NotYetValid => "not yet valid",
+        }
+    }
+
+    /// The CSS class and colour of the state (the colours of the timeline's bars).
+    pub(super) fn class(self) -> &'static str {
+        match self {
+            CertState::Expired => "expired",
+            CertState::Expiring => "expiring",
+            CertState::Valid => "valid",
+            CertState::NotYetValid => "future",
+        }
+    }
+}
+
+const DAY: i64 = 86_400;
+
+/// Seconds since the epoch of an RFC 3339 time; None when it does not parse.
+pub(super) fn parse_time(s: &str) -> Option<i64> {
+    OffsetDateTime::parse(s, &Rfc3339).ok().map(|t| t.unix_timestamp())
+}
+
+/// `YYYY-MM-DD` of a time (UTC).
+pub(super) fn date_of(t: i64) -> String {
+    match OffsetDateTime::from_unix_timestamp(t) {
+        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
+        Err(_) => "?".to_string(),
+    }
+}
+
+/// The state of a certificate: from its dates and `now` when both parse (expired once notAfter is
+/// past, as CG306; expiring within the window, as CG307), else from `days_left`.
+pub(super) fn cert_state(c: &CertificateInfo, now: Option<i64>, window_days: u32) -> CertState {
+    let window = i64::from(window_days) * DAY;
+    if let Some(now) = now {
+        if parse_time(&c.not_before).is_some_and(|nb| nb > now) {
+            return CertState::NotYetValid;
+        }
+        if let Some(na) = parse_time(&c.not_after) {
+            return if na < now {
+                CertState::Expired
+            } else if na - now <= window {
+                CertState::Expiring
+            } else {
+                CertState::Valid
+            };
+        }
+    }
+    if c.days_left < 0 {
+        CertState::Expired
+    } else if c.days_left <= i64::from(window_days) {
+        CertState::Expiring
+    } else {
+        CertState::Valid
+    }
+}
+
+/// How far from `now` the timeline reaches on either side. A CA valid until 9999 or a certificate
+/// from 1950 would otherwise squeeze a one-year leaf into a pixel: such bars run off the edge and
+/// are drawn as clipped, with their real dates in the label.
+pub(super) const HORIZON_DAYS: i64 = 3_653;
+
+/// The scale of the validity timeline: one bar per certificate on a linear time axis.
+#[derive(Debug, Clone)]
+pub(super) struct Timeline {
+    pub lo: i64,
+    pub hi: i64,
+    pub now: Option<i64>,
+    pub bars: Vec<Bar>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Bar {
+    /// None when the date does not parse (the bar then starts or ends at the edge).
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub state: CertState,
+}
+
+impl Timeline {
+    /// The timeline of a unit's certificates, or None when there is nothing to place.
+    pub(super) fn new(report: &UnitReport, window_days: u32) -> Option<Timeline> {
+        if report.certificates.is_empty() {
+            return None;
+        }
+        let now = parse_time(&report.now);
+        let bars: Vec<Bar> = report
+            .certificates
+            .iter()
+            .map(|c| Bar {
+                start: parse_time(&c.not_before),
+                end: parse_time(&c.not_after),
+                state: cert_state(c, now, window_days),
+            })
+            .collect();
+        let times = bars.iter().flat_map(|b| [b.start, b.end]).chain([now]).flatten();
+        let (mut lo, mut hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        if lo > hi {
+            return None;
+        }
+        if let Some(now) = now {
+            lo = lo.max(now - HORIZON_DAYS * DAY);
+            hi = hi.min(now + HORIZON_DAYS * DAY);
+        }
+        // At least a month wide, and a little room on both sides for the clipped-end marks.
+        let min_span = 30 * DAY;
+        if hi - lo < min_span {
+            let grow = (min_span - (hi - lo)) / 2;
+            lo -= grow;
+            hi += grow;
+        }
+        let pad = (hi - lo) / 40;
+        Some(Timeline {
+            lo: lo - pad,
+            hi: hi + pad,
+            now,
+            bars,
+        })
+    }
+
+    /// The position of `t` on an axis `width` units long, clamped to the axis.
+    pub(super) fn x(&self, t: i64, width: i64) -> i64 {
+        let t = t.clamp(self.lo, self.hi);
+        let offset = i128::from(t - self.lo) * i128::from(width) / i128::from(self.hi - self.lo);
+        offset as i64
+    }
+
+    pub(super) fn contains(&self, t: i64) -> bool {
+        (self.lo..=self.hi).contains(&t)
+    }
+
+    /// Axis ticks at the first of a month, every 1, 3, 6 months or 1, 2, 5, 10… years, at most 8,
+    /// labelled `YYYY-MM` or `YYYY`.
+    pub(super) fn ticks(&self) -> Vec<(i64, String)> {
+        const STEPS: [i64; 16] = [
+            1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1_200, 2_400, 6_000, 12_000, 24_000, 60_000,
+        ];
+        let months = (self.hi - self.lo) / (30 * DAY);
+        let step = STEPS.iter().copied().find(|s| months / s <= 8).unwrap_or(120_000);
+        let Ok(first) = OffsetDateTime::from_unix_timestamp(self.lo) else {
+            return Vec::new();
+        };
+        let index = i64::from(first.year()) * 12 + i64::from(u8::from(first.month())) - 1;
+        let mut m = index.div_euclid(step) * step;
+        let mut out = Vec::new();
+        while out.len() < 64 {
+            let (year, month) = (m.div_euclid(12), m.rem_euclid(12) + 1);
+            let Some(t) = i32::try_from(year)
+                .ok()
+                .and_then(|y| Date::from_calendar_date(y, Month::try_from(month as u8).ok()?, 1).ok())
+                .map(|d| d.midnight().assume_utc().unix_timestamp())
+            else {
+                break;
+            };
+            if t > self.hi {
+                break;
+            }
+            if t >= self.lo {
+                let label = if step < 12 {
+                    format!("{year:04}-{month:02}")
+                } else {
+                    format!("{year:04}")
+                };
+                out.push((t, label));
+            }
+            m += step;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ClientImpact, Location, Scenario, Verdict};
+    use crate::source::SourceMap;
+
+    fn cert(not_before: &str, not_after: &str, days_left: i64) -> CertificateInfo {
+        CertificateInfo {
+            role: "leaf".into(),
+            source: "values.yaml:tls.cert".into(),
+            subject: "CN=kafka.example.com".into(),
+            issuer: "CN=Example CA".into(),
+            serial: "01".into(),
+            sha256: "ab".repeat(32),
+            not_before: not_before.into(),
+            not_after: not_after.into(),
+            days_left,
+            key_type: "RSA".into(),
+            key_bits: 2048,
+            signature_algorithm: "sha256WithRSAEncryption".into(),
+        }
+    }
+
+    fn report(certificates: Vec<CertificateInfo>) -> UnitReport {
+        UnitReport {
+            release: None,
+            now: "2026-11-27T00:00:00Z".into(),
+            inputs: Vec::new(),
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            client_impact: ClientImpact {
+                verdict: Verdict::None,
+                scenario: Scenario::SameCa,
+                reason: "same CA".into(),
+            },
+            certificates,
+            upgrade_command: None,
+            sources: SourceMap::new(),
+        }
+    }
+
+    fn finding(code: &str, severity: Severity) -> Finding {
+        Finding {
+            code: code.into(),
+            name: "x".into(),
+            severity,
+            message: "m".into(),
+            location: Location::Run,
+            path: None,
+            block: None,
+            help: "h".into(),
+        }
+    }
+
+    #[test]
+    fn states_follow_the_dates_and_the_window() {
+        let now = parse_time("2026-11-27T00:00:00Z");
+        let state = |nb, na| cert_state(&cert(nb, na, 0), now, 30);
+        assert_eq!(
+            state("2025-01-01T00:00:00Z", "2026-11-26T23:59:59Z"),
+            CertState::Expired
+        );
+        assert_eq!(
+            state("2025-01-01T00:00:00Z", "2026-12-27T00:00:00Z"),
+            CertState::Expiring
+        );
+        assert_eq!(state("2025-01-01T00:00:00Z", "2026-12-27T00:00:01Z"), CertState::Valid);
+        assert_eq!(
+            state("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"),
+            CertState::NotYetValid
+        );
+        // Unreadable dates: fall back to days_left.
+        assert_eq!(cert_state(&cert("?", "?", -1), now, 30), CertState::Expired);
+        assert_eq!(cert_state(&cert("?", "?", 400), None, 30), CertState::Valid);
+    }
+
+    #[test]
+    fn extreme_dates_keep_the_scale_around_now() {
+        let r = report(vec![
+            cert("1950-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 2_900_000),
+            cert("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 35),
+        ]);
+        let t = Timeline::new(&r, 30).unwrap();
+        let now = t.now.unwrap();
+        assert!(now - t.lo <= (HORIZON_DAYS + 200) * DAY && t.hi - now <= (HORIZON_DAYS + 200) * DAY);
+        // The one-year leaf is still visible on a 720-unit axis, and the 9999 CA clamps to the edge.
+        let leaf = &t.bars[1];
+        assert!(t.x(leaf.end.unwrap(), 720) - t.x(leaf.start.unwrap(), 720) >= 30);
+        assert_eq!(t.x(t.bars[0].end.unwrap(), 720), 720);
+        assert_eq!(t.x(t.bars[0].start.unwrap(), 720), 0);
+        let ticks = t.ticks();
+        assert!(!ticks.is_empty() && ticks.len() <= 9, "{ticks:?}");
+        assert!(ticks.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn a_timeline_without_now_or_with_one_date_still_has_width() {
+        let mut r = report(vec![cert("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", 0)]);
+        r.now = "not a time".into();
+        let t = Timeline::new(&r, 30).unwrap();
+        assert!(t.hi > t.lo);
+        assert!(t.ticks().len() <= 9);
+        r.certificates = vec![cert("?", "?", 0)];
+        assert!(Timeline::new(&r, 30).is_none());
+        assert!(Timeline::new(&report(Vec::new()), 30).is_none());
+    }
+
+    #[test]
+    fn short_spans_tick_by_month() {
+        let r = report(vec![cert("2026-11-01T00:00:00Z", "2027-02-01T00:00:00Z", 66)]);
+        let ticks = Timeline::new(&r, 30).unwrap().ticks();
+        assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("2026-11"), "{ticks:?}");
+    }
+
+    #[test]
+    fn approval_says_why_not() {
+        let mut r = report(Vec::new());
+        r.findings = vec![finding("CG101", Severity::Error), finding("CG101", Severity::Error)];
+        let a = approval(&r, Severity::Error);
+        assert_eq!(
+            a.reason(Severity::Error),
+            "2 findings at or above the failure threshold (fail_on: error) block it (CG101)."
+        );
+        r.findings = vec![finding("CG503", Severity::Info)];
+        assert_eq!(approval(&r, Severity::Error), Approval::NoChange);
+        r.findings.clear();
+        assert_eq!(approval(&r, Severity::Error), Approval::NotFormed);
+        r.upgrade_command = Some("helm upgrade".into());
+        assert_eq!(approval(&r, Severity::Error), Approval::Approved("helm upgrade"));
+    }
+
+    #[test]
+    fn only_web_uris_are_links() {
+        assert!(is_web_uri("https://ibm.github.io/event-streams/x"));
+        assert!(!is_web_uri("javascript:alert(1)"));
+        assert!(!is_web_uri("https://x y"));
+    }
+}

@@ -1,0 +1,635 @@
+//! The auditor's report as one self-contained HTML5 document (see [`super::audit`]). Nothing in it is
+//! loaded from anywhere: the CSS is inline, the timeline is inline SVG, there is no script, no font
+//! and no image file, and the Content-Security-Policy meta tag (`default-src 'none'`) makes the
+//! browser refuse anything else. Help URIs are plain `<a href>` links, which load nothing until
+//! followed. Every piece of text from the report goes through [`escape`].
+
+use std::fmt::Write as _;
+
+use super::audit::{
+    self, Approval, CertState, HORIZON_DAYS, Timeline, approval, cert_state, date_of, parse_time, rule_rows,
+};
+use super::{Severity, UnitReport};
+use crate::engine::Policy;
+use crate::rules::Rule;
+
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const CSS: &str = "\
+:root{color-scheme:light}
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:#1f2328;\
+background:#fff;margin:0 auto;max-width:1240px;padding:24px}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:20px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin:32px 0 8px}
+h3{font-size:16px;margin:20px 0 6px}
+p{margin:6px 0}
+.lead{color:#59636e}
+table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:13px}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#f6f8fa;font-weight:600}
+td.num,th.num{text-align:right;overflow-wrap:normal}
+table.counts{width:auto;min-width:420px}
+td.fp{font-size:11px;width:24ch}
+td.nw{white-space:nowrap}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;font-size:12.5px}
+pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px 12px;white-space:pre-wrap;\
+word-break:break-all;margin:6px 0}
+.fp{word-break:break-all}
+.sev{display:inline-block;font-weight:600;font-size:12px;padding:0 7px;border-radius:10px;color:#fff;\
+white-space:nowrap}
+.sev-error{background:#cf222e}.sev-warning{background:#9a6700}.sev-info{background:#0969da}\
+.sev-off{background:#6e7781}
+.note{color:#59636e;font-size:12px}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 16px;margin:12px 0}
+.card h3{margin-top:6px}
+.gate{font-weight:700;font-size:15px}
+.approved{color:#1a7f37}.blocked{color:#cf222e}
+.state{font-weight:600;white-space:nowrap}
+.state-expired{color:#cf222e}.state-expiring{color:#9a6700}.state-valid{color:#1a7f37}.state-future{color:#6639ba}
+.legend{font-size:12px;color:#59636e}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 12px}
+svg.timeline{display:block;max-width:100%;height:auto;border:1px solid #d0d7de;border-radius:6px;margin:8px 0}
+footer{margin-top:32px;color:#59636e;font-size:12px}
+@media print{body{padding:0}.card,table,svg.timeline{break-inside:avoid}}
+";
+
+/// The timeline's colours, by certificate state (also the legend's swatches).
+fn colour(state: CertState) -> &'static str {
+    match state {
+        CertState::Expired => "#cf222e",
+        CertState::Expiring => "#d4a72c",
+        CertState::Valid => "#2da44e",
+        CertState::NotYetValid => "#8250df",
+    }
+}
+
+/// Escape text for HTML content and quoted attribute values (also inside inline SVG). Control
+/// characters other than tab and line feed become U+FFFD.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn sev(s: Severity) -> String {
+    format!("<span class=\"sev sev-{0}\">{0}</span>", s.as_str())
+}
+
+/// A link when the URI is a web URI, else the URI as text.
+fn link(uri: &str, text: &str) -> String {
+    if audit::is_web_uri(uri) {
+        format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+            escape(uri),
+            escape(text)
+        )
+    } else {
+        escape(text)
+    }
+}
+
+pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+    let mut out = String::new();
+    let title = match reports {
+        [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),
+        _ => "certgate audit report".to_string(),
+    };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"generator\" content=\"certgate {}\">\n<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+        escape(CSP),
+        env!("CARGO_PKG_VERSION"),
+        escape(&title)
+    );
+    header(&mut out, reports, &title);
+    summary(&mut out, reports, policy);
+    policy_section(&mut out, rules, policy);
+    for (i, report) in reports.iter().enumerate() {
+        unit(&mut out, report, i, rules, policy);
+    }
+    let _ = write!(
+        out,
+        "<footer>Written by certgate {} from the report of the run; the same inputs and clock give \
+this same document byte for byte. It loads nothing and runs no script.</footer>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+fn header(out: &mut String, reports: &[UnitReport], title: &str) {
+    let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(title));
+    let approved = reports.iter().filter(|r| r.upgrade_command.is_some()).count();
+    let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
+    let clock = match nows.first() {
+        Some(first) if nows.iter().all(|n| n == first) => format!("Checked as of {}. ", escape(first)),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"lead\">{clock}{} release unit{} checked, {approved} with an approved command. \
+What was checked, against which policy, with which inputs and certificates, what was suppressed and why, \
+and which command was approved.</p>\n</header>",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+    );
+    if reports.is_empty() {
+        out.push_str("<p>No release unit was checked.</p>\n");
+    }
+}
+
+fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
+    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
+    for (i, report) in reports.iter().enumerate() {
+        let s = report.summary();
+        let decision = approval(report, policy.fail_on);
+        let (class, gate) = match decision {
+            Approval::Approved(_) => ("approved", "Approved: a command is approved for this release unit."),
+            _ => ("blocked", "Not approved: no command is approved for this release unit."),
+        };
+        let _ = writeln!(
+            out,
+            "<div class=\"card\">\n<h3><a href=\"#unit-{}\">{}</a></h3>\n<p class=\"gate {class}\">{gate}</p>\n\
+<p class=\"note\">Checked as of {}.</p>\n\
+<table class=\"counts\">\n<tr><th class=\"num\">errors</th><th class=\"num\">warnings</th><th class=\"num\">info</th>\
+<th class=\"num\">suppressed</th></tr>\n<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+<td class=\"num\">{}</td></tr>\n</table>",
+            i + 1,
+            escape(&audit::unit_name(report, i)),
+            escape(&report.now),
+            s.error,
+            s.warning,
+            s.info,
+            s.suppressed
+        );
+        let ci = &report.client_impact;
+        let _ = writeln!(
+            out,
+            "<p class=\"verdict\">Client impact verdict: {} (scenario: {}): {}</p>",
+            escape(&audit::verdict_word(ci)),
+            escape(&audit::scenario_word(ci)),
+            escape(&ci.reason)
+        );
+        match decision {
+            Approval::Approved(command) => {
+                let _ = writeln!(
+                    out,
+                    "<p><strong>Approved command</strong> (for exactly the inputs listed under this unit's \
+Inputs):</p>\n<pre><code>{}</code></pre>",
+                    escape(command)
+                );
+            }
+            other => {
+                let _ = writeln!(
+                    out,
+                    "<p><strong>No command approved:</strong> {}</p>",
+                    escape(&other.reason(policy.fail_on))
+                );
+            }
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn policy_section(out: &mut String, rules: &[&Rule], policy: &Policy) {
+    out.push_str("<section id=\"policy\">\n<h2>Policy in force</h2>\n<table>\n<tr><th>setting</th><th>value</th><th>what it does</th></tr>\n");
+    let clients = if policy.clients_must_keep_working {
+        "must-keep-working"
+    } else {
+        "may-change"
+    };
+    let suppressions = if policy.suppressions {
+        "honoured"
+    } else {
+        "ignored (--no-suppressions)"
+    };
+    let help_base = policy
+        .help_uri_base
+        .as_deref()
+        .unwrap_or("none: each rule's own help URI");
+    let rows = [
+        (
+            "fail_on",
+            policy.fail_on.as_str().to_string(),
+            "findings at or above this severity fail the run and block the approved command",
+        ),
+        (
+            "expiry_warning_days",
+            format!("{} days", policy.expiry_warning_days),
+            "certificates expiring within this window are reported (CG307) and drawn as expiring",
+        ),
+        (
+            "clients",
+            clients.to_string(),
+            "must-keep-working raises the client-impact rules (CG401 to CG403) to errors",
+        ),
+        (
+            "require_previous",
+            policy.require_previous.to_string(),
+            "true makes a run without the running release's values (--previous or --base) an error",
+        ),
+        (
+            "inline suppressions",
+            suppressions.to_string(),
+            "# certgate: ignore CODE -- reason comments in values files",
+        ),
+        (
+            "help_uri_base",
+            help_base.to_string(),
+            "where each rule's help link points",
+        ),
+    ];
+    for (name, value, what) in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            escape(&value),
+            escape(what)
+        );
+    }
+    out.push_str("</table>\n");
+    let rows = rule_rows(rules, policy);
+    let off = rows.iter().filter(|r| r.effective.is_none()).count();
+    let _ = writeln!(
+        out,
+        "<h3>Rules</h3>\n<p>{} rules in the pack, {} enabled, {off} switched off. \
+The severity in force is the default unless the policy changed it.</p>",
+        rows.len(),
+        rows.len() - off
+    );
+    let unmatched = audit::unmatched_overrides(rules, policy);
+    if !unmatched.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>policy.rules also sets {}, which the rule pack does not hold: no effect.</p>",
+            escape(&unmatched.join(", "))
+        );
+    }
+    out.push_str("<table>\n<tr><th>code</th><th>name</th><th>default</th><th>in force</th><th>summary</th></tr>\n");
+    for row in &rows {
+        let code = match &row.help_uri {
+            Some(uri) => link(uri, row.code),
+            None => escape(row.code),
+        };
+        let effective = match row.effective {
+            Some(s) => sev(s),
+            None => "<span class=\"sev sev-off\">off</span>".to_string(),
+        };
+        let changed = row
+            .changed_by
+            .map(|by| format!(" <span class=\"note\">({})</span>", escape(by)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{code}</code></td><td>{}</td><td>{}</td><td>{effective}{changed}</td><td>{}</td></tr>",
+            escape(row.name),
+            sev(row.default),
+            escape(row.summary)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+fn unit(out: &mut String, report: &UnitReport, index: usize, rules: &[&Rule], policy: &Policy) {
+    let _ = writeln!(
+        out,
+        "<section id=\"unit-{}\">\n<h2>Release unit: {}</h2>",
+        index + 1,
+        escape(&audit::unit_name(report, index))
+    );
+    suppressions(out, report, policy);
+    inputs(out, report);
+    certificates(out, report, index, policy);
+    findings(out, report, rules, policy);
+    out.push_str("</section>\n");
+}
+
+fn suppressions(out: &mut String, report: &UnitReport, policy: &Policy) {
+    out.push_str("<h3>Suppressions</h3>\n");
+    if !policy.suppressions {
+        out.push_str(
+            "<p>Inline suppressions were ignored for this run (<code>--no-suppressions</code>): every finding \
+is listed under Findings as found.</p>\n",
+        );
+        return;
+    }
+    if report.suppressed.is_empty() {
+        out.push_str("<p>No finding was suppressed.</p>\n");
+        return;
+    }
+    out.push_str(
+        "<p>Findings silenced by an inline <code># certgate: ignore</code> comment, with the reason given \
+there. They do not block the command.</p>\n<table>\n<tr><th>severity</th><th>code</th><th>name</th>\
+<th>where</th><th>message</th><th>reason</th><th>until</th></tr>\n",
+    );
+    for s in &report.suppressed {
+        let f = &s.finding;
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            sev(f.severity),
+            escape(&f.code),
+            escape(&f.name),
+            escape(&audit::where_(report, f)),
+            escape(&f.message),
+            escape(&s.reason),
+            escape(s.until.as_deref().unwrap_or("no expiry"))
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn inputs(out: &mut String, report: &UnitReport) {
+    out.push_str("<h3>Inputs</h3>\n");
+    if report.inputs.is_empty() {
+        out.push_str("<p>No input file was read.</p>\n");
+        return;
+    }
+    out.push_str(
+        "<p>The files this report was computed from, with their SHA-256 digests. An approved command holds \
+for exactly these files: <code>certgate verify-approval REPORT.json</code> (the JSON report of the same \
+run) re-hashes each of them and fails, naming the file, if any changed.</p>\n\
+<table>\n<tr><th>role</th><th>path</th><th>SHA-256</th></tr>\n",
+    );
+    for input in &report.inputs {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td><code class=\"fp\">{}</code></td></tr>",
+            escape(&input.role),
+            escape(&input.path),
+            escape(&input.sha256)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn certificates(out: &mut String, report: &UnitReport, index: usize, policy: &Policy) {
+    out.push_str("<h3>Certificates</h3>\n");
+    if report.certificates.is_empty() {
+        out.push_str(
+            "<p>No certificate was inspected for this release unit (self-generated certificates, or no \
+certificate material was given), so there is no inventory and no timeline.</p>\n",
+        );
+        return;
+    }
+    let now = parse_time(&report.now);
+    let window = policy.expiry_warning_days;
+    let _ = writeln!(
+        out,
+        "<p>Validity of each certificate as of {} (the dashed line); the shaded band is the expiry warning \
+window of {window} days. Bars that run past an edge (more than {} years from now) end in an arrow; \
+their real dates are in the labels and the table.</p>",
+        escape(&report.now),
+        HORIZON_DAYS / 365
+    );
+    out.push_str("<p class=\"legend\">");
+    for state in [
+        CertState::Valid,
+        CertState::Expiring,
+        CertState::Expired,
+        CertState::NotYetValid,
+    ] {
+        let _ = write!(
+            out,
+            "<span class=\"swatch\" style=\"background:{}\"></span>{}",
+            colour(state),
+            state.as_str()
+        );
+    }
+    out.push_str("</p>\n");
+    match Timeline::new(report, window) {
+        Some(timeline) => svg(out, report, &timeline, index, window),
+        None => out.push_str("<p>No certificate has dates that can be placed on a timeline.</p>\n"),
+    }
+    out.push_str(
+        "<table>\n<tr><th class=\"num\">#</th><th>role</th><th>subject and issuer</th><th>validity</th>\
+<th class=\"num\">days left</th><th>state</th><th>key and signature</th><th>serial</th><th>SHA-256 fingerprint</th>\
+<th>source</th></tr>\n",
+    );
+    for (i, c) in report.certificates.iter().enumerate() {
+        let state = cert_state(c, now, window);
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}<br><span class=\"note\">issued by {}</span></td>\
+<td class=\"nw\">{}<br>to {}</td><td class=\"num\">{}</td><td><span class=\"state state-{}\">{}</span></td><td>{} {}<br>\
+<span class=\"note\">{}</span></td><td><code>{}</code></td><td class=\"fp\"><code class=\"fp\">{}</code></td>\
+<td><code>{}</code></td></tr>",
+            i + 1,
+            escape(&c.role),
+            escape(&c.subject),
+            escape(&c.issuer),
+            escape(&c.not_before),
+            escape(&c.not_after),
+            c.days_left,
+            state.class(),
+            state.as_str(),
+            escape(&c.key_type),
+            c.key_bits,
+            escape(&c.signature_algorithm),
+            escape(&c.serial),
+            escape(&c.sha256),
+            escape(&c.source)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// The first `max` characters of `s`, with an ellipsis when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The validity timeline: one bar per certificate, on integer coordinates (so the bytes never
+/// depend on float formatting).
+fn svg(out: &mut String, report: &UnitReport, t: &Timeline, index: usize, window_days: u32) {
+    const WIDTH: i64 = 1000;
+    const LABEL: i64 = 300;
+    const PLOT: i64 = WIDTH - LABEL - 24;
+    const TOP: i64 = 30;
+    const ROW: i64 = 38;
+    const BOTTOM: i64 = 30;
+    let rows = report.certificates.len() as i64;
+    let height = TOP + rows * ROW + BOTTOM;
+    let x = |time: i64| LABEL + t.x(time, PLOT);
+    let plot_bottom = TOP + rows * ROW;
+    let _ = writeln!(
+        out,
+        "<svg class=\"timeline\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" \
+aria-labelledby=\"timeline-{index}\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n\
+<title id=\"timeline-{index}\">Certificate validity timeline of {}, as of {}</title>\n\
+<rect x=\"{LABEL}\" y=\"{TOP}\" width=\"{PLOT}\" height=\"{}\" fill=\"#f6f8fa\" stroke=\"#d0d7de\"/>",
+        escape(&audit::unit_name(report, index)),
+        escape(&report.now),
+        rows * ROW
+    );
+    if let Some(now) = t.now {
+        let (from, to) = (x(now), x(now.saturating_add(i64::from(window_days) * 86_400)));
+        if to > from {
+            let _ = writeln!(
+                out,
+                "<rect x=\"{from}\" y=\"{TOP}\" width=\"{}\" height=\"{}\" fill=\"#fff1c2\"><title>expiry warning window: \
+{window_days} days</title></rect>",
+                to - from,
+                rows * ROW
+            );
+        }
+    }
+    for (time, label) in t.ticks() {
+        let tx = x(time);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{tx}\" y1=\"{TOP}\" x2=\"{tx}\" y2=\"{plot_bottom}\" stroke=\"#d0d7de\"/>\
+<text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#59636e\">{}</text>",
+            plot_bottom + 18,
+            escape(&label)
+        );
+    }
+    for (i, (c, bar)) in report.certificates.iter().zip(&t.bars).enumerate() {
+        let y = TOP + i as i64 * ROW;
+        let start = bar.start.unwrap_or(t.lo);
+        let end = bar.end.unwrap_or(t.hi);
+        let (x0, x1) = (x(start), x(end));
+        let dates = format!(
+            "{} to {}",
+            bar.start.map_or_else(|| c.not_before.clone(), date_of),
+            bar.end.map_or_else(|| c.not_after.clone(), date_of)
+        );
+        let colour = colour(bar.state);
+        let _ = writeln!(
+            out,
+            "<text x=\"8\" y=\"{}\" fill=\"#1f2328\">{}</text>\n<text x=\"8\" y=\"{}\" fill=\"#59636e\" font-size=\"11\">{} · {}</text>",
+            y + 16,
+            escape(&truncate(&format!("{}: {}", c.role, c.subject), 44)),
+            y + 31,
+            escape(&truncate(&dates, 40)),
+            bar.state.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"18\" rx=\"3\" fill=\"{colour}\"><title>{}: {} (not before {}, \
+not after {}, {} days left, {})</title></rect>",
+            y + 10,
+            (x1 - x0).max(2),
+            escape(&c.role),
+            escape(&c.subject),
+            escape(&c.not_before),
+            escape(&c.not_after),
+            c.days_left,
+            bar.state.as_str()
+        );
+        // An arrow where the bar runs past the edge of the window, or has no readable date there.
+        if bar.start.is_none_or(|s| !t.contains(s)) {
+            let _ = writeln!(
+                out,
+                "<path d=\"M{} {} l-9 9 l9 9 z\" fill=\"{colour}\"/>",
+                LABEL - 1,
+                y + 10
+            );
+        }
+        if bar.end.is_none_or(|e| !t.contains(e)) {
+            let _ = writeln!(
+                out,
+                "<path d=\"M{} {} l9 9 l-9 9 z\" fill=\"{colour}\"/>",
+                LABEL + PLOT + 1,
+                y + 10
+            );
+        }
+    }
+    if let Some(now) = t.now {
+        let nx = x(now);
+        let anchor = if nx > WIDTH - 90 {
+            "end"
+        } else if nx < LABEL + 60 {
+            "start"
+        } else {
+            "middle"
+        };
+        let _ = writeln!(
+            out,
+            "<line x1=\"{nx}\" y1=\"{}\" x2=\"{nx}\" y2=\"{plot_bottom}\" stroke=\"#1f2328\" stroke-width=\"2\" \
+stroke-dasharray=\"5 3\"/>\n<text x=\"{nx}\" y=\"{}\" text-anchor=\"{anchor}\" font-weight=\"600\" fill=\"#1f2328\">now {}</text>",
+            TOP - 4,
+            TOP - 10,
+            escape(&date_of(now))
+        );
+    }
+    out.push_str("</svg>\n");
+}
+
+fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Policy) {
+    out.push_str("<h3>Findings</h3>\n");
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings.</p>\n");
+        return;
+    }
+    out.push_str(
+        "<p>Sorted by file, line and column; findings about the run as a whole last. Lines and columns are \
+1-based; columns count characters.</p>\n<table>\n<tr><th>severity</th><th>code</th><th>name</th><th>message</th>\
+<th>where</th><th>help</th></tr>\n",
+    );
+    for f in &report.findings {
+        let more = audit::help_uri(rules, policy, &f.code)
+            .map(|uri| format!("<br>{}", link(&uri, &uri)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}{more}</td></tr>",
+            sev(f.severity),
+            escape(&f.code),
+            escape(&f.name),
+            escape(&f.message),
+            escape(&audit::where_(report, f)),
+            escape(&f.help)
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_quotes_and_controls() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>\u{0}\u{1b}\n"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\u{FFFD}\u{FFFD}\n"
+        );
+    }
+
+    #[test]
+    fn only_web_uris_become_links() {
+        assert_eq!(
+            link("https://e.x/a?b=1&c=2", "CG101"),
+            "<a href=\"https://e.x/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">CG101</a>"
+        );
+        assert_eq!(link("javascript:alert(1)", "CG101"), "CG101");
+    }
+
+    #[test]
+    fn truncate_counts_characters() {
+        assert_eq!(truncate("ééééé", 5), "ééééé");
+        assert_eq!(truncate("éééééé", 5), "éééé…");
+    }
+}

@@ -1,0 +1,416 @@
+//! The auditor's report as GitHub-flavoured Markdown (see [`super::audit`]): the same sections as the
+//! HTML report, tables for the rules, inputs, certificates and findings, the approved command in a
+//! `sh` fence, and the validity timeline as a fixed-width text drawing. Table cells go through
+//! [`md_escape`] (a `|` cannot end a cell, `<` cannot start HTML).
+
+use std::fmt::Write as _;
+
+use super::audit::{self, Approval, CertState, Timeline, approval, cert_state, date_of, parse_time, rule_rows};
+use super::github::md_escape;
+use super::{Severity, UnitReport};
+use crate::engine::Policy;
+use crate::rules::Rule;
+
+/// Text in a code span when it can be one in a table cell, else escaped text.
+fn code(s: &str) -> String {
+    if s.is_empty() || s.contains(['`', '|', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        md_escape(s)
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// A Markdown link when the URI is a web URI that needs no escaping in one, else escaped text.
+fn link(uri: &str, text: &str) -> String {
+    if audit::is_web_uri(uri) && !uri.contains(['(', ')', '<', '>', '|', '[', ']', '`', '\\']) {
+        format!("[{}]({uri})", md_escape(text))
+    } else {
+        md_escape(text)
+    }
+}
+
+/// A code fence longer than any run of backticks in `text`.
+fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+    let mut out = String::new();
+    let title = match reports {
+        [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),
+        _ => "certgate audit report".to_string(),
+    };
+    let _ = writeln!(out, "# {}\n", md_escape(&title));
+    let approved = reports.iter().filter(|r| r.upgrade_command.is_some()).count();
+    let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
+    if let Some(first) = nows.first().filter(|first| nows.iter().all(|n| n == *first)) {
+        let _ = write!(out, "Checked as of {}. ", md_escape(first));
+    }
+    let _ = writeln!(
+        out,
+        "{} release unit{} checked, {approved} with an approved command. What was checked, against which \
+policy, with which inputs and certificates, what was suppressed and why, and which command was approved.\n",
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+    );
+    summary(&mut out, reports, policy);
+    policy_section(&mut out, rules, policy);
+    for (i, report) in reports.iter().enumerate() {
+        let _ = writeln!(out, "## Release unit: {}\n", md_escape(&audit::unit_name(report, i)));
+        suppressions(&mut out, report, policy);
+        inputs(&mut out, report);
+        certificates(&mut out, report, policy);
+        findings(&mut out, report, rules, policy);
+    }
+    let _ = writeln!(
+        out,
+        "---\n\nWritten by certgate {} from the report of the run; the same inputs and clock give this same \
+document byte for byte.",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
+    out.push_str("## Summary\n\n");
+    if reports.is_empty() {
+        out.push_str("No release unit was checked.\n\n");
+    }
+    for (i, report) in reports.iter().enumerate() {
+        let s = report.summary();
+        let decision = approval(report, policy.fail_on);
+        let gate = match decision {
+            Approval::Approved(_) => "Approved: a command is approved for this release unit.",
+            _ => "Not approved: no command is approved for this release unit.",
+        };
+        let ci = &report.client_impact;
+        let _ = writeln!(
+            out,
+            "### {}\n\n**{gate}**\n\nChecked as of {}.\n\n\
+| errors | warnings | info | suppressed |\n| ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} |\n\n\
+Client impact verdict: {} (scenario: {}): {}\n",
+            md_escape(&audit::unit_name(report, i)),
+            md_escape(&report.now),
+            s.error,
+            s.warning,
+            s.info,
+            s.suppressed,
+            md_escape(&audit::verdict_word(ci)),
+            md_escape(&audit::scenario_word(ci)),
+            md_escape(&ci.reason)
+        );
+        match decision {
+            Approval::Approved(command) => {
+                let f = fence(command);
+                let _ = writeln!(
+                    out,
+                    "**Approved command** (for exactly the inputs listed under this unit's Inputs):\n\n{f}sh\n{command}\n{f}\n"
+                );
+            }
+            other => {
+                let _ = writeln!(
+                    out,
+                    "**No command approved:** {}\n",
+                    md_escape(&other.reason(policy.fail_on))
+                );
+            }
+        }
+    }
+}
+
+fn policy_section(out: &mut String, rules: &[&Rule], policy: &Policy) {
+    out.push_str("## Policy in force\n\n| setting | value | what it does |\n| --- | --- | --- |\n");
+    let rows = [
+        (
+            "fail_on",
+            policy.fail_on.as_str().to_string(),
+            "findings at or above this severity fail the run and block the approved command",
+        ),
+        (
+            "expiry_warning_days",
+            format!("{} days", policy.expiry_warning_days),
+            "certificates expiring within this window are reported (CG307) and drawn as expiring",
+        ),
+        (
+            "clients",
+            if policy.clients_must_keep_working {
+                "must-keep-working"
+            } else {
+                "may-change"
+            }
+            .to_string(),
+            "must-keep-working raises the client-impact rules (CG401 to CG403) to errors",
+        ),
+        (
+            "require_previous",
+            policy.require_previous.to_string(),
+            "true makes a run without the running release's values (--previous or --base) an error",
+        ),
+        (
+            "inline suppressions",
+            if policy.suppressions {
+                "honoured"
+            } else {
+                "ignored (--no-suppressions)"
+            }
+            .to_string(),
+            "# certgate: ignore CODE -- reason comments in values files",
+        ),
+        (
+            "help_uri_base",
+            policy
+                .help_uri_base
+                .clone()
+                .unwrap_or_else(|| "none: each rule's own help URI".to_string()),
+            "where each rule's help link points",
+        ),
+    ];
+    for (name, value, what) in rows {
+        let _ = writeln!(out, "| {} | {} | {} |", code(name), md_escape(&value), md_escape(what));
+    }
+    let rows = rule_rows(rules, policy);
+    let off = rows.iter().filter(|r| r.effective.is_none()).count();
+    let _ = writeln!(
+        out,
+        "\n### Rules\n\n{} rules in the pack, {} enabled, {off} switched off. The severity in force is the \
+default unless the policy changed it.\n",
+        rows.len(),
+        rows.len() - off
+    );
+    let unmatched = audit::unmatched_overrides(rules, policy);
+    if !unmatched.is_empty() {
+        let _ = writeln!(
+            out,
+            "policy.rules also sets {}, which the rule pack does not hold: no effect.\n",
+            md_escape(&unmatched.join(", "))
+        );
+    }
+    out.push_str("| code | name | default | in force | summary |\n| --- | --- | --- | --- | --- |\n");
+    for row in &rows {
+        let code_cell = match &row.help_uri {
+            Some(uri) => link(uri, row.code),
+            None => md_escape(row.code),
+        };
+        let effective = row.effective.map_or("off", Severity::as_str);
+        let changed = row
+            .changed_by
+            .map(|by| format!(" ({})", md_escape(by)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {code_cell} | {} | {} | {effective}{changed} | {} |",
+            md_escape(row.name),
+            row.default.as_str(),
+            md_escape(row.summary)
+        );
+    }
+    out.push('\n');
+}
+
+fn suppressions(out: &mut String, report: &UnitReport, policy: &Policy) {
+    out.push_str("### Suppressions\n\n");
+    if !policy.suppressions {
+        out.push_str(
+            "Inline suppressions were ignored for this run (`--no-suppressions`): every finding is listed \
+under Findings as found.\n\n",
+        );
+        return;
+    }
+    if report.suppressed.is_empty() {
+        out.push_str("No finding was suppressed.\n\n");
+        return;
+    }
+    out.push_str(
+        "Findings silenced by an inline `# certgate: ignore` comment, with the reason given there. They do \
+not block the command.\n\n| severity | code | name | where | message | reason | until |\n\
+| --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for s in &report.suppressed {
+        let f = &s.finding;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            f.severity.as_str(),
+            md_escape(&f.code),
+            md_escape(&f.name),
+            code(&audit::where_(report, f)),
+            md_escape(&f.message),
+            md_escape(&s.reason),
+            md_escape(s.until.as_deref().unwrap_or("no expiry"))
+        );
+    }
+    out.push('\n');
+}
+
+fn inputs(out: &mut String, report: &UnitReport) {
+    out.push_str("### Inputs\n\n");
+    if report.inputs.is_empty() {
+        out.push_str("No input file was read.\n\n");
+        return;
+    }
+    out.push_str(
+        "The files this report was computed from, with their SHA-256 digests. An approved command holds for \
+exactly these files: `certgate verify-approval REPORT.json` (the JSON report of the same run) re-hashes each \
+of them and fails, naming the file, if any changed.\n\n| role | path | SHA-256 |\n| --- | --- | --- |\n",
+    );
+    for input in &report.inputs {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md_escape(&input.role),
+            code(&input.path),
+            code(&input.sha256)
+        );
+    }
+    out.push('\n');
+}
+
+fn certificates(out: &mut String, report: &UnitReport, policy: &Policy) {
+    out.push_str("### Certificates\n\n");
+    if report.certificates.is_empty() {
+        out.push_str(
+            "No certificate was inspected for this release unit (self-generated certificates, or no \
+certificate material was given), so there is no inventory and no timeline.\n\n",
+        );
+        return;
+    }
+    let window = policy.expiry_warning_days;
+    let _ = writeln!(
+        out,
+        "Validity of each certificate as of {}; the expiry warning window is {window} days.\n",
+        md_escape(&report.now)
+    );
+    if let Some(timeline) = Timeline::new(report, window) {
+        let drawing = text_timeline(report, &timeline);
+        let f = fence(&drawing);
+        let _ = writeln!(out, "{f}text\n{drawing}{f}\n");
+    }
+    out.push_str(
+        "| # | role | subject | issuer | serial | not before | not after | days left | state | key | signature | SHA-256 fingerprint | source |\n\
+| ---: | --- | --- | --- | --- | --- | --- | ---: | --- | --- | --- | --- | --- |\n",
+    );
+    let now = parse_time(&report.now);
+    for (i, c) in report.certificates.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {} | {} | {} | {} |",
+            i + 1,
+            md_escape(&c.role),
+            md_escape(&c.subject),
+            md_escape(&c.issuer),
+            code(&c.serial),
+            md_escape(&c.not_before),
+            md_escape(&c.not_after),
+            c.days_left,
+            cert_state(c, now, window).as_str(),
+            md_escape(&c.key_type),
+            c.key_bits,
+            md_escape(&c.signature_algorithm),
+            code(&c.sha256),
+            code(&c.source)
+        );
+    }
+    out.push('\n');
+}
+
+/// The timeline in fixed-width text: one line per certificate, `|` at now, `<`/`>` where a bar runs
+/// past the edge.
+fn text_timeline(report: &UnitReport, t: &Timeline) -> String {
+    const LABEL: usize = 36;
+    const WIDTH: i64 = 60;
+    let col = |time: i64| t.x(time, WIDTH - 1) as usize;
+    let mut out = String::new();
+    let (from, to) = (date_of(t.lo), date_of(t.hi));
+    let gap = (WIDTH as usize).saturating_sub(from.chars().count() + to.chars().count());
+    let _ = writeln!(out, "{:LABEL$}{from}{:gap$}{to}", "", "");
+    if let Some(now) = t.now {
+        let _ = writeln!(out, "{:LABEL$}{:pad$}v now {}", "", "", date_of(now), pad = col(now));
+    }
+    for (c, bar) in report.certificates.iter().zip(&t.bars) {
+        let mut line = vec!['.'; WIDTH as usize];
+        let mark = match bar.state {
+            CertState::Valid => '=',
+            CertState::Expiring => '~',
+            CertState::Expired => 'x',
+            CertState::NotYetValid => '+',
+        };
+        let (a, b) = (col(bar.start.unwrap_or(t.lo)), col(bar.end.unwrap_or(t.hi)));
+        for cell in &mut line[a..=b.max(a)] {
+            *cell = mark;
+        }
+        if let Some(now) = t.now {
+            line[col(now)] = '|';
+        }
+        if bar.start.is_none_or(|s| !t.contains(s)) {
+            line[0] = '<';
+        }
+        if bar.end.is_none_or(|e| !t.contains(e)) {
+            line[WIDTH as usize - 1] = '>';
+        }
+        let mut label: String = format!("{}: {}", c.role, c.subject).chars().take(LABEL - 2).collect();
+        label = label.replace(['\n', '\r'], " ");
+        let bar: String = line.into_iter().collect();
+        let _ = writeln!(out, "{label:LABEL$}{bar}");
+    }
+    let _ = writeln!(
+        out,
+        "\n{:LABEL$}= valid  ~ expiring  x expired  + not yet valid  | now  < > past the edge",
+        ""
+    );
+    out
+}
+
+fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Policy) {
+    out.push_str("### Findings\n\n");
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n\n");
+        return;
+    }
+    out.push_str(
+        "Sorted by file, line and column; findings about the run as a whole last. Lines and columns are \
+1-based; columns count characters.\n\n| severity | code | name | message | where | help |\n\
+| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for f in &report.findings {
+        let more = audit::help_uri(rules, policy, &f.code)
+            .map(|uri| format!("<br>{}", link(&uri, &uri)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {}{more} |",
+            f.severity.as_str(),
+            md_escape(&f.code),
+            md_escape(&f.name),
+            md_escape(&f.message),
+            code(&audit::where_(report, f)),
+            md_escape(&f.help)
+        );
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_fall_back_to_escaped_text() {
+        assert_eq!(code("new.yaml:3:31"), "`new.yaml:3:31`");
+        assert_eq!(code("a|b"), "a \\| b".replace(' ', ""));
+        assert_eq!(code("a`b"), "a\\`b");
+    }
+
+    #[test]
+    fn fences_outgrow_backticks() {
+        assert_eq!(fence("helm upgrade"), "```");
+        assert_eq!(fence("a ```` b"), "`````");
+    }
+
+    #[test]
+    fn links_only_for_plain_web_uris() {
+        assert_eq!(link("https://e.x/CG101", "CG101"), "[CG101](https://e.x/CG101)");
+        assert_eq!(link("https://e.x/(x)", "CG101"), "CG101");
+        assert_eq!(link("javascript:x", "CG_1"), "CG\\_1");
+    }
+}
