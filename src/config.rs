@@ -264,6 +264,27 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             previous: r.previous.as_ref().map(|p| given(p, format!("{base}/previous"))),
             base: None,
             configmap: r.configmap.as_ref().map(|p| given(p, format!("{base}/configmap"))),
+            key: r
+                .certificates
+                .key
+                .as_ref()
+                .map(|p| given(p, format!("{base}/certificates/key"))),
+            cert: r
+                .certificates
+                .cert
+                .as_ref()
+                .map(|p| given(p, format!("{base}/certificates/cert"))),
+            cacert: r
+                .certificates
+                .cacert
+                .as_ref()
+                .map(|p| given(p, format!("{base}/certificates/cacert"))),
+            previous_cacert: r
+                .certificates
+                .previous_cacert
+                .as_ref()
+                .map(|p| given(p, format!("{base}/certificates/previous_cacert"))),
+            secret: r.secret.as_ref().map(|p| given(p, format!("{base}/secret"))),
             history,
             hostnames: r.hostnames.clone(),
             command: None,

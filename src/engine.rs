@@ -185,10 +185,13 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         (p.file, p.line, p.column, s.finding.code.clone())
     });
     let blocked = found.iter().any(|f| f.severity >= policy.fail_on);
-    let upgrade_command = if blocked {
-        None
+    let (upgrade_command, command_note) = if blocked {
+        (None, None)
     } else {
-        approved_command(&unit).ok().flatten()
+        match approved_command(&unit) {
+            Ok(command) => (command, None),
+            Err(why) => (None, Some(format!("no command: {why}"))),
+        }
     };
     UnitReport {
         release: unit.release.as_ref().map(|r| r.value.clone()),
@@ -197,8 +200,10 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         findings: found,
         suppressed,
         client_impact: assess(&unit),
-        certificates: Vec::new(),
+        certificates: unit.material.inventory(),
         upgrade_command,
+        command_note,
+        redacted: unit.redacted.clone(),
         sources: unit.sources,
     }
 }
@@ -227,6 +232,10 @@ pub fn approved_command(unit: &Unit) -> Result<Option<String>, String> {
                     values_files.push(path);
                 }
                 continue;
+            }
+            NewValue::FromFile(path) => ChangeValue::FileRef { path },
+            NewValue::SecretOnCommandLine => {
+                return Err("the private key was given on the command line; give it as a file (--key FILE) so the command can refer to it".into());
             }
             NewValue::Unrepresentable => return Err(format!("{} cannot be passed with --set", change.path)),
         };

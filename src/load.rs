@@ -8,7 +8,12 @@ use crate::helm::commandline::lint_command;
 use crate::helm::strvals::{self, HelmVersion};
 use crate::model::effective::{coalesce, merge_into};
 use crate::model::unit::{Chart, CommandInput, EXTERNAL_LABEL, Given, History, ReleaseConfigMap, Unit, ValuesFile};
-use crate::model::value::{Mapping, Node, Origin, SetFlag, Value};
+use base64::Engine as _;
+
+use crate::model::effective::present;
+use crate::model::material::{self, Holder, Raw, Role, analyse};
+use crate::model::unit::TlsType;
+use crate::model::value::{Mapping, Node, Origin, Scalar, SetFlag, Value};
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location};
 use crate::source::chart::{ArchiveLimits, read_chart};
@@ -21,6 +26,8 @@ use crate::source::{Source, SourceId, SourceMap, Span};
 pub struct Limits {
     pub max_file_bytes: u64,
     pub max_chart_bytes: u64,
+    /// A PEM file or bundle.
+    pub max_pem_bytes: u64,
     pub yaml: yaml::Limits,
     pub archive: ArchiveLimits,
 }
@@ -30,9 +37,36 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 8 << 20,
             max_chart_bytes: 16 << 20,
+            max_pem_bytes: 1 << 20,
             yaml: yaml::Limits::default(),
             archive: ArchiveLimits::default(),
         }
+    }
+}
+
+/// What every unit of a run is loaded with: the limits, the clock (`--now`) and the expiry window.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub limits: Limits,
+    /// Unix seconds: validity is checked at this time.
+    pub now: i64,
+    pub expiry_warning_days: u32,
+}
+
+impl Context {
+    pub fn at_unix(now: i64) -> Self {
+        Context {
+            limits: Limits::default(),
+            now,
+            expiry_warning_days: 30,
+        }
+    }
+
+    /// `YYYYMMDD` of `now`, for `--new-label auto`.
+    pub fn today(&self) -> String {
+        time::OffsetDateTime::from_unix_timestamp(self.now)
+            .map(|t| format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day()))
+            .unwrap_or_default()
     }
 }
 
@@ -60,6 +94,14 @@ pub struct UnitSpec {
     /// `--base REV`: the previous desired state is the same values files at this git revision.
     pub base: Option<Given<String>>,
     pub configmap: Option<Given<String>>,
+    /// PEM files standing for tls.key, tls.cert and tls.cacert (`tls.type=provided`).
+    pub key: Option<Given<String>>,
+    pub cert: Option<Given<String>>,
+    pub cacert: Option<Given<String>>,
+    /// The CA clients trust today, when the previous values do not hold it.
+    pub previous_cacert: Option<Given<String>>,
+    /// A Kubernetes Secret manifest (`tls.type=secret`).
+    pub secret: Option<Given<String>>,
     pub history: History,
     pub hostnames: Vec<String>,
     pub command: Option<String>,
@@ -83,6 +125,31 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Read a PEM file (a bundle up to the PEM size limit); `None` after recording why not.
+    fn read_pem(&mut self, role: &str, given: &Given<String>) -> Option<SourceId> {
+        let display = self.display(&given.value);
+        let at = Self::unreadable_at(given, &display);
+        let bytes = match read_limited(Path::new(&display), self.limits.max_pem_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                self.problem(ProblemKind::Unreadable, at, format!("the {role} file {display} {e}"));
+                return None;
+            }
+        };
+        let input_role = match role {
+            "previous CA" => "previous-cacert",
+            other => other,
+        };
+        self.inputs.push(Input {
+            role: input_role.to_string(),
+            path: display.clone(),
+            sha256: sha256_hex(&bytes),
+        });
+        // A binary (DER) file is read too: it holds no PEM block, which CG208 reports.
+        let text = utf8_text(bytes.clone()).unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+        Some(self.sources.add(Source::new(display, text)))
+    }
+
     fn display(&self, path: &str) -> String {
         if self.base_dir.as_os_str().is_empty() || Path::new(path).is_absolute() {
             path.to_string()
@@ -218,9 +285,12 @@ fn role_noun(role: &str) -> &str {
     }
 }
 
-/// Load one release unit. `today` (YYYYMMDD from `--now`) names `--new-label auto`; `base` holds the
-/// run's shared sources (config, rule files) that locations may already point into.
-pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap) -> Loaded {
+/// Load one release unit at the context's clock; `base` holds the run's shared sources (config,
+/// rule files) that locations may already point into.
+pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
+    let limits = &ctx.limits;
+    let today = ctx.today();
+    let today = today.as_str();
     let mut r = Reader {
         limits,
         base_dir: &spec.base_dir,
@@ -322,6 +392,39 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
         }
     }
 
+    // PEM files stand for tls.key/tls.cert/tls.cacert: their base64 goes into the proposed values
+    // (as the approved command's "$(base64 -w0 < FILE)" will put it), located at the file.
+    let mut pem_files: Vec<(SourceId, String, Role)> = Vec::new();
+    for (role, given) in [
+        (Role::Key, &spec.key),
+        (Role::Cert, &spec.cert),
+        (Role::CaCert, &spec.cacert),
+    ] {
+        let Some(given) = given else { continue };
+        has_proposed = true;
+        let Some(id) = r.read_pem(role_name(role), given) else {
+            continue;
+        };
+        let src = r.sources.get(id);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(src.text.as_bytes());
+        let origin = Origin::file(id, Span::point(0));
+        if let Value::Map(map) = &mut proposed.value {
+            let tls = match map.get_mut("tls") {
+                Some(n) if n.as_map().is_some() => n,
+                _ => {
+                    map.insert("tls".into(), origin.clone(), Node::empty_map(origin.clone()));
+                    map.get_mut("tls").expect("just inserted")
+                }
+            };
+            if let Value::Map(tls) = &mut tls.value {
+                let key = role.value_path().trim_start_matches("tls.").to_string();
+                tls.insert(key, origin.clone(), Node::scalar(Scalar::Str(encoded), origin));
+            }
+        }
+        pem_files.push((id, src.name.clone(), role));
+    }
+    let previous_ca_file = spec.previous_cacert.as_ref().and_then(|g| r.read_pem("previous CA", g));
+
     let configmap = spec.configmap.as_ref().and_then(|given| {
         let id = r.read_text("configmap", given, ProblemKind::Unreadable)?;
         let root = r.parse_values(id, "configmap", false)?;
@@ -354,6 +457,29 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
             .and_then(Node::as_str)
             .map(str::to_string)
     });
+
+    let secret = spec.secret.as_ref().and_then(|given| {
+        let id = r.read_text("secret", given, ProblemKind::Unreadable)?;
+        r.parse_values(id, "secret", false)
+    });
+    let (raws, problems) = gather_material(
+        &r.sources,
+        &effective,
+        running.as_ref(),
+        &pem_files,
+        previous_ca_file,
+        secret.as_ref(),
+    );
+    let redacted = redactions(
+        &r.sources,
+        &raws,
+        [previous.as_ref(), secret.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
+    );
+    let material = analyse(raws, problems, ctx.now);
+    let key_in_tracked_values = tracked_key_file(&effective, &values_files, &r.sources);
 
     // Suppression comments in the files a user edits (not in the chart's own values).
     let suppressions = r
@@ -389,8 +515,244 @@ pub fn load_unit(spec: &UnitSpec, limits: &Limits, today: &str, base: &SourceMap
         new_label,
         problems: r.problems,
         suppressions,
+        material,
+        pem_files: pem_files.into_iter().map(|(id, path, _)| (id, path)).collect(),
+        redacted,
+        key_in_tracked_values,
+        expiry_warning_days: ctx.expiry_warning_days,
     };
     Loaded { unit, inputs: r.inputs }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Key => "key",
+        Role::Cert => "cert",
+        Role::CaCert => "cacert",
+        Role::PreviousCa => "previous CA",
+    }
+}
+
+/// The certificate material the change hands over, by certificate type (SPEC §1): PEM files or the
+/// base64 values for `provided`, the Secret manifest for `secret`; and the CA clients trust today.
+fn gather_material(
+    sources: &SourceMap,
+    effective: &Node,
+    running: Option<&Node>,
+    pem_files: &[(SourceId, String, Role)],
+    previous_ca_file: Option<SourceId>,
+    secret: Option<&Node>,
+) -> (Vec<Raw>, Vec<material::Problem>) {
+    let mut raws = Vec::new();
+    let mut problems = Vec::new();
+    let new_type = present(effective, "tls.type")
+        .and_then(Node::as_str)
+        .and_then(TlsType::parse);
+    let file_raw = |id: SourceId, role: Role| {
+        let src = sources.get(id);
+        Raw {
+            role,
+            holder: Holder::File {
+                source: id,
+                path: src.name.clone(),
+            },
+            text: src.text.clone(),
+            source: src.name.clone(),
+        }
+    };
+    match new_type {
+        Some(TlsType::Provided) => {
+            for role in [Role::Key, Role::Cert, Role::CaCert] {
+                let Some(node) = present(effective, role.value_path()) else {
+                    continue;
+                };
+                let from_file = match &node.origin {
+                    Origin::File { source, .. } => pem_files.iter().find(|(id, _, _)| id == source),
+                    _ => None,
+                };
+                match from_file {
+                    Some((id, _, _)) => raws.push(file_raw(*id, role)),
+                    None => {
+                        let shown = format!("{}:{}", origin_name(sources, &node.origin), role.value_path());
+                        raws.extend(material::decode_value(
+                            role,
+                            node,
+                            role.value_path(),
+                            &shown,
+                            &mut problems,
+                        ));
+                    }
+                }
+            }
+        }
+        Some(TlsType::Secret) => {
+            if let Some(secret) = secret {
+                secret_material(sources, effective, secret, &mut raws, &mut problems);
+            }
+        }
+        _ => {}
+    }
+    match previous_ca_file {
+        Some(id) => raws.push(file_raw(id, Role::PreviousCa)),
+        None => {
+            let running_type = running
+                .and_then(|r| present(r, "tls.type"))
+                .and_then(Node::as_str)
+                .and_then(TlsType::parse);
+            if let (Some(TlsType::Provided), Some(node)) =
+                (running_type, running.and_then(|r| present(r, "tls.cacert")))
+            {
+                let shown = format!("{}:tls.cacert", origin_name(sources, &node.origin));
+                // A previous value that does not decode is the running release's old problem, not this change's.
+                raws.extend(material::decode_value(
+                    Role::PreviousCa,
+                    node,
+                    "the previous tls.cacert",
+                    &shown,
+                    &mut Vec::new(),
+                ));
+            }
+        }
+    }
+    (raws, problems)
+}
+
+fn origin_name(sources: &SourceMap, origin: &Origin) -> String {
+    match origin {
+        Origin::File { source, .. } => sources.get(*source).name.clone(),
+        Origin::Flag { flag, key } => format!("{} {key}", flag.as_flag()),
+        Origin::Synthetic => "values".into(),
+    }
+}
+
+/// The key, certificate and CA of a Secret manifest, under the key names the values give
+/// (`tls.key`, `tls.cert`, `tls.cacert`, defaulting to `key`, `cert`, `cacert` as the chart does).
+fn secret_material(
+    sources: &SourceMap,
+    effective: &Node,
+    secret: &Node,
+    raws: &mut Vec<Raw>,
+    problems: &mut Vec<material::Problem>,
+) {
+    let manifest = origin_name(sources, &secret.origin);
+    let at_root = Location::of(&secret.origin);
+    if secret.lookup("kind").and_then(Node::as_str) != Some("Secret") {
+        problems.push(material::Problem {
+            kind: material::ProblemKind::SecretKeyMissing,
+            location: secret
+                .lookup("kind")
+                .map_or(at_root.clone(), |n| Location::of(&n.origin)),
+            block: None,
+            path: None,
+            message: format!(
+                "{manifest} is not a Secret manifest (kind: Secret), as `kubectl get secret NAME -o yaml` prints one"
+            ),
+        });
+        return;
+    }
+    for (role, default) in [(Role::Key, "key"), (Role::Cert, "cert"), (Role::CaCert, "cacert")] {
+        let name = present(effective, role.value_path())
+            .and_then(|n| crate::model::render::rendered(n, HelmVersion::V3))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| default.to_string());
+        let data = secret
+            .lookup("data")
+            .and_then(Node::as_map)
+            .and_then(|m| m.entry(&name));
+        let string_data = secret
+            .lookup("stringData")
+            .and_then(Node::as_map)
+            .and_then(|m| m.entry(&name));
+        match (string_data, data) {
+            (Some(e), _) => {
+                let Some(text) = e.node.as_str() else { continue };
+                let shown = format!("{manifest}:stringData.{name}");
+                raws.push(Raw {
+                    role,
+                    holder: Holder::Value {
+                        origin: e.node.origin.clone(),
+                        name: shown.clone(),
+                    },
+                    text: text.to_string(),
+                    source: shown,
+                });
+            }
+            (None, Some(e)) => {
+                let shown = format!("{manifest}:data.{name}");
+                if let Err(err) = e
+                    .node
+                    .as_str()
+                    .map(crate::source::pem::decode_value_base64)
+                    .unwrap_or(Ok(Vec::new()))
+                {
+                    problems.push(material::Problem {
+                        kind: material::ProblemKind::NotPem,
+                        location: Location::of(&e.node.origin),
+                        block: None,
+                        path: Some(format!("data.{name}")),
+                        message: format!("{shown} is not base64 as Kubernetes stores Secret data: {err}"),
+                    });
+                    continue;
+                }
+                raws.extend(material::decode_value(role, &e.node, &shown, &shown, problems));
+            }
+            (None, None) => {
+                let at = secret
+                    .lookup("data")
+                    .or_else(|| secret.lookup("stringData"))
+                    .map_or(at_root.clone(), |n| Location::of(&n.origin));
+                problems.push(material::Problem {
+                    kind: material::ProblemKind::SecretKeyMissing,
+                    location: at,
+                    block: None,
+                    path: Some(role.value_path().to_string()),
+                    message: format!(
+                        "{manifest} has no key {name:?} ({} names it{}): the chart's certificate job cannot read the {}",
+                        role.value_path(),
+                        if name == default { ", by default" } else { "" },
+                        match role { Role::Key => "private key", Role::Cert => "certificate", _ => "CA certificate" },
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Spans no renderer may quote: PEM files holding a private key, and every YAML string value that
+/// is (or is the base64 of) a private key.
+fn redactions<'a>(sources: &SourceMap, raws: &[Raw], roots: impl Iterator<Item = &'a Node>) -> Vec<(SourceId, Span)> {
+    let mut out: Vec<(SourceId, Span)> = material::key_sources(raws)
+        .into_iter()
+        .map(|id| (id, Span::new(0, sources.get(id).text.len())))
+        .collect();
+    for root in roots {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                Value::Map(m) => stack.extend(m.iter().map(|e| &e.node)),
+                Value::Seq(items) => stack.extend(items.iter()),
+                Value::Scalar(Scalar::Str(s)) if material::holds_private_key(s) => {
+                    if let Origin::File { source, span } = node.origin {
+                        out.push((source, span));
+                    }
+                }
+                Value::Scalar(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The values file holding the private key, when git tracks it (CG210).
+fn tracked_key_file(effective: &Node, files: &[ValuesFile], sources: &SourceMap) -> Option<(Location, String)> {
+    let node = present(effective, "tls.key")?;
+    let Origin::File { source, .. } = &node.origin else {
+        return None;
+    };
+    let name = &sources.get(*source).name;
+    let file = files.iter().find(|f| &f.path == name)?;
+    material::holds_private_key(node.as_str()?).then_some(())?;
+    crate::source::git::tracked(Path::new(&file.path)).then(|| (Location::of(&node.origin), file.path.clone()))
 }
 
 /// The values files as they were at revision `rev`, merged in order (a file new since then adds

@@ -12,24 +12,39 @@ use crate::model::unit::Unit;
 use crate::model::value::{Entry, Node};
 use crate::report::Location;
 
+pub mod algorithm_supported;
 pub mod base64_value;
+pub mod ca_outlives_leaf;
+pub mod ca_usage;
+pub mod cacert_is_root;
 pub mod chart_matches_installed;
 pub mod chart_min_version;
 pub mod client_impact;
 pub mod command_lint;
+pub mod expires_within;
 pub mod forbidden_keys;
 pub mod helm3_namespace;
+pub mod hostname_coverage;
 pub mod input_problem;
 pub mod k8s_label_value;
 pub mod key_defined_by_chart;
+pub mod key_matches_cert;
 pub mod label_history;
 pub mod label_unchanged;
+pub mod leaf_server_usage;
+pub mod material_problem;
+pub mod max_validity;
+pub mod min_key_size;
 pub mod no_change;
 pub mod non_empty;
+pub mod private_key_in_values;
 pub mod release_name;
 pub mod scalar_is_string;
+pub mod signature_hash;
+pub mod signed_by_ca;
 pub mod suppression;
 pub mod unrelated_change;
+pub mod validity;
 pub mod value_forbidden;
 pub mod value_required;
 pub mod values_schema;
@@ -99,6 +114,21 @@ pub static KINDS: &[Kind] = &[
     unrelated_change::KIND,
     helm3_namespace::KIND,
     suppression::KIND,
+    material_problem::KIND,
+    key_matches_cert::KIND,
+    signed_by_ca::KIND,
+    ca_usage::KIND,
+    validity::KIND,
+    expires_within::KIND,
+    max_validity::KIND,
+    min_key_size::KIND,
+    signature_hash::KIND,
+    cacert_is_root::KIND,
+    leaf_server_usage::KIND,
+    ca_outlives_leaf::KIND,
+    hostname_coverage::KIND,
+    private_key_in_values::KIND,
+    algorithm_supported::KIND,
 ];
 
 pub fn kind(name: &str) -> Option<&'static Kind> {

@@ -11,7 +11,7 @@ use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
-use crate::load::{Limits, NewLabel, UnitSpec, load_unit};
+use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit};
 use crate::model::unit::Given;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
@@ -53,6 +53,18 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     }
     let evaluation = evaluate(args)?;
     write_all(&evaluation, &targets, args.quiet)?;
+    Ok(if evaluation.failed() {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    })
+}
+
+/// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
+pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
+    let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
+    let evaluation = evaluate(args)?;
+    write_all(&evaluation, &targets, false)?;
     Ok(if evaluation.failed() {
         Outcome::Fail
     } else {
@@ -118,22 +130,8 @@ fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy) {
 
 /// Load and check every selected release unit.
 pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
-    for (flag, given) in [
-        ("--key", &args.key),
-        ("--cert", &args.cert),
-        ("--cacert", &args.cacert),
-        ("--secret", &args.secret),
-        ("--previous-cacert", &args.previous_cacert),
-    ] {
-        if given.is_some() {
-            return Err(CliError::Usage(format!(
-                "{flag} is not supported by this version of certgate yet"
-            )));
-        }
-    }
     let now = parse_now(args.now.as_deref())?;
     let now_text = now.format(&Rfc3339).map_err(|e| CliError::Internal(e.to_string()))?;
-    let today = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
 
     // The run's shared sources: config and rule files, so every unit can point into them.
     let mut base = SourceMap::new();
@@ -155,7 +153,11 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     }
     let all_rules: Vec<&Rule> = rules::builtin().iter().chain(user_rules.iter()).collect();
 
-    let limits = Limits::default();
+    let ctx = Context {
+        limits: Limits::default(),
+        now: now.unix_timestamp(),
+        expiry_warning_days: policy.expiry_warning_days,
+    };
     let mut specs = plan.units;
     if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {
         return Ok(Evaluation {
@@ -177,8 +179,8 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     for (i, spec) in specs.into_iter().enumerate() {
         let empty = UnitSpec::default();
         let mut loaded = match &spec {
-            Some(spec) => load_unit(spec, &limits, &today, &base),
-            None => load_unit(&empty, &limits, &today, &base),
+            Some(spec) => load_unit(spec, &ctx, &base),
+            None => load_unit(&empty, &ctx, &base),
         };
         if spec.is_none() {
             // Nothing was asked for: the unit exists only to carry the run's problems.
@@ -208,6 +210,8 @@ fn render(format: Format, evaluation: &Evaluation, style: report::text::Style, q
         Format::Sarif => report::sarif::render(reports, &evaluation.rules(), &evaluation.policy),
         Format::Junit => report::junit::render(reports, &evaluation.rules(), evaluation.policy.fail_on),
         Format::Github => report::github::render(reports),
+        Format::Html => report::audit::html(reports, &evaluation.rules(), &evaluation.policy),
+        Format::Markdown => report::audit::markdown(reports, &evaluation.rules(), &evaluation.policy),
     }
 }
 
@@ -286,6 +290,11 @@ fn has_unit_flags(args: &CheckArgs) -> bool {
         || args.release.is_some()
         || args.configmap.is_some()
         || args.new_label.is_some()
+        || args.key.is_some()
+        || args.cert.is_some()
+        || args.cacert.is_some()
+        || args.secret.is_some()
+        || args.previous_cacert.is_some()
 }
 
 fn select_units(
@@ -479,6 +488,11 @@ fn cli_unit(args: &CheckArgs) -> UnitSpec {
         previous: args.previous.as_deref().map(|p| arg("--previous", p)),
         base: args.base.as_deref().map(|b| arg("--base", b)),
         configmap: args.configmap.as_deref().map(|p| arg("--configmap", p)),
+        key: args.key.as_deref().map(|p| arg("--key", p)),
+        cert: args.cert.as_deref().map(|p| arg("--cert", p)),
+        cacert: args.cacert.as_deref().map(|p| arg("--cacert", p)),
+        previous_cacert: args.previous_cacert.as_deref().map(|p| arg("--previous-cacert", p)),
+        secret: args.secret.as_deref().map(|p| arg("--secret", p)),
         history: Default::default(),
         hostnames: Vec::new(),
         command: args.command.clone(),

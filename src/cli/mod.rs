@@ -47,6 +47,8 @@ pub struct Cli {
 pub enum Command {
     /// Check release units; PATHs are files or directories
     Check(Box<CheckArgs>),
+    /// The auditor's report of the same run: --format html|markdown --output FILE
+    Audit(Box<CheckArgs>),
     /// Print a rule's documentation
     Explain {
         /// The rule code, e.g. CG207
@@ -85,6 +87,10 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    /// `certgate audit` only.
+    Html,
+    /// `certgate audit` only.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -234,6 +240,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
                 args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
             }
             check::run(args)
+        }
+        Command::Audit(args) => {
+            if let Some(("audit", m)) = matches.subcommand() {
+                args.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
+                args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
+            }
+            check::run_audit(args)
         }
         Command::Explain { code } => explain::run(code),
         Command::Rules { format } => rules::run(*format),

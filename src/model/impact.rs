@@ -5,6 +5,7 @@
 use super::effective::same_value;
 use super::plan::tls_changes;
 use super::unit::{EXTERNAL_LABEL, TlsType, Unit};
+use crate::crypto::ChainOutcome;
 use crate::report::{ClientImpact, Scenario, Verdict};
 use crate::source::chart::compare_versions;
 
@@ -59,11 +60,61 @@ pub fn assess(unit: &Unit) -> ClientImpact {
     if after == TlsType::Selfsigned {
         return selfsigned_change(unit);
     }
-    verdict(
-        Verdict::Unknown,
-        Scenario::PreviousUnknown,
-        "your own certificates change, and clients keep working only if the new certificate is signed by the same CA: give the previous CA (--previous-cacert) and the new certificates to decide",
-    )
+    own_change(unit)
+}
+
+/// Your own certificates, before and after: "the clients will continue to work as long as the
+/// changed certificates are signed by the same Certificate Authority". Same CA means the new chain
+/// verifies against the previous CA's key, not that the names match.
+fn own_change(unit: &Unit) -> ClientImpact {
+    let m = &unit.material;
+    let Some(leaf) = m.leaf() else {
+        let give = if unit.new_type() == Some(TlsType::Secret) {
+            "--secret (the Secret manifest)"
+        } else {
+            "the new certificate (tls.cert or --cert)"
+        };
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            &format!(
+                "your own certificates change, and clients keep working only if the new certificate is signed by the same CA; the new certificate is not known: give {give} to decide"
+            ),
+        );
+    };
+    let (Some(previous), Some(continuity)) = (m.previous_ca(), &m.continuity) else {
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            "your own certificates change, and clients keep working only if the new certificate is signed by the same CA; the CA clients trust today is not known: give --previous-cacert (or previous values holding tls.cacert) to decide",
+        );
+    };
+    match &continuity.outcome {
+        ChainOutcome::Verified => verdict(
+            Verdict::None,
+            Scenario::SameCa,
+            &format!(
+                "the new certificate ({}) verifies against the key of the CA clients trust today ({}): clients keep working",
+                leaf.cert.subject, previous.cert.subject
+            ),
+        ),
+        ChainOutcome::Unverifiable => verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            &format!(
+                "the new certificate's chain up to the CA clients trust today ({}) uses an algorithm or key certgate cannot verify",
+                previous.cert.subject
+            ),
+        ),
+        ChainOutcome::Broken { .. } => verdict(
+            Verdict::ClientsMustUpdate,
+            Scenario::CaChanged,
+            &format!(
+                "the new certificate ({}) is not signed by the CA clients trust today ({}): every client must be given the new CA",
+                leaf.cert.subject, previous.cert.subject
+            ),
+        ),
+    }
 }
 
 fn selfsigned_change(unit: &Unit) -> ClientImpact {

@@ -4,6 +4,7 @@
 pub mod effective;
 pub mod impact;
 pub mod json;
+pub mod material;
 pub mod plan;
 pub mod render;
 pub mod unit;

@@ -2,6 +2,7 @@
 //! from what runs today, in the command's fixed order (SPEC §3), and the other keys that change.
 
 use super::effective::{present, same_value};
+use super::material::holds_private_key;
 use super::render::rendered;
 use super::unit::{COMMAND_ORDER, Unit};
 use super::value::{Node, Origin, Value};
@@ -15,6 +16,11 @@ pub enum NewValue {
     Text(String),
     /// Key material held in a values file, passed with `-f FILE` and never spelled out.
     InValuesFile(String),
+    /// Material from a PEM file (`--key`, `--cert`, `--cacert`), passed by reference:
+    /// `KEY="$(base64 -w0 < FILE)"`.
+    FromFile(String),
+    /// A private key given on the command line: it cannot be repeated in the command.
+    SecretOnCommandLine,
     /// A list or map: `--set` cannot carry it exactly (the label checks reject these anyway).
     Unrepresentable,
 }
@@ -44,9 +50,29 @@ pub fn certificate_changes(unit: &Unit) -> Vec<Change> {
             continue;
         }
         let node = now.filter(|n| !n.is_null());
+        let pem_file = node.and_then(|n| match &n.origin {
+            Origin::File { source, .. } => unit
+                .pem_files
+                .iter()
+                .find(|(id, _)| id == source)
+                .map(|(_, p)| p.clone()),
+            _ => None,
+        });
         let new = match node {
             None => NewValue::Remove,
-            Some(n) if path == "tls.key" && values_file_of(unit, n).is_some() => {
+            Some(_) if pem_file.is_some() => NewValue::FromFile(pem_file.unwrap_or_default()),
+            Some(n)
+                if path == "tls.key"
+                    && matches!(n.origin, Origin::Flag { .. })
+                    && n.as_str().is_some_and(holds_private_key) =>
+            {
+                NewValue::SecretOnCommandLine
+            }
+            Some(n)
+                if path == "tls.key"
+                    && n.as_str().is_some_and(holds_private_key)
+                    && values_file_of(unit, n).is_some() =>
+            {
                 NewValue::InValuesFile(values_file_of(unit, n).unwrap_or_default())
             }
             Some(n) => match &n.value {

@@ -106,6 +106,16 @@ pub struct Unit {
     pub problems: Vec<InputProblem>,
     /// Inline suppression comments in the proposed and previous values files.
     pub suppressions: Vec<crate::source::suppress::Suppression>,
+    /// The certificate material and what cryptography says about it.
+    pub material: crate::model::material::Material,
+    /// PEM files given for tls.key/tls.cert/tls.cacert (`--key` ...): the command refers to them.
+    pub pem_files: Vec<(crate::source::SourceId, String)>,
+    /// Spans that hold private key material: no renderer may quote them.
+    pub redacted: Vec<(crate::source::SourceId, crate::source::Span)>,
+    /// The private key sits in a values file that git tracks (CG210): where, and the file.
+    pub key_in_tracked_values: Option<(Location, String)>,
+    /// Certificates expiring within this many days are reported (CG307).
+    pub expiry_warning_days: u32,
 }
 
 /// The three certificate types the chart knows (`tls.type`).

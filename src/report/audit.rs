@@ -424,6 +424,8 @@ mod tests {
             },
             certificates,
             upgrade_command: None,
+            command_note: None,
+            redacted: Vec::new(),
             sources: SourceMap::new(),
         }
     }

@@ -202,6 +202,8 @@ mod tests {
             },
             certificates: Vec::new(),
             upgrade_command: command.map(str::to_string),
+            command_note: None,
+            redacted: Vec::new(),
             sources: SourceMap::new(),
         }
     }

@@ -176,7 +176,11 @@ pub struct UnitReport {
     pub client_impact: ClientImpact,
     pub certificates: Vec<CertificateInfo>,
     pub upgrade_command: Option<String>,
+    /// Why there is no command, when there is none but something changes (no release name, ...).
+    pub command_note: Option<String>,
     pub sources: SourceMap,
+    /// Spans holding private key material: renderers never quote the lines they touch.
+    pub redacted: Vec<(SourceId, Span)>,
 }
 
 /// A finding placed in a file: what every renderer prints.
@@ -202,6 +206,13 @@ impl UnitReport {
     /// The highest severity among the (unsuppressed) findings.
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Whether quoting the bytes `start..end` of `source` would show private key material.
+    pub fn is_redacted(&self, source: SourceId, start: usize, end: usize) -> bool {
+        self.redacted
+            .iter()
+            .any(|(s, span)| *s == source && span.start < end.max(start + 1) && start < span.end.max(span.start + 1))
     }
 
     /// File, 1-based line and column (in characters) of a location.

@@ -590,6 +590,8 @@ mod tests {
             },
             certificates: Vec::new(),
             upgrade_command: None,
+            command_note: None,
+            redacted: Vec::new(),
             sources,
         }
     }

@@ -67,6 +67,12 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
             scenario_word(ci),
             ci.reason
         ));
+        if let Some(note) = &report.command_note {
+            out.push_str(&format!(
+                "No command approved: {}\n",
+                note.trim_start_matches("no command: ")
+            ));
+        }
         if let Some(cmd) = &report.upgrade_command {
             out.push_str("Approved command:\n");
             out.push_str(cmd);
@@ -111,7 +117,18 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
     match &f.location {
         Location::Span { source, span } => {
             let src = report.sources.get(*source);
-            g = g.element(frame(src, span.start, span.end, f.path.as_deref()));
+            let lines = frame_range(src, span.start, span.end);
+            if report.is_redacted(*source, lines.0, lines.1) {
+                let p = report.place(&f.location);
+                g = g.element(Level::NOTE.message(format!(
+                    "at {}:{}:{} (not shown: the line holds private key material)",
+                    src.name,
+                    p.line.unwrap_or(0),
+                    p.column.unwrap_or(0)
+                )));
+            } else {
+                g = g.element(frame(src, span.start, span.end, f.path.as_deref()));
+            }
         }
         Location::File { path } => {
             g = g.element(Level::NOTE.message(format!("in {path}")));
@@ -128,6 +145,19 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
         g = g.element(Level::NOTE.message(note.to_string()));
     }
     g.element(Level::HELP.message(f.help.clone()))
+}
+
+/// The bytes of the whole lines a frame for `start..end` shows.
+fn frame_range(src: &Source, start: usize, end: usize) -> (usize, usize) {
+    let (first, _) = src.line_col(start);
+    let (last, _) = src.line_col(end.max(start));
+    let last = last.min(first + MAX_FRAME_LINES - 1);
+    let from = src.lines().line_start(first).unwrap_or(0);
+    let to = src
+        .lines()
+        .line_span(&src.text, last)
+        .map_or(src.text.len(), |(_, e)| e);
+    (from, to)
 }
 
 /// A snippet holding only the lines the span covers (capped), so large files cost nothing.

@@ -49,6 +49,24 @@ pub fn show(rev: &str, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Strin
     Ok(Some(out.stdout))
 }
 
+/// Whether git tracks `path` (false outside a repository or when git is missing).
+pub fn tracked(path: &Path) -> bool {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "--error-unmatch", "--", &name])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,54 @@
+//! `algorithm_supported`: certgate can prove what it approves. A link of the chain signed with an
+//! algorithm certgate cannot verify (P-521/SHA-512, DSA, Ed448), or a key whose match with the
+//! certificate cannot be checked, is reported as such, never as "not signed by the CA".
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Hit, Kind};
+use crate::crypto::{KeyError, VerifyError};
+use crate::model::material::Role;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "algorithm_supported",
+    summary: "Every signature and key of the material can be verified by certgate.",
+    params: "(none)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let m = &unit.material;
+        if let Some(chain) = &m.chain {
+            for link in &chain.links {
+                let Err(VerifyError::Unsupported { algorithm }) = &link.result else {
+                    continue;
+                };
+                let Some(child) = m.at(link.child) else { continue };
+                emit.hit(Hit {
+                    location: child.location.clone(),
+                    path: Some("tls.cert".into()),
+                    block: Some(child.block),
+                    message: format!(
+                        "the signature on {} cannot be verified: certgate does not support {algorithm}, so the chain is unproven (not shown to be broken)",
+                        child.cert.subject
+                    ),
+                });
+            }
+        }
+        if let Some(Err(KeyError::Unsupported { what })) = &m.key_match
+            && let Some((location, block)) = m.item(Role::Key).and_then(|k| k.key_location.clone())
+        {
+            emit.hit(Hit {
+                location,
+                path: Some("tls.key".into()),
+                block: Some(block),
+                message: format!("whether the private key belongs to the certificate cannot be checked: {what}"),
+            });
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `min_key_size`: keys strong enough: RSA at least `rsa` bits, EC at least `ec` bits (certificates
+//! handed over, and the private key).
+
+use serde::Deserialize;
+
+use super::validity::path_of;
+use super::{Check, Emit, Hit, Kind};
+use crate::crypto::{PrivateKeyKind, PublicKeyKind};
+use crate::model::material::Role;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "min_key_size",
+    summary: "RSA and EC keys are at least the given sizes.",
+    params: "rsa: least RSA modulus bits (2048); ec: least EC curve bits (256)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    rsa: u32,
+    ec: u32,
+}
+
+impl Params {
+    fn too_small(&self, rsa: Option<u32>, ec: Option<u32>) -> Option<String> {
+        match (rsa, ec) {
+            (Some(bits), _) if bits < self.rsa => Some(format!("RSA-{bits}, under {} bits", self.rsa)),
+            (_, Some(bits)) if bits < self.ec => Some(format!("a {bits}-bit EC key, under {} bits", self.ec)),
+            _ => None,
+        }
+    }
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let m = &unit.material;
+        for (role, c) in m.new_certs() {
+            let (rsa, ec) = match &c.cert.public_key.kind {
+                PublicKeyKind::Rsa { bits } => (Some(*bits), None),
+                PublicKeyKind::Ec { curve } => (None, curve.bits()),
+                _ => (None, None),
+            };
+            if let Some(why) = self.too_small(rsa, ec) {
+                emit.hit(Hit {
+                    location: c.location.clone(),
+                    path: Some(path_of(role).into()),
+                    block: Some(c.block),
+                    message: format!("the {role} certificate {} has a weak key: {why}", c.cert.subject),
+                });
+            }
+        }
+        // The private key matters on its own only when no certificate shows the same key.
+        if m.leaf().is_some() {
+            return;
+        }
+        let Some(item) = m.item(Role::Key) else { return };
+        let (Some(key), Some((location, block))) = (&item.key, &item.key_location) else {
+            return;
+        };
+        let (rsa, ec) = match key.kind() {
+            PrivateKeyKind::Rsa { bits } => (Some(*bits), None),
+            PrivateKeyKind::Ec { curve } => (None, curve.bits()),
+            PrivateKeyKind::Ed25519 => (None, None),
+        };
+        if let Some(why) = self.too_small(rsa, ec) {
+            emit.hit(Hit {
+                location: location.clone(),
+                path: Some("tls.key".into()),
+                block: Some(*block),
+                message: format!("the private key is weak: {why}"),
+            });
+        }
+    }
+}

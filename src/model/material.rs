@@ -1,0 +1,493 @@
+//! The certificate material a change hands over, from wherever the user keeps it, and what
+//! cryptography says about it: certificates and keys parsed from PEM blocks, the chain verified up
+//! to `cacert` by signature, the key checked against the certificate, and the new certificate
+//! checked against the CA clients trust today.
+//!
+//! Material comes from PEM files (`--key`, `--cert`, `--cacert`, `--previous-cacert`), from the
+//! base64 values themselves (`tls.key`, `tls.cert`, `tls.cacert` with `tls.type=provided`), or from
+//! a Kubernetes Secret manifest (`tls.type=secret`). Everything here is computed once, when the unit
+//! is loaded; the check kinds only report it.
+
+use crate::crypto::{
+    Certificate, ChainCert, ChainResult, KeyError, PrivateKey, key_matches, parse_certificate, parse_private_key,
+    verify_chain,
+};
+use crate::model::value::{Node, Origin};
+use crate::report::{CertificateInfo, Location};
+use crate::source::pem::{self, DecodedKind, PemLabel, PemProblemKind, PemScan, classify_decoded, decode_value_base64};
+use crate::source::{SourceId, Span};
+
+/// What a piece of material is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `tls.key`: the private key of the server certificate.
+    Key,
+    /// `tls.cert`: the server certificate, optionally followed by intermediates.
+    Cert,
+    /// `tls.cacert`: the CA root clients are given.
+    CaCert,
+    /// The CA clients trust today.
+    PreviousCa,
+}
+
+impl Role {
+    pub fn value_path(self) -> &'static str {
+        match self {
+            Role::Key => "tls.key",
+            Role::Cert => "tls.cert",
+            Role::CaCert | Role::PreviousCa => "tls.cacert",
+        }
+    }
+}
+
+/// Where a piece of material is held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Holder {
+    /// A PEM file: findings point at the `-----BEGIN` line of the block.
+    File { source: SourceId, path: String },
+    /// A base64 value in the values, or a value of a Secret manifest: findings point at the value.
+    Value { origin: Origin, name: String },
+}
+
+/// What is wrong with a piece of material, already located.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// CG208: not PEM of the expected kind (base64 of DER, wrong block type, no block at all).
+    NotPem,
+    /// CG301: a certificate block that is not valid X.509 DER (or a broken PEM block).
+    CertUnparseable,
+    /// CG302: the private key cannot be parsed, is encrypted, or is of an unsupported kind.
+    KeyUnusable,
+    /// CG213: the Secret lacks a key the values name.
+    SecretKeyMissing,
+    /// CG314: duplicates, unrelated blocks, or chain blocks out of order.
+    BundleDisorder,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub location: Location,
+    pub block: Option<usize>,
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// A parsed certificate and where it is.
+#[derive(Debug, Clone)]
+pub struct CertAt {
+    pub cert: Certificate,
+    pub location: Location,
+    pub block: usize,
+    /// `new.yaml:tls.cert`, `tls.crt`, `tls-secret.yaml:data.cacert`: for the inventory.
+    pub source: String,
+}
+
+/// One piece of material.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub role: Role,
+    pub holder: Holder,
+    pub certs: Vec<CertAt>,
+    pub key: Option<PrivateKey>,
+    /// Where the key is, for findings about it.
+    pub key_location: Option<(Location, usize)>,
+}
+
+/// All the material of a unit and what was found about it.
+#[derive(Debug, Clone, Default)]
+pub struct Material {
+    pub items: Vec<Item>,
+    pub problems: Vec<Problem>,
+    /// The new chain: leaf and intermediates from `tls.cert`, up to `tls.cacert`.
+    pub chain: Option<ChainResult>,
+    /// The new leaf against the CA clients trust today (same chain, previous CA as the anchor).
+    pub continuity: Option<ChainResult>,
+    /// Whether the private key belongs to the leaf.
+    pub key_match: Option<Result<bool, KeyError>>,
+    /// Unix seconds the run checks validity at.
+    pub now: i64,
+}
+
+impl Material {
+    pub fn item(&self, role: Role) -> Option<&Item> {
+        self.items.iter().find(|i| i.role == role)
+    }
+
+    pub fn leaf(&self) -> Option<&CertAt> {
+        self.item(Role::Cert)?.certs.first()
+    }
+
+    pub fn intermediates(&self) -> &[CertAt] {
+        self.item(Role::Cert).map_or(&[], |i| i.certs.get(1..).unwrap_or(&[]))
+    }
+
+    pub fn ca(&self) -> Option<&CertAt> {
+        self.item(Role::CaCert)?.certs.first()
+    }
+
+    pub fn previous_ca(&self) -> Option<&CertAt> {
+        self.item(Role::PreviousCa)?.certs.first()
+    }
+
+    /// The certificate a chain position names.
+    pub fn at(&self, c: ChainCert) -> Option<&CertAt> {
+        match c {
+            ChainCert::Leaf => self.leaf(),
+            ChainCert::Intermediate(i) => self.intermediates().get(i),
+            ChainCert::Ca => self.ca(),
+        }
+    }
+
+    /// Every new certificate (not the previous CA) with its inventory role.
+    pub fn new_certs(&self) -> Vec<(&'static str, &CertAt)> {
+        let mut out: Vec<(&'static str, &CertAt)> = Vec::new();
+        out.extend(self.leaf().map(|c| ("leaf", c)));
+        out.extend(self.intermediates().iter().map(|c| ("intermediate", c)));
+        out.extend(self.ca().map(|c| ("ca", c)));
+        out
+    }
+
+    /// The certificate inventory of the report.
+    pub fn inventory(&self) -> Vec<CertificateInfo> {
+        let mut all = self.new_certs();
+        all.extend(self.previous_ca().map(|c| ("previous-ca", c)));
+        all.into_iter()
+            .map(|(role, c)| CertificateInfo {
+                role: role.to_string(),
+                source: c.source.clone(),
+                subject: c.cert.subject.clone(),
+                issuer: c.cert.issuer.clone(),
+                serial: c.cert.serial.clone(),
+                sha256: c.cert.sha256.clone(),
+                not_before: c.cert.not_before_rfc3339.clone(),
+                not_after: c.cert.not_after_rfc3339.clone(),
+                days_left: (c.cert.not_after - self.now).div_euclid(86_400),
+                key_type: key_type(&c.cert),
+                key_bits: c.cert.public_key.bits(),
+                signature_algorithm: c.cert.signature.name.clone(),
+            })
+            .collect()
+    }
+}
+
+fn key_type(cert: &Certificate) -> String {
+    use crate::crypto::PublicKeyKind;
+    match &cert.public_key.kind {
+        PublicKeyKind::Rsa { .. } => "RSA".into(),
+        PublicKeyKind::Ec { .. } => "EC".into(),
+        PublicKeyKind::Ed25519 => "Ed25519".into(),
+        other => other.name(),
+    }
+}
+
+/// Material as the loader found it, before parsing: PEM text and where it is held.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    pub role: Role,
+    pub holder: Holder,
+    /// The PEM text (for a file, the file's text: spans are offsets into it).
+    pub text: String,
+    /// The name shown in the inventory.
+    pub source: String,
+}
+
+/// A base64 value (`tls.cert` of provided values, `data.cert` of a Secret) to PEM text; problems
+/// go to CG208 (not PEM). A value that is not base64 at all is CG207's, and is skipped here.
+pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems: &mut Vec<Problem>) -> Option<Raw> {
+    let text = node.as_str()?;
+    let bytes = decode_value_base64(text).ok()?;
+    let location = Location::of(&node.origin);
+    let not_pem = |message: String, problems: &mut Vec<Problem>| {
+        problems.push(Problem {
+            kind: ProblemKind::NotPem,
+            location: location.clone(),
+            block: None,
+            path: Some(name.to_string()),
+            message,
+        });
+    };
+    match classify_decoded(&bytes) {
+        DecodedKind::Pem => {}
+        DecodedKind::Empty => return None,
+        DecodedKind::Der => {
+            not_pem(
+                format!(
+                    "{name} is the base64 of DER, not of PEM: encode the PEM file (openssl x509 -outform PEM, then base64 -w0)"
+                ),
+                problems,
+            );
+            return None;
+        }
+        DecodedKind::Base64 => {
+            not_pem(
+                format!("{name} is base64 twice over: it decodes to base64 text, not to PEM"),
+                problems,
+            );
+            return None;
+        }
+        DecodedKind::Other => {
+            not_pem(
+                format!("{name} decodes to {} bytes that are not PEM text", bytes.len()),
+                problems,
+            );
+            return None;
+        }
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        not_pem(format!("{name} decodes to bytes that are not text"), problems);
+        return None;
+    };
+    Some(Raw {
+        role,
+        holder: Holder::Value {
+            origin: node.origin.clone(),
+            name: name.to_string(),
+        },
+        text,
+        source: source.to_string(),
+    })
+}
+
+/// Parse every piece of material and analyse the chain, the key and continuity at `now`.
+pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material {
+    let mut items = Vec::new();
+    for raw in raws {
+        // What is wrong with the CA clients trust today is not this change's to fix.
+        let sink = if raw.role == Role::PreviousCa {
+            &mut Vec::new()
+        } else {
+            &mut problems
+        };
+        items.push(parse_item(raw, sink));
+    }
+    let mut material = Material {
+        items,
+        problems,
+        now,
+        ..Material::default()
+    };
+    let leaf = material.leaf().map(|c| c.cert.clone());
+    let intermediates: Vec<Certificate> = material.intermediates().iter().map(|c| c.cert.clone()).collect();
+    if let (Some(leaf), Some(ca)) = (&leaf, material.ca().map(|c| c.cert.clone())) {
+        let chain = verify_chain(leaf, &intermediates, &ca, now);
+        let disorder = bundle_problems(&material, &chain);
+        material.problems.extend(disorder);
+        material.chain = Some(chain);
+    }
+    if let (Some(leaf), Some(previous)) = (&leaf, material.previous_ca().map(|c| c.cert.clone())) {
+        material.continuity = Some(verify_chain(leaf, &intermediates, &previous, now));
+    }
+    if let (Some(leaf), Some(key)) = (&leaf, material.item(Role::Key).and_then(|i| i.key.as_ref())) {
+        material.key_match = Some(key_matches(key, leaf));
+    }
+    material
+}
+
+/// CG314: duplicates, unrelated blocks, and intermediates out of order in `tls.cert`.
+fn bundle_problems(material: &Material, chain: &ChainResult) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let at = |i: usize| material.intermediates().get(i);
+    for &i in &chain.duplicates {
+        if let Some(c) = at(i) {
+            out.push(disorder(
+                c,
+                format!(
+                    "block {} repeats a certificate already in the chain ({})",
+                    c.block, c.cert.subject
+                ),
+            ));
+        }
+    }
+    for &i in &chain.unused {
+        if let Some(c) = at(i) {
+            out.push(disorder(
+                c,
+                format!(
+                    "block {} ({}) is not part of the chain from the leaf to tls.cacert",
+                    c.block, c.cert.subject
+                ),
+            ));
+        }
+    }
+    if chain.out_of_order
+        && let Some(c) = material.intermediates().first()
+    {
+        out.push(disorder(
+            c,
+            "the intermediates are not in chain order (leaf first, then each one's issuer)".to_string(),
+        ));
+    }
+    out
+}
+
+fn disorder(c: &CertAt, message: String) -> Problem {
+    Problem {
+        kind: ProblemKind::BundleDisorder,
+        location: c.location.clone(),
+        block: Some(c.block),
+        path: Some("tls.cert".into()),
+        message,
+    }
+}
+
+/// Where block `block` of an item is: its `-----BEGIN` line in a file, else the value holding it.
+fn block_location(holder: &Holder, begin: Span) -> Location {
+    match holder {
+        Holder::File { source, .. } => Location::Span {
+            source: *source,
+            span: begin,
+        },
+        Holder::Value { origin, .. } => Location::of(origin),
+    }
+}
+
+fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
+    let scan: PemScan = pem::scan(&raw.text);
+    let path = Some(raw.role.value_path().to_string());
+    let whole = match &raw.holder {
+        Holder::File { source, .. } => Location::Span {
+            source: *source,
+            span: Span::point(0),
+        },
+        Holder::Value { origin, .. } => Location::of(origin),
+    };
+    let name = match &raw.holder {
+        Holder::File { path, .. } => path.clone(),
+        Holder::Value { name, .. } => name.clone(),
+    };
+    let mut item = Item {
+        role: raw.role,
+        holder: raw.holder.clone(),
+        certs: Vec::new(),
+        key: None,
+        key_location: None,
+    };
+    let wants_key = raw.role == Role::Key;
+    for p in &scan.problems {
+        let location = match &raw.holder {
+            Holder::File { source, .. } => Location::Span {
+                source: *source,
+                span: p.span,
+            },
+            Holder::Value { origin, .. } => Location::of(origin),
+        };
+        let kind = match p.kind {
+            PemProblemKind::Encrypted if wants_key => ProblemKind::KeyUnusable,
+            PemProblemKind::Garbage | PemProblemKind::MissingNewline => ProblemKind::BundleDisorder,
+            _ if wants_key => ProblemKind::KeyUnusable,
+            _ => ProblemKind::CertUnparseable,
+        };
+        problems.push(Problem {
+            kind,
+            location,
+            block: p.block,
+            path: path.clone(),
+            message: format!("{name}: {}", p.kind),
+        });
+    }
+    if scan.blocks.is_empty() && scan.problems.is_empty() {
+        problems.push(Problem {
+            kind: ProblemKind::NotPem,
+            location: whole.clone(),
+            block: None,
+            path: path.clone(),
+            message: if raw.text.contains('\u{fffd}') || raw.text.starts_with('0') {
+                format!("{name} is binary (DER?), not PEM: convert it with openssl x509 -inform DER -outform PEM (or openssl pkey for a key)")
+            } else {
+                format!("{name} holds no PEM block: expected {}", if wants_key { "a private key" } else { "a certificate" })
+            },
+        });
+    }
+    for block in &scan.blocks {
+        let location = block_location(&raw.holder, block.begin);
+        let Some(der) = block.der.as_ref().filter(|_| block.complete && !block.encrypted) else {
+            continue;
+        };
+        match (&block.label, wants_key) {
+            (PemLabel::Certificate, false) => match parse_certificate(der) {
+                Ok(cert) => item.certs.push(CertAt {
+                    cert,
+                    location,
+                    block: block.index,
+                    source: raw.source.clone(),
+                }),
+                Err(e) => problems.push(Problem {
+                    kind: ProblemKind::CertUnparseable,
+                    location,
+                    block: Some(block.index),
+                    path: path.clone(),
+                    message: format!("{name}: block {} is not a valid X.509 certificate: {e}", block.index),
+                }),
+            },
+            (label, true) if label.is_private_key() => {
+                if item.key.is_some() {
+                    problems.push(Problem {
+                        kind: ProblemKind::BundleDisorder,
+                        location,
+                        block: Some(block.index),
+                        path: path.clone(),
+                        message: format!(
+                            "{name}: block {} is a second private key; the chart uses one",
+                            block.index
+                        ),
+                    });
+                    continue;
+                }
+                match parse_private_key(label.as_str(), der) {
+                    Ok(key) => {
+                        item.key = Some(key);
+                        item.key_location = Some((location, block.index));
+                    }
+                    Err(e) => problems.push(Problem {
+                        kind: ProblemKind::KeyUnusable,
+                        location,
+                        block: Some(block.index),
+                        path: path.clone(),
+                        message: format!("{name}: {e}"),
+                    }),
+                }
+            }
+            (label, _) => {
+                let expected = if wants_key { "a private key" } else { "a certificate" };
+                let kind = if (wants_key && item.key.is_some()) || (!wants_key && !item.certs.is_empty()) {
+                    ProblemKind::BundleDisorder
+                } else {
+                    ProblemKind::NotPem
+                };
+                // Never say more of a misplaced private key than that it is one.
+                problems.push(Problem {
+                    kind,
+                    location,
+                    block: Some(block.index),
+                    path: path.clone(),
+                    message: format!("{name}: block {} is {:?}, not {expected}", block.index, label.as_str()),
+                });
+            }
+        }
+    }
+    item
+}
+
+/// The PEM files that hold private keys: no renderer may quote their text.
+pub fn key_sources(raws: &[Raw]) -> Vec<SourceId> {
+    raws.iter()
+        .filter_map(|r| match &r.holder {
+            Holder::File { source, .. } if pem::scan(&r.text).has_private_key => Some(*source),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a string value is a private key, or the base64 of one (without decoding more than needed
+/// to tell).
+pub fn holds_private_key(s: &str) -> bool {
+    if s.contains("PRIVATE KEY") {
+        return true;
+    }
+    s.len() > 40
+        && decode_value_base64(s.trim())
+            .ok()
+            .is_some_and(|b| b.windows(11).any(|w| w == b"PRIVATE KEY"))
+}
