@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certgate::engine::{Policy, RuleSetting, check};
-use certgate::load::{Limits, UnitSpec, load_unit};
+use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::unit::Given;
 use certgate::report::audit;
 use certgate::report::github::md_escape;
@@ -132,7 +132,7 @@ fn build(dir: &Path) -> Vec<UnitReport> {
         set: vec![given("tls.secretname=es-tls")],
         ..UnitSpec::default()
     };
-    let loaded = load_unit(&blocked_spec, &Limits::default(), "20261127", &SourceMap::new());
+    let loaded = load_unit(&blocked_spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
     let mut blocked = check(loaded, &rules(), &policy, NOW);
     let i = blocked
         .findings
@@ -156,7 +156,7 @@ fn build(dir: &Path) -> Vec<UnitReport> {
         set: vec![given("global.security.externalCertificateLabel=upgradedlabel1")],
         ..UnitSpec::default()
     };
-    let loaded = load_unit(&approved_spec, &Limits::default(), "20261127", &SourceMap::new());
+    let loaded = load_unit(&approved_spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
     let approved = check(loaded, &rules(), &policy, NOW);
     assert!(
         approved.upgrade_command.is_some(),

@@ -59,9 +59,7 @@ fn render_expected(exit: i32, findings: &[String], command: Option<&str>) -> Str
 }
 
 fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Result<(), String> {
-    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    common::copy_dir(case, tmp.path());
-    common::write_charts(tmp.path());
+    let tmp = common::prepare_case(case)?;
     let args_text = std::fs::read_to_string(case.join("args")).map_err(|e| format!("args: {e}"))?;
     let args: Vec<&str> = args_text.lines().filter(|l| !l.starts_with('#')).collect();
 

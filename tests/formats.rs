@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use certgate::engine::{Policy, check};
-use certgate::load::{Limits, UnitSpec, load_unit};
+use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::unit::Given;
 use certgate::report::{self, Location, Severity, Suppressed, UnitReport};
 use certgate::rules::{self, Rule};
@@ -52,7 +52,7 @@ fn build(dir: &Path, values: &str) -> UnitReport {
         set: vec![given("tls.secretname=es-tls")],
         ..UnitSpec::default()
     };
-    let loaded = load_unit(&spec, &Limits::default(), "20261127", &SourceMap::new());
+    let loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
     let mut report = check(loaded, &rules(), &Policy::default(), "2026-11-27T00:00:00Z");
     let i = report
         .findings

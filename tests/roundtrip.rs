@@ -5,7 +5,7 @@
 use certgate::engine::approved_command;
 use certgate::helm::command::parse_command;
 use certgate::helm::strvals::HelmVersion;
-use certgate::load::{Limits, UnitSpec, load_unit};
+use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::render::rendered;
 use certgate::model::unit::{COMMAND_ORDER, Given};
 use certgate::model::value::Node;
@@ -57,7 +57,7 @@ proptest! {
             set_string,
             ..UnitSpec::default()
         };
-        let mut loaded = load_unit(&spec, &Limits::default(), "20261127", &SourceMap::new());
+        let mut loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
         prop_assert!(loaded.unit.problems.is_empty(), "{:?}", loaded.unit.problems);
         loaded.unit.chart_path = Some("ibm-eventstreams-prod-1.4.0.tgz".into());
         let command = approved_command(&loaded.unit).expect("a command").expect("something changes");

@@ -121,3 +121,41 @@ pub fn finding_lines(report: &serde_json::Value) -> Vec<String> {
     }
     lines
 }
+
+/// A temporary copy of a command-line case folder, with the chart archives, and the certificates
+/// its `setup.sh` makes (tests/certs/mkcert.sh: fixed keys and dates, so the same bytes every run
+/// and nothing in the repository can expire).
+pub fn prepare_case(case: &Path) -> Result<tempfile::TempDir, String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_dir(case, tmp.path());
+    write_charts(tmp.path());
+    if case.join("setup.sh").is_file() {
+        let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -euo pipefail; source {}/mkcert.sh; source ./setup.sh",
+                certs.display()
+            ))
+            .current_dir(tmp.path())
+            .env("CERTS_HOME", &certs)
+            .output()
+            .map_err(|e| format!("setup.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("setup.sh failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    Ok(tmp)
+}
+
+/// The command-line cases (folders of tests/cases), sorted.
+pub fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}

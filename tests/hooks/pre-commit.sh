@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The pre-commit hook, with the real pre-commit framework (PyPI) on a throw-away repository:
-# `pre-commit try-repo` installs certgate from this checkout as users would (language: rust) and
-# runs it on the files a commit changes. .ci/run calls this script.
+# The pre-commit hook, with the real pre-commit framework (PyPI) on a throw-away repository that
+# uses certgate as users do: a .pre-commit-config.yaml naming this repository at its HEAD commit.
+# pre-commit installs the hook (language: rust: one release build, cached across the runs below)
+# and runs it on the files a commit changes. .ci/run calls this script.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -29,7 +30,15 @@ printf 'global:\n  security:\n    externalCertificateLabel: ext-1\n' > deploy/es
 printf 'title: unrelated\n' > docs/site.yaml
 git add . && git commit -qm base
 
-try() { pre-commit try-repo "$here" certgate --verbose --files "$@" 2>&1; }
+cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $here
+    rev: $(git -C "$here" rev-parse HEAD)
+    hooks:
+      - id: certgate
+YAML
+git add .pre-commit-config.yaml && git commit -qm "use certgate"
+try() { pre-commit run certgate --verbose --files "$@" 2>&1; }
 fail() { echo "pre-commit hook test FAILED: $*"; echo "$out"; exit 1; }
 
 # 1. A good rotation of es1 passes and prints es1's approved command (and checks es1 only).

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Deterministic test certificates with the real openssl CLI: fixed keys (keys/), fixed dates and
+# serials (openssl ca -startdate/-enddate), RSA signatures (deterministic), so every run makes the
+# same bytes and no certificate in the repository can expire. Source this file, then call
+#
+#   mkcert OUT CN KEY ISSUER START END [EXT] [DIGEST] [SERIAL]
+#
+#   OUT     file name without .pem (OUT.pem is written; OUT.keyname remembers the key)
+#   CN      subject common name
+#   KEY     a key of keys/ without .key (ca-a, leaf, ec256, weak, ...)
+#   ISSUER  `self`, or the OUT name of an earlier certificate
+#   START   YYYYMMDDHHMMSSZ, END likewise
+#   EXT     ca | ca-nokeysign | ca-false | leaf | leaf-client | leaf-ca | v1 (default leaf)
+#   DIGEST  sha256 (default), sha1, sha384, md5
+#   SERIAL  hex serial (default: derived from OUT)
+#
+# Hostnames of leaf certificates come from $SAN (default DNS:kafka.example.com).
+set -euo pipefail
+CERTS_HOME=${CERTS_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+KEYS=$CERTS_HOME/keys
+
+mkcert() {
+  local out=$1 cn=$2 key=$3 issuer=$4 start=$5 end=$6 ext=${7:-leaf} md=${8:-sha256}
+  local serial=${9:-$(printf '%s' "$out" | sha256sum | cut -c1-16)}
+  local d
+  d=$(mktemp -d)
+  : > "$d/index.txt"
+  echo "$serial" > "$d/serial"
+  cat > "$d/ca.cnf" <<CNF
+[ ca ]
+default_ca = ca_default
+[ ca_default ]
+dir = $d
+database = $d/index.txt
+new_certs_dir = $d
+serial = $d/serial
+default_md = $md
+policy = policy_any
+unique_subject = no
+email_in_dn = no
+copy_extensions = none
+[ policy_any ]
+commonName = supplied
+[ ca ]
+[ x_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ x_ca-nokeysign ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature
+[ x_ca-false ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,keyCertSign,cRLSign
+[ x_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = ${SAN:-DNS:kafka.example.com}
+[ x_leaf-client ]
+basicConstraints = critical,CA:FALSE
+extendedKeyUsage = clientAuth
+subjectAltName = ${SAN:-DNS:kafka.example.com}
+[ x_leaf-ca ]
+basicConstraints = critical,CA:TRUE
+extendedKeyUsage = serverAuth
+subjectAltName = ${SAN:-DNS:kafka.example.com}
+CNF
+  openssl req -new -key "$KEYS/$key.key" -subj "/CN=$cn" -out "$d/req.csr" 2>/dev/null
+  local ext_args=(-extfile "$d/ca.cnf" -extensions "x_$ext")
+  [ "$ext" = v1 ] && ext_args=()
+  if [ "$issuer" = self ]; then
+    openssl ca -batch -notext -config "$d/ca.cnf" -selfsign -keyfile "$KEYS/$key.key" -md "$md" \
+      -startdate "$start" -enddate "$end" "${ext_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
+      || { cat "$d/err" >&2; return 1; }
+  else
+    local ikey
+    ikey=$(cat "$issuer.keyname")
+    openssl ca -batch -notext -config "$d/ca.cnf" -cert "$issuer.pem" -keyfile "$KEYS/$ikey.key" -md "$md" \
+      -startdate "$start" -enddate "$end" "${ext_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
+      || { cat "$d/err" >&2; return 1; }
+  fi
+  echo "$key" > "$out.keyname"
+  rm -rf "$d"
+}
+
+# The key file of a fixture key, copied here as NAME.key.
+key() { cp "$KEYS/$1.key" "${2:-$1}.key"; }
+
+# A values-file line `  NAME: BASE64` of FILE (base64 -w0, as the chart wants it).
+b64() { base64 -w0 < "$1"; }
