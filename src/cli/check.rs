@@ -60,6 +60,39 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     })
 }
 
+/// `f` over `items` on every core (`std::thread::available_parallelism`), results in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    if workers == 1 {
+        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break done };
+                        done.push((i, f(i, item)));
+                    }
+                })
+            })
+            .collect();
+        // A panic in a worker is a bug: let it surface rather than lose that worker's units.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
 pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
     let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
@@ -175,25 +208,25 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         ));
         specs.push(None);
     }
-    let mut reports = Vec::new();
-    for (i, spec) in specs.into_iter().enumerate() {
+    // Release units are independent: check them in parallel, keeping their order.
+    let run_shared = std::sync::Mutex::new(Some((run_problems, run_inputs)));
+    let check_one = |i: usize, spec: &Option<UnitSpec>| {
         let empty = UnitSpec::default();
-        let mut loaded = match &spec {
-            Some(spec) => load_unit(spec, &ctx, &base),
-            None => load_unit(&empty, &ctx, &base),
-        };
+        let mut loaded = load_unit(spec.as_ref().unwrap_or(&empty), &ctx, &base);
         if spec.is_none() {
             // Nothing was asked for: the unit exists only to carry the run's problems.
             loaded.unit.problems.retain(|p| p.kind != ProblemKind::NothingChecked);
         }
         if i == 0 {
-            loaded.unit.problems.append(&mut run_problems);
-            let mut inputs = std::mem::take(&mut run_inputs);
-            inputs.append(&mut loaded.inputs);
-            loaded.inputs = inputs;
+            if let Some((mut problems, mut inputs)) = run_shared.lock().ok().and_then(|mut g| g.take()) {
+                loaded.unit.problems.append(&mut problems);
+                inputs.append(&mut loaded.inputs);
+                loaded.inputs = inputs;
+            }
         }
-        reports.push(engine::check(loaded, &all_rules, &policy, &now_text));
-    }
+        engine::check(loaded, &all_rules, &policy, &now_text)
+    };
+    let reports = parallel_map(&specs, check_one);
     Ok(Evaluation {
         reports,
         policy,
