@@ -517,6 +517,15 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         suppressions,
         material,
         pem_files: pem_files.into_iter().map(|(id, path, _)| (id, path)).collect(),
+        pem_given: [
+            (Role::Key, &spec.key),
+            (Role::Cert, &spec.cert),
+            (Role::CaCert, &spec.cacert),
+        ]
+        .iter()
+        .filter(|(_, g)| g.is_some())
+        .map(|(role, _)| role.value_path())
+        .collect(),
         redacted,
         key_in_tracked_values,
         expiry_warning_days: ctx.expiry_warning_days,

@@ -26,15 +26,19 @@ struct Expected {
     exit: i32,
     findings: Vec<String>,
     command: Option<String>,
+    verdict: Option<String>,
 }
 
 fn parse_expected(text: &str) -> Expected {
     let mut exit = -1;
     let mut findings = Vec::new();
     let mut command = None;
+    let mut verdict = None;
     for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
         if let Some(code) = line.strip_prefix("exit ") {
             exit = code.trim().parse().expect("exit status");
+        } else if let Some(v) = line.strip_prefix("verdict: ") {
+            verdict = Some(v.to_string());
         } else if let Some(cmd) = line.strip_prefix("command: ") {
             command = (cmd != "null").then(|| cmd.to_string());
         } else {
@@ -45,11 +49,15 @@ fn parse_expected(text: &str) -> Expected {
         exit,
         findings,
         command,
+        verdict,
     }
 }
 
-fn render_expected(exit: i32, findings: &[String], command: Option<&str>) -> String {
+fn render_expected(exit: i32, findings: &[String], command: Option<&str>, verdict: Option<&str>) -> String {
     let mut out = format!("exit {exit}\n");
+    if let Some(v) = verdict {
+        out.push_str(&format!("verdict: {v}\n"));
+    }
     for f in findings {
         out.push_str(f);
         out.push('\n');
@@ -78,7 +86,7 @@ fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Resu
             .any(|a| a.starts_with("--format") || *a == "--show-config" || *a == "--quiet")
         && status != 2;
     json_args.extend(["--format", "json"]);
-    let (findings, command) = if wants_json {
+    let (findings, command, verdict) = if wants_json {
         let out = common::run_in(tmp.path(), &json_args);
         if out.status.code() != Some(status) {
             return Err(format!(
@@ -99,16 +107,25 @@ fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Resu
             serde_json::Value::Array(_) => None,
             r => r["upgrade_command"].as_str().map(str::to_string),
         };
-        (common::finding_lines(&report), command)
+        // The client impact verdict and the documentation scenario that decided it.
+        let verdict = match &report {
+            serde_json::Value::Array(_) => None,
+            r => Some(format!(
+                "{} ({})",
+                r["client_impact"]["verdict"].as_str().unwrap_or("?"),
+                r["client_impact"]["scenario"].as_str().unwrap_or("?")
+            )),
+        };
+        (common::finding_lines(&report), command, verdict)
     } else {
-        (Vec::new(), None)
+        (Vec::new(), None, None)
     };
 
     if bless {
         std::fs::write(case.join("stdout"), &stdout).map_err(|e| e.to_string())?;
         std::fs::write(
             case.join("expected"),
-            render_expected(status, &findings, command.as_deref()),
+            render_expected(status, &findings, command.as_deref(), verdict.as_deref()),
         )
         .map_err(|e| e.to_string())?;
         return Ok(());

@@ -62,7 +62,7 @@ impl Check for Params {
                 }
                 ErrorKind::Required(field) => {
                     let path = format!("{}.{field}", here.path);
-                    if seen.contains(&path) {
+                    if seen.contains(&path) || unit.pem_given.contains(&path.as_str()) {
                         continue;
                     }
                     seen.push(path.clone());
@@ -86,6 +86,9 @@ impl Check for Params {
                         .split_last()
                         .and_then(|(_, p)| locate(&unit.effective, p));
                     let requiring = at.zip(parent).and_then(|(at, p)| p.node.as_map()?.get(at));
+                    if here.node.is_null() && unit.pem_given.contains(&here.path.as_str()) {
+                        continue;
+                    }
                     if let (true, Some(node)) = (here.node.is_null(), requiring) {
                         emit.value(node, &here.path, format!("{} is missing: {message}", here.path));
                         continue;

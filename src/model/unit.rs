@@ -110,6 +110,9 @@ pub struct Unit {
     pub material: crate::model::material::Material,
     /// PEM files given for tls.key/tls.cert/tls.cacert (`--key` ...): the command refers to them.
     pub pem_files: Vec<(crate::source::SourceId, String)>,
+    /// The values paths a PEM file was named for, read or not: a file that cannot be read is CG001's,
+    /// not a missing value.
+    pub pem_given: Vec<&'static str>,
     /// Spans that hold private key material: no renderer may quote them.
     pub redacted: Vec<(crate::source::SourceId, crate::source::Span)>,
     /// The private key sits in a values file that git tracks (CG210): where, and the file.
