@@ -94,6 +94,8 @@ pub struct Config {
     pub policy: Policy,
     /// Where each policy setting came from (`certgate.yaml:12`), for `--show-config`.
     pub policy_origins: BTreeMap<String, String>,
+    /// Where each `policy.rules` entry is, to report one that names no rule.
+    pub rule_locations: BTreeMap<String, Location>,
     pub rules_dirs: Vec<String>,
     /// The files each unit reads, relative to the working directory, to map changed files to units.
     pub unit_files: Vec<Vec<PathBuf>>,
@@ -338,7 +340,9 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         policy.require_previous = r;
         policy_origins.insert("require_previous".into(), line_of("policy/require_previous"));
     }
+    let mut rule_locations = BTreeMap::new();
     for (code, setting) in &raw.policy.rules {
+        rule_locations.insert(code.clone(), at(&format!("policy/rules/{code}")));
         let s = match setting {
             serde_json::Value::Bool(false) => RuleSetting::Off,
             serde_json::Value::Bool(true) => RuleSetting::On,
@@ -363,6 +367,7 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         units,
         policy,
         policy_origins,
+        rule_locations,
         rules_dirs: raw.rules_dirs,
         unit_files,
     };

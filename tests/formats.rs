@@ -264,9 +264,12 @@ fn github_unescape(s: &str) -> String {
         .replace("%25", "%")
 }
 
-fn github_keys(annotations: &str) -> Vec<Key> {
+/// The annotations of findings (`suppressed: false`) or of suppressed findings (notices titled
+/// "(suppressed)").
+fn github_keys(annotations: &str, suppressed: bool) -> Vec<Key> {
     let keys = annotations
         .lines()
+        .filter(|line| line.contains(" (suppressed)::") == suppressed)
         .map(|line| {
             let rest = line.strip_prefix("::").unwrap();
             let (command, rest) = rest.split_once(' ').unwrap();
@@ -328,7 +331,7 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
 
     assert_eq!(sarif_keys(&sarif, false), json, "SARIF vs JSON");
     assert_eq!(junit_keys(&xml, false), json, "JUnit vs JSON\n{xml}");
-    assert_eq!(github_keys(&annotations), json, "GitHub vs JSON\n{annotations}");
+    assert_eq!(github_keys(&annotations, false), json, "GitHub vs JSON\n{annotations}");
 
     // What the fixture was written to produce, at the places its text says.
     let line_col = |line: usize, needle: &str| {
@@ -367,7 +370,8 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
     );
     assert_eq!(suppressed_key, at("CG211", line_col(3, "ünknöwn")));
     assert_eq!(sarif_keys(&sarif, true), vec![suppressed_key.clone()]);
-    assert_eq!(junit_keys(&xml, true), vec![suppressed_key]);
+    assert_eq!(junit_keys(&xml, true), vec![suppressed_key.clone()]);
+    assert_eq!(github_keys(&annotations, true), vec![suppressed_key]);
     let result = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -513,7 +517,10 @@ fn several_units_share_one_run_and_one_junit_document() {
     assert_eq!(strict.matches("<failure ").count(), 2 * codes.len());
 
     let annotations = report::github::render(&reports);
-    assert_eq!(annotations.lines().count(), 2 * reports[0].findings.len());
+    assert_eq!(
+        annotations.lines().count(),
+        2 * (reports[0].findings.len() + reports[0].suppressed.len())
+    );
     assert!(
         annotations.contains("title=CG101 label-invalid (eventstreams2)::"),
         "{annotations}"

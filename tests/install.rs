@@ -72,3 +72,23 @@ fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn schemas_are_published_for_editors() {
+    for (name, file) in [
+        ("config", "config.schema.json"),
+        ("rule", "rule.schema.json"),
+        ("values", "values.schema.json"),
+        ("report", "report.schema.json"),
+    ] {
+        let printed = stdout(&["schema", name]);
+        let shipped = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schemas")
+                .join(file),
+        )
+        .unwrap();
+        assert_eq!(printed, shipped, "{name}");
+        let _: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    }
+}

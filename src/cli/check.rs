@@ -185,6 +185,20 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         }
     }
     let all_rules: Vec<&Rule> = rules::builtin().iter().chain(user_rules.iter()).collect();
+    if let Some(cfg) = &plan.config {
+        for (code, location) in &cfg.rule_locations {
+            if !all_rules.iter().any(|r| &r.meta.code == code) {
+                run_problems.push(InputProblem::new(
+                    ProblemKind::RuleFileInvalid,
+                    location.clone(),
+                    format!(
+                        "{}: policy.rules sets {code}, but no rule has that code (`certgate rules` lists them)",
+                        cfg.path
+                    ),
+                ));
+            }
+        }
+    }
 
     let ctx = Context {
         limits: Limits::default(),

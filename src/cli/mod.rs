@@ -59,6 +59,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Print one of certgate's JSON Schemas (for editors and validators)
+    Schema {
+        #[arg(value_enum)]
+        name: SchemaName,
+    },
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -78,6 +83,18 @@ pub enum Command {
 pub enum ListFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaName {
+    /// certgate.yaml
+    Config,
+    /// a rule file
+    Rule,
+    /// the certificate part of the Event Streams values
+    Values,
+    /// the JSON report
+    Report,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +272,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "certgate", &mut out);
             output::stdout(&String::from_utf8_lossy(&out)).map_err(|e| CliError::Internal(e.to_string()))?;
+            Ok(Outcome::Pass)
+        }
+        Command::Schema { name } => {
+            let schema = match name {
+                SchemaName::Config => crate::schema::Schema::Config,
+                SchemaName::Rule => crate::schema::Schema::Rule,
+                SchemaName::Values => crate::schema::Schema::Values,
+                SchemaName::Report => crate::schema::Schema::Report,
+            };
+            output::stdout(schema.text()).map_err(|e| CliError::Internal(e.to_string()))?;
             Ok(Outcome::Pass)
         }
         Command::Man => {

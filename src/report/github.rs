@@ -10,22 +10,32 @@ use std::fmt::Write as _;
 
 use super::{Finding, Severity, UnitReport};
 
-/// One annotation per finding (suppressed findings get none), in the report's order.
+/// One annotation per finding, in the report's order; then each suppressed finding as a notice
+/// that names its suppression and reason (every suppression appears in every format).
 pub fn render(reports: &[UnitReport]) -> String {
     let mut out = String::new();
     for report in reports {
         for f in &report.findings {
-            out.push_str(&annotation(report, f, reports.len() > 1));
+            out.push_str(&annotation(report, f, reports.len() > 1, None));
+        }
+        for s in &report.suppressed {
+            let note = format!(
+                "suppressed: {}{}",
+                s.reason,
+                s.until.as_ref().map_or(String::new(), |u| format!(" (until {u})"))
+            );
+            out.push_str(&annotation(report, &s.finding, reports.len() > 1, Some(&note)));
         }
     }
     out
 }
 
-fn annotation(report: &UnitReport, f: &Finding, name_release: bool) -> String {
-    let command = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "notice",
+fn annotation(report: &UnitReport, f: &Finding, name_release: bool, suppressed: Option<&str>) -> String {
+    let command = match (f.severity, suppressed) {
+        (_, Some(_)) => "notice",
+        (Severity::Error, None) => "error",
+        (Severity::Warning, None) => "warning",
+        (Severity::Info, None) => "notice",
     };
     let placed = report.place(&f.location);
     let mut properties = Vec::new();
@@ -37,6 +47,9 @@ fn annotation(report: &UnitReport, f: &Finding, name_release: bool) -> String {
         }
     }
     let mut title = format!("{} {}", f.code, f.name);
+    if suppressed.is_some() {
+        title.push_str(" (suppressed)");
+    }
     if name_release && let Some(release) = &report.release {
         let _ = write!(title, " ({release})");
     }
@@ -48,6 +61,9 @@ fn annotation(report: &UnitReport, f: &Finding, name_release: bool) -> String {
     }
     if let Some(block) = f.block {
         let _ = write!(message, " (PEM block {block})");
+    }
+    if let Some(note) = suppressed {
+        let _ = write!(message, "\n{note}");
     }
     let _ = write!(message, "\nhelp: {}", f.help);
     format!("::{command} {}::{}\n", properties.join(","), escape_data(&message))
