@@ -408,19 +408,13 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         let src = r.sources.get(id);
         let encoded = base64::engine::general_purpose::STANDARD.encode(src.text.as_bytes());
         let origin = Origin::file(id, Span::point(0));
-        if let Value::Map(map) = &mut proposed.value {
-            let tls = match map.get_mut("tls") {
-                Some(n) if n.as_map().is_some() => n,
-                _ => {
-                    map.insert("tls".into(), origin.clone(), Node::empty_map(origin.clone()));
-                    map.get_mut("tls").expect("just inserted")
-                }
-            };
-            if let Value::Map(tls) = &mut tls.value {
-                let key = role.value_path().trim_start_matches("tls.").to_string();
-                tls.insert(key, origin.clone(), Node::scalar(Scalar::Str(encoded), origin));
-            }
-        }
+        // Merged like a --set-file: over the files and flags, keeping the rest of `tls`.
+        let mut tls = Mapping::new();
+        let key = role.value_path().trim_start_matches("tls.").to_string();
+        tls.insert(key, origin.clone(), Node::scalar(Scalar::Str(encoded), origin.clone()));
+        let mut overlay = Mapping::new();
+        overlay.insert("tls".into(), origin.clone(), Node::new(Value::Map(tls), origin.clone()));
+        merge_into(&mut proposed, &Node::new(Value::Map(overlay), origin));
         pem_files.push((id, src.name.clone(), role));
     }
     let previous_ca_file = spec.previous_cacert.as_ref().and_then(|g| r.read_pem("previous CA", g));

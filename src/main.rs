@@ -1,6 +1,8 @@
 //! The certgate binary: parse arguments, run, map the outcome to an exit status
 //! (0 pass, 1 findings at or above --fail-on, 2 invalid usage or an internal error).
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use certgate::cli::{CliError, Outcome, run};

@@ -149,6 +149,12 @@ fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Resu
                 expected.command
             ));
         }
+        if verdict != expected.verdict {
+            problems.push(format!(
+                "verdict:\n  got      {verdict:?}\n  expected {:?}",
+                expected.verdict
+            ));
+        }
     }
     let want_stdout = std::fs::read_to_string(case.join("stdout")).map_err(|e| format!("stdout: {e}"))?;
     if stdout != want_stdout {

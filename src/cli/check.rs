@@ -231,12 +231,12 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
             // Nothing was asked for: the unit exists only to carry the run's problems.
             loaded.unit.problems.retain(|p| p.kind != ProblemKind::NothingChecked);
         }
-        if i == 0 {
-            if let Some((mut problems, mut inputs)) = run_shared.lock().ok().and_then(|mut g| g.take()) {
-                loaded.unit.problems.append(&mut problems);
-                inputs.append(&mut loaded.inputs);
-                loaded.inputs = inputs;
-            }
+        if i == 0
+            && let Some((mut problems, mut inputs)) = run_shared.lock().ok().and_then(|mut g| g.take())
+        {
+            loaded.unit.problems.append(&mut problems);
+            inputs.append(&mut loaded.inputs);
+            loaded.inputs = inputs;
         }
         engine::check(loaded, &all_rules, &policy, &now_text)
     };

@@ -178,6 +178,21 @@ pub fn load_dir(dir: &Path, display: &str, sources: &mut SourceMap) -> (Vec<Rule
             "{display}/{}",
             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
         );
+        // Only regular files are read: a symlink loop, a directory or a FIFO named *.yaml is reported
+        // (opening a FIFO would wait forever for a writer).
+        let not_regular = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => None,
+            Ok(_) => Some("is not a regular file".to_string()),
+            Err(e) => Some(format!("cannot be read: {e}")),
+        };
+        if let Some(why) = not_regular {
+            problems.push(InputProblem::new(
+                ProblemKind::RuleFileInvalid,
+                Location::File { path: name.clone() },
+                format!("rule file {name} {why}"),
+            ));
+            continue;
+        }
         let text = match read_limited(&path, 8 << 20).map_err(|e| e.to_string()).and_then(|b| {
             inputs.push(Input {
                 role: "rules".into(),

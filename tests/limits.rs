@@ -1,0 +1,158 @@
+//! Limits and failure modes (SPEC §4): a closed pipe, a write that fails (no half-written report),
+//! too many PEM blocks, and what a walk over rule directories meets: symlink loops, directories and
+//! FIFOs named like rule files.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+fn example_args() -> Vec<&'static str> {
+    vec!["check", "examples/rotation", "--now", "2026-11-27T00:00:00Z"]
+}
+
+#[test]
+fn a_closed_pipe_stops_quietly_and_keeps_the_status() {
+    // A reader that goes away after the first byte (like `| head -c1`), on a long report.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = common::certgate()
+        .current_dir(root)
+        .args(example_args())
+        .args(["--format", "sarif"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the computed status, not a pipe error: {stderr}"
+    );
+}
+
+#[test]
+fn a_failed_write_leaves_no_half_written_report() {
+    // A file size limit makes writes fail as a full disk does (SIGXFSZ ignored, so write() fails).
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.json");
+    std::fs::write(&target, "the previous report\n").unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1; exec {} check examples/rotation --now 2026-11-27T00:00:00Z --format sarif --output {}",
+        env!("CARGO_BIN_EXE_certgate"),
+        target.display()
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a write error is certgate failing: {stderr}"
+    );
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "the previous report\n",
+        "the old report is intact"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "no temporary file is left behind: {left:?}");
+}
+
+#[test]
+fn more_than_64_pem_blocks_are_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write_charts(d);
+    let certs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+    let script = format!(
+        "source {}/mkcert.sh; mkcert ca 'Example Root CA' ca-a self 20250101000000Z 20350101000000Z ca; \
+         mkcert one kafka.example.com leaf ca 20260601000000Z 20270601000000Z leaf; key leaf tls; \
+         for i in $(seq 1 70); do cat one.pem; done > tls.pem",
+        certs.display()
+    );
+    let ok = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(d)
+        .env("CERTS_HOME", &certs)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    std::fs::write(
+        d.join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-2\ntls:\n  type: provided\n",
+    )
+    .unwrap();
+    let out = common::run_in(
+        d,
+        &[
+            "check", "-f", "new.yaml", "--key", "tls.key", "--cert", "tls.pem", "--cacert", "ca.pem", "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = common::finding_lines(&report);
+    // The 65th block starts at line 65 * 20 + 1 (each certificate is 20 lines).
+    assert!(lines.iter().any(|l| l == "CG301 tls.pem:1281:1"), "{lines:?}");
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("more than 64 PEM blocks")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn rule_directories_with_loops_directories_and_fifos_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rules = d.join("policy");
+    std::fs::create_dir(&rules).unwrap();
+    std::os::unix::fs::symlink("loop.yaml", rules.join("loop.yaml")).unwrap();
+    std::fs::create_dir(rules.join("dir.yaml")).unwrap();
+    let fifo = Command::new("mkfifo").arg(rules.join("fifo.yaml")).status().unwrap();
+    assert!(fifo.success());
+    std::fs::write(
+        d.join("certgate.yaml"),
+        "releases:\n  - name: es\n    values: [v.yaml]\nrules_dirs: [policy, missing]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("v.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-2\n",
+    )
+    .unwrap();
+    let out = common::run_in(d, &["check", ".", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = common::finding_lines(&report);
+    for expected in [
+        "CG005 missing",
+        "CG005 policy/dir.yaml",
+        "CG005 policy/fifo.yaml",
+        "CG005 policy/loop.yaml",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "{expected} in {lines:?}");
+    }
+}
