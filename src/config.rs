@@ -10,14 +10,12 @@ use serde::Deserialize;
 use crate::engine::{Policy, RuleSetting};
 use crate::helm::strvals::HelmVersion;
 use crate::load::UnitSpec;
-use crate::model::json::{locate, to_json};
+use crate::model::json::locate;
 use crate::model::unit::{Given, History};
-use crate::model::value::Node;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location, Severity};
-use crate::schema::{Schema, validate};
+use crate::schema::{Schema, load_checked};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
-use crate::source::yaml;
 use crate::source::{Source, SourceId, SourceMap};
 
 pub const FILE_NAME: &str = "certgate.yaml";
@@ -151,65 +149,19 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> ConfigLoad {
 }
 
 fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
-    let src = sources.get(id);
-    let display = src.name.clone();
-    let loaded = yaml::load(&src.text, id, &yaml::Limits::default());
+    let display = sources.get(id).name.clone();
     let problem =
         |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
-    if !loaded.problems.is_empty() {
-        let problems = loaded
-            .problems
-            .iter()
-            .map(|p| {
-                problem(
-                    Location::Span {
-                        source: id,
-                        span: p.span,
-                    },
-                    format!("{display}: {}", p.message),
-                )
-            })
-            .collect();
-        return ConfigLoad {
-            config: None,
-            problems,
-            input: None,
-        };
-    }
-    let root = loaded
-        .root
-        .unwrap_or_else(|| Node::empty_map(crate::model::value::Origin::file(id, Default::default())));
-    let root = if root.is_null() {
-        Node::empty_map(root.origin)
-    } else {
-        root
+    let (root, json) = match load_checked(sources, id, Schema::Config, "config") {
+        Ok(checked) => checked,
+        Err(problems) => {
+            return ConfigLoad {
+                config: None,
+                problems,
+                input: None,
+            };
+        }
     };
-    let json = to_json(&root);
-    let errors = validate(Schema::Config, &json);
-    if !errors.is_empty() {
-        let problems = errors
-            .iter()
-            .map(|e| {
-                let (location, what) = match (&e.kind, locate(&root, &e.instance)) {
-                    (crate::schema::ErrorKind::Additional(keys), Some(here)) => {
-                        let key = keys.first().and_then(|k| here.node.as_map()?.entry(k));
-                        (
-                            key.map_or(Location::of(&here.node.origin), |k| Location::of(&k.key_origin)),
-                            format!("unknown key {}", keys.join(", ")),
-                        )
-                    }
-                    (_, Some(here)) => (Location::of(&here.node.origin), e.message.clone()),
-                    (_, None) => (Location::of(&root.origin), e.message.clone()),
-                };
-                problem(location, format!("{display} does not match the config schema: {what}"))
-            })
-            .collect();
-        return ConfigLoad {
-            config: None,
-            problems,
-            input: None,
-        };
-    }
     let raw: RawConfig = match serde_json::from_value(json) {
         Ok(r) => r,
         Err(e) => {

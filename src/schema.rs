@@ -7,7 +7,11 @@ use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
-use crate::model::json::pointer_segments;
+use crate::model::json::{locate, pointer_segments, to_json};
+use crate::model::value::Node;
+use crate::model::{InputProblem, ProblemKind};
+use crate::report::Location;
+use crate::source::{SourceId, SourceMap, yaml};
 
 /// The schemas certgate ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +100,64 @@ pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
             }
         })
         .collect()
+}
+
+/// A YAML file of certgate's own (a rule, `certgate.yaml`) read and checked against its schema: the
+/// tree (for locations) and its JSON, or every problem as a CG005 finding at its line. An empty file
+/// is an empty mapping.
+pub fn load_checked(
+    sources: &SourceMap,
+    id: SourceId,
+    schema: Schema,
+    what: &str,
+) -> Result<(Node, Json), Vec<InputProblem>> {
+    let src = sources.get(id);
+    let problem =
+        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
+    let loaded = yaml::load(&src.text, id, &yaml::Limits::default());
+    if !loaded.problems.is_empty() {
+        return Err(loaded
+            .problems
+            .iter()
+            .map(|p| {
+                problem(
+                    Location::Span {
+                        source: id,
+                        span: p.span,
+                    },
+                    format!("{}: {}", src.name, p.message),
+                )
+            })
+            .collect());
+    }
+    let root = match loaded.root {
+        Some(r) if !r.is_null() => r,
+        Some(r) => Node::empty_map(r.origin),
+        None => Node::empty_map(crate::model::value::Origin::file(id, Default::default())),
+    };
+    let json = to_json(&root);
+    let errors = validate(schema, &json);
+    if errors.is_empty() {
+        return Ok((root, json));
+    }
+    Err(errors
+        .iter()
+        .map(|e| {
+            let (location, message) = match (&e.kind, locate(&root, &e.instance)) {
+                (ErrorKind::Additional(keys), Some(here)) => {
+                    let key = keys.first().and_then(|k| here.node.as_map()?.entry(k));
+                    let at = key.map_or(Location::of(&here.node.origin), |k| Location::of(&k.key_origin));
+                    (at, format!("unknown key {}", keys.join(", ")))
+                }
+                (_, Some(here)) => (Location::of(&here.node.origin), e.message.clone()),
+                (_, None) => (Location::of(&root.origin), e.message.clone()),
+            };
+            problem(
+                location,
+                format!("{} does not match the {what} schema: {message}", src.name),
+            )
+        })
+        .collect())
 }
 
 /// The value of annotation `name` on the deepest schema object along `path` that has it

@@ -13,12 +13,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::checks::{self, Check};
-use crate::model::json::{locate, to_json};
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location, Severity};
-use crate::schema::{Schema, validate};
+use crate::schema::{Schema, load_checked};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
-use crate::source::yaml;
 use crate::source::{Source, SourceMap};
 
 /// The metadata and parameters of a rule, as its file gives them.
@@ -81,45 +79,9 @@ pub fn builtin() -> &'static [Rule] {
 /// Parse one rule file's text; its source is added to `sources` so problems can point into it.
 pub fn parse_rule(name: &str, text: &str, sources: &mut SourceMap) -> Result<Rule, Vec<InputProblem>> {
     let id = sources.add(Source::new(name, text));
-    let loaded = yaml::load(text, id, &yaml::Limits::default());
+    let (root, json) = load_checked(sources, id, Schema::Rule, "rule")?;
     let problem =
         |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
-    if !loaded.problems.is_empty() {
-        return Err(loaded
-            .problems
-            .iter()
-            .map(|p| {
-                problem(
-                    Location::Span {
-                        source: id,
-                        span: p.span,
-                    },
-                    format!("{name}: {}", p.message),
-                )
-            })
-            .collect());
-    }
-    let Some(root) = loaded.root else {
-        return Err(vec![problem(
-            Location::File { path: name.to_string() },
-            format!("{name} is empty"),
-        )]);
-    };
-    let json = to_json(&root);
-    let errors = validate(Schema::Rule, &json);
-    if !errors.is_empty() {
-        return Err(errors
-            .iter()
-            .map(|e| {
-                let location =
-                    locate(&root, &e.instance).map_or(Location::of(&root.origin), |l| Location::of(&l.node.origin));
-                problem(
-                    location,
-                    format!("{name} does not match the rule schema: {}", e.message),
-                )
-            })
-            .collect());
-    }
     let meta: RuleMeta =
         serde_json::from_value(json).map_err(|e| vec![problem(Location::of(&root.origin), format!("{name}: {e}"))])?;
     let at = |field: &str| {
