@@ -1,0 +1,516 @@
+//! The code each fuzz target runs on one input, shared by the libFuzzer binaries
+//! (`fuzz/fuzz_targets/*.rs`) and the regression test of the main package
+//! (`tests/fuzz_regressions.rs` includes this file with `#[path]`), so a reproducer fails the same
+//! way under `cargo fuzz run` and under `cargo test`.
+//!
+//! Only `certgate`, `serde_json`, `tempfile` and `std` are used here: the crates both packages have.
+//!
+//! Each function asserts nothing beyond "no panic", except cheap invariants that the documentation
+//! of the code under test promises (spans inside their text, rendered JSON is JSON, an escaped
+//! `--set` value reads back as itself).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use certgate::crypto::{
+    Certificate, PrivateKey, ca_problems, key_matches, parse_certificate, parse_private_key, validity_at, verify_chain,
+    verify_signed_by,
+};
+use certgate::engine::{self, Policy};
+use certgate::helm::command::{self, parse_command};
+use certgate::helm::commandline::lint_command;
+use certgate::helm::strvals::{self, HelmVersion};
+use certgate::load::{Context, Loaded, UnitSpec, load_unit};
+use certgate::model::unit::Given;
+use certgate::model::value::{Mapping, Scalar, SetFlag};
+use certgate::report::{self, Location, Severity, UnitReport};
+use certgate::rules::{self, Rule};
+use certgate::source::pem::{self, DecodedKind, PemLimits};
+use certgate::source::yaml;
+use certgate::source::{SourceId, SourceMap, Span};
+
+/// The clock of every whole check: 2026-11-27T00:00:00Z, as the command-line cases use.
+pub const NOW_UNIX: i64 = 1_795_737_600;
+pub const NOW_TEXT: &str = "2026-11-27T00:00:00Z";
+
+/// Inputs longer than this are cut: libFuzzer's `-max_len` keeps them shorter anyway, and a regression
+/// file cannot make the smoke test slow.
+const MAX_INPUT: usize = 256 * 1024;
+
+/// The real chart archive of the example, and what runs today there (fixed context of a whole check).
+const CHART_TGZ: &[u8] = include_bytes!("../../examples/rotation/ibm-eventstreams-prod-1.4.0.tgz");
+const PREVIOUS_VALUES: &str = include_str!("../../examples/rotation/deploy/release-values.yaml");
+const CONFIGMAP: &str = include_str!("../../examples/rotation/deploy/release-configmap.yaml");
+
+/// What a target does with one input.
+pub type Target = fn(&[u8]);
+
+/// The targets, by name, as `fuzz/fuzz_targets/NAME.rs` and `fuzz/seeds/NAME/` name them.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("yaml_loader", yaml_loader),
+    ("pem_and_certificate", pem_and_certificate),
+    ("helm_set", helm_set),
+    ("rule_and_config", rule_and_config),
+    ("check_values", check_values),
+];
+
+fn text_of(data: &[u8]) -> String {
+    String::from_utf8_lossy(&data[..data.len().min(MAX_INPUT)]).into_owned()
+}
+
+fn assert_span(span: Span, text: &str, what: &str) {
+    assert!(
+        span.start <= span.end && span.end <= text.len(),
+        "{what}: span {span:?} outside a text of {} bytes",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{what}: span {span:?} splits a character"
+    );
+}
+
+fn assert_json(text: &str, what: &str) {
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
+        panic!("{what} is not JSON: {e}");
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Scratch files: the loaders that read paths get the input through a file on a tmpfs.
+
+struct Scratch {
+    dir: tempfile::TempDir,
+    chart: PathBuf,
+    previous: PathBuf,
+    configmap: PathBuf,
+}
+
+fn scratch() -> &'static Scratch {
+    static SCRATCH: OnceLock<Scratch> = OnceLock::new();
+    SCRATCH.get_or_init(|| {
+        let shm = Path::new("/dev/shm");
+        let dir = if shm.is_dir() {
+            tempfile::Builder::new().prefix("certgate-fuzz-").tempdir_in(shm)
+        } else {
+            tempfile::Builder::new().prefix("certgate-fuzz-").tempdir()
+        }
+        .expect("a scratch directory");
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("a scratch file");
+            path
+        };
+        let chart = write("ibm-eventstreams-prod-1.4.0.tgz", CHART_TGZ);
+        let previous = write("release-values.yaml", PREVIOUS_VALUES.as_bytes());
+        let configmap = write("release-configmap.yaml", CONFIGMAP.as_bytes());
+        Scratch {
+            dir,
+            chart,
+            previous,
+            configmap,
+        }
+    })
+}
+
+/// A file holding `bytes`, removed when dropped; one name per thread (the regression test runs
+/// targets on several threads), reused from one input to the next.
+struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    fn new(name: &str, bytes: &[u8]) -> ScratchFile {
+        let thread = format!("{:?}", std::thread::current().id());
+        let thread: String = thread.chars().filter(char::is_ascii_digit).collect();
+        let path = scratch().dir.path().join(format!("t{thread}-{name}"));
+        std::fs::write(&path, bytes).expect("a scratch file");
+        ScratchFile(path)
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn given(value: &str) -> Given<String> {
+    Given {
+        value: value.to_string(),
+        location: Location::Arg {
+            origin: format!("fuzz {value}"),
+        },
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// yaml_loader
+
+/// `source::yaml::load` with the default limits and with tight ones; the tree through JSON.
+pub fn yaml_loader(data: &[u8]) {
+    let text = text_of(data);
+    let tight = yaml::Limits {
+        max_depth: 6,
+        max_alias_nodes: 64,
+    };
+    for limits in [yaml::Limits::default(), tight] {
+        let loaded = yaml::load(&text, SourceId(0), &limits);
+        for p in &loaded.problems {
+            assert_span(p.span, &text, "yaml problem");
+            if let Some(r) = p.related {
+                assert_span(r, &text, "yaml problem (related)");
+            }
+        }
+        // Documented on `Loaded`: a problem other than a duplicate key stands alone, with no tree.
+        if loaded
+            .problems
+            .iter()
+            .any(|p| p.kind != yaml::ProblemKind::DuplicateKey)
+        {
+            assert!(loaded.root.is_none(), "a tree next to a fatal problem");
+            assert_eq!(loaded.problems.len(), 1, "a fatal problem not alone");
+        }
+        if let Some(root) = &loaded.root {
+            let json = certgate::model::json::to_json(root);
+            let printed = serde_json::to_string(&json).expect("the tree prints as JSON");
+            assert_json(&printed, "the values tree");
+        }
+    }
+    // Scalar resolution on its own, line by line (cheap; the loader calls it with context).
+    for line in text.lines().take(16) {
+        if let yaml::Resolved::Float(f) = yaml::resolve_plain(line.trim()) {
+            let _ = yaml::format_go_float(f);
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// pem_and_certificate
+
+const KEY_LABELS: [&str; 4] = [
+    "PRIVATE KEY",
+    "RSA PRIVATE KEY",
+    "EC PRIVATE KEY",
+    "ENCRYPTED PRIVATE KEY",
+];
+
+/// PEM scanning, value base64 decoding and classification; every block body (and the raw input)
+/// as a certificate and as each kind of private key; then what the rules do with what parsed:
+/// validity, CA problems, signatures between the certificates, the chain, key against certificate.
+pub fn pem_and_certificate(data: &[u8]) {
+    let data = &data[..data.len().min(MAX_INPUT)];
+    let text = text_of(data);
+    let mut certs: Vec<Certificate> = Vec::new();
+    let mut keys: Vec<PrivateKey> = Vec::new();
+
+    let mut ders: Vec<(Option<String>, Vec<u8>)> = Vec::new();
+    scan_blocks(&text, PemLimits::default(), &mut ders);
+    scan_blocks(
+        &text,
+        PemLimits {
+            max_bytes: 4096,
+            max_blocks: 2,
+        },
+        &mut Vec::new(),
+    );
+
+    // The input as a tls.* value: one line of base64, then what the decoded bytes are.
+    let decoded = pem::decode_value_base64(&text);
+    if let Ok(bytes) = &decoded {
+        match pem::classify_decoded(bytes) {
+            DecodedKind::Pem => scan_blocks(&String::from_utf8_lossy(bytes), PemLimits::default(), &mut ders),
+            DecodedKind::Der => ders.push((None, bytes.clone())),
+            _ => {}
+        }
+    }
+    let _ = pem::classify_decoded(data);
+    // The raw input as DER too, so the fuzzer reaches the DER parsers without the PEM armour.
+    ders.push((None, data.to_vec()));
+
+    for (label, der) in ders.iter().take(16) {
+        if let Ok(cert) = parse_certificate(der) {
+            certs.push(cert);
+        }
+        match label {
+            Some(label) => {
+                if let Ok(key) = parse_private_key(label, der) {
+                    keys.push(key);
+                }
+            }
+            None => {
+                for label in KEY_LABELS {
+                    if let Ok(key) = parse_private_key(label, der) {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+    }
+
+    for cert in certs.iter().take(8) {
+        let _ = validity_at(cert, NOW_UNIX);
+        let _ = validity_at(cert, i64::MIN);
+        let _ = validity_at(cert, i64::MAX);
+        let _ = ca_problems(cert);
+        let _ = (
+            cert.ca(),
+            cert.key_cert_sign(),
+            cert.eku_server_auth(),
+            cert.der().len(),
+        );
+        let _ = format!("{cert:?}");
+        for issuer in certs.iter().take(8) {
+            let _ = cert.issued_by_name(issuer);
+            let _ = verify_signed_by(cert, issuer);
+        }
+        for key in keys.iter().take(8) {
+            let _ = key_matches(key, cert);
+        }
+    }
+    if let (Some(leaf), Some(ca)) = (certs.first(), certs.last()) {
+        let middle = if certs.len() > 2 {
+            &certs[1..certs.len() - 1]
+        } else {
+            &[]
+        };
+        let chain = verify_chain(leaf, middle, ca, NOW_UNIX);
+        let _ = (chain.path(), chain.weak_links().count(), chain.is_clean());
+    }
+    for key in keys.iter().take(8) {
+        let _ = (key.kind(), key.format(), key.bits(), key.is_weak());
+    }
+}
+
+fn scan_blocks(text: &str, limits: PemLimits, ders: &mut Vec<(Option<String>, Vec<u8>)>) {
+    let scan = pem::scan_with(text, limits);
+    for p in &scan.problems {
+        assert_span(p.span, text, "pem problem");
+        let _ = p.kind.to_string();
+    }
+    for block in &scan.blocks {
+        assert_span(block.span, text, "pem block");
+        assert_span(block.begin, text, "pem block begin");
+        let _ = format!("{block:?}");
+        if let Some(der) = &block.der {
+            ders.push((Some(block.label.as_str().to_string()), der.clone()));
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// helm_set
+
+const HELM: [HelmVersion; 2] = [HelmVersion::V2, HelmVersion::V3];
+
+/// Helm's `--set` grammar: the input as one argument of each flag, in both Helm versions; each line
+/// as successive arguments into one mapping; the input as a whole command line, and as the value of
+/// a `--set` word in a well-formed command. The escaping of the approved command reads back.
+pub fn helm_set(data: &[u8]) {
+    let text = text_of(data);
+    for helm in HELM {
+        for flag in [SetFlag::Set, SetFlag::SetString] {
+            if let Ok(m) = strvals::parse(&text, flag, helm) {
+                json_of_mapping(&m);
+            }
+            // Line by line into one mapping, as repeated --set flags merge.
+            let mut into = Mapping::new();
+            for line in text.lines().take(8) {
+                let _ = strvals::parse_into(line, flag, helm, &mut into);
+            }
+            json_of_mapping(&into);
+        }
+        let mut into = Mapping::new();
+        let read = |path: &str| {
+            if path.starts_with('!') {
+                Err(format!("cannot read {path}"))
+            } else {
+                Ok(format!("content of {path}"))
+            }
+        };
+        if strvals::set_file(&text, helm, read, &mut into).is_ok() {
+            json_of_mapping(&into);
+        }
+
+        // The input as a command line.
+        command_line(&text, helm);
+        // The input as the argument of --set / --set-string / --set-file in a well-formed command.
+        for flag in ["--set", "--set-string", "--set-file"] {
+            let cmd = format!(
+                "helm upgrade --reuse-values {flag} {} eventstreams1 ibm-eventstreams-prod-1.4.0.tgz --tls",
+                command::shell_quote(&text)
+            );
+            command_line(&cmd, helm);
+        }
+
+        // The approved command's escaping: `k=<escaped>` gives back exactly the value.
+        if let Ok(escaped) = command::escape_set_value(&text) {
+            let word = format!("k={escaped}");
+            let m = strvals::parse(&word, SetFlag::SetString, helm)
+                .unwrap_or_else(|e| panic!("{helm}: --set-string {word:?} is rejected: {e}"));
+            let back = m.get("k").and_then(|n| n.as_str());
+            assert_eq!(back, Some(text.as_str()), "{helm}: --set-string {word:?}");
+            if !command::needs_set_string(&text) {
+                let m = strvals::parse(&word, SetFlag::Set, helm)
+                    .unwrap_or_else(|e| panic!("{helm}: --set {word:?} is rejected: {e}"));
+                let back = m.get("k").and_then(|n| n.as_scalar());
+                assert_eq!(back, Some(&Scalar::Str(text.clone())), "{helm}: --set {word:?}");
+            }
+        }
+    }
+    let _ = command::escape_set_key(&text);
+    let _ = strvals::typed_value(&text);
+    let _ = command::file_ref(&text);
+}
+
+fn json_of_mapping(m: &Mapping) {
+    let json = strvals::to_json(m);
+    assert_json(
+        &serde_json::to_string(&json).expect("values print as JSON"),
+        "--set values",
+    );
+}
+
+fn command_line(cmd: &str, helm: HelmVersion) {
+    if let Ok(parsed) = parse_command(cmd, helm) {
+        let _ = (parsed.program(), parsed.release(), parsed.chart(), parsed.namespace());
+        json_of_mapping(&parsed.values);
+        let files = parsed.apply_set_files(|path| {
+            if path.is_empty() {
+                Err("empty path".into())
+            } else {
+                Ok(path.chars().rev().collect())
+            }
+        });
+        if let Ok(m) = files {
+            json_of_mapping(&m);
+        }
+        for word in parsed.words.iter().take(32) {
+            let _ = command::file_ref(word);
+        }
+    }
+    let lint = lint_command(cmd, helm);
+    let _ = (lint.problems().count(), format!("{:?}", lint.issues));
+}
+
+// ------------------------------------------------------------------------------------------------
+// rule_and_config
+
+/// The input as a rule file (and, when it parses, that rule run over a fixed unit and explained),
+/// and as a `certgate.yaml` (and, when it loads, its policy over the built-in rules and every
+/// renderer that reads the policy).
+pub fn rule_and_config(data: &[u8]) {
+    let text = text_of(data);
+    let mut sources = SourceMap::new();
+    if let Ok(rule) = rules::parse_rule("rules/FUZZ.yaml", &text, &mut sources) {
+        let _ = certgate::cli::explain::explain(&rule);
+        let policy = Policy::default();
+        let report = engine::check(fixed_unit().clone(), &[&rule], &policy, NOW_TEXT);
+        render_all(&[report], &[&rule], &policy);
+    }
+
+    let file = ScratchFile::new("certgate.yaml", text.as_bytes());
+    let mut sources = SourceMap::new();
+    let load = certgate::config::load(&file.0, &mut sources);
+    for p in &load.problems {
+        let _ = report::place(&sources, &p.location);
+    }
+    if let Some(config) = load.config {
+        // The config's own units name files anywhere: they are not read here.
+        let _ = (config.units.len(), config.unit_files.len(), config.rules_dirs.len());
+        let builtin: Vec<&Rule> = rules::builtin().iter().collect();
+        for rule in &builtin {
+            let _ = (config.policy.severity_of(rule), config.policy.help_uri(rule));
+        }
+        let report = engine::check(fixed_unit().clone(), &builtin, &config.policy, NOW_TEXT);
+        render_all(&[report], &builtin, &config.policy);
+    }
+}
+
+/// A unit loaded once (the example's change), that fuzzed rules and policies are checked against.
+fn fixed_unit() -> &'static Loaded {
+    static UNIT: OnceLock<Loaded> = OnceLock::new();
+    UNIT.get_or_init(|| {
+        let s = scratch();
+        let spec = UnitSpec {
+            release: Some(given("eventstreams1")),
+            chart: Some(given(&s.chart.to_string_lossy())),
+            previous: Some(given(&s.previous.to_string_lossy())),
+            configmap: Some(given(&s.configmap.to_string_lossy())),
+            set: vec![given(
+                "global.security.externalCertificateLabel=upgraded,tls.type=provided",
+            )],
+            set_string: vec![given("tls.cert=bm90IGEgY2VydA==")],
+            ..UnitSpec::default()
+        };
+        load_unit(&spec, &Context::at_unix(NOW_UNIX), &SourceMap::new())
+    })
+}
+
+// ------------------------------------------------------------------------------------------------
+// check_values
+
+/// A whole check over the input as a values file, rendered in every format. The rest of the unit
+/// is fixed, and chosen by the input's length modulo 8 so that one run covers each; the chart
+/// archive is the costly part (a check with it takes about 3.5 times as long), so a quarter of the
+/// inputs go with it:
+///
+/// | len % 8 | Helm | chart archive | previous values | release ConfigMap |
+/// | ------- | ---- | ------------- | --------------- | ----------------- |
+/// | 0       | 2    | example's     | example's       | example's         |
+/// | 1       | 3, `--namespace es` | example's | example's | -           |
+/// | 2       | 2    | -             | example's       | example's         |
+/// | 3       | 3, `--namespace es` | - | example's     | -                 |
+/// | 4, 6    | 2    | -             | 4 only          | -                 |
+/// | 5, 7    | 3    | -             | 5 only          | -                 |
+pub fn check_values(data: &[u8]) {
+    let data = &data[..data.len().min(MAX_INPUT)];
+    let values = ScratchFile::new("values.yaml", data);
+    let s = scratch();
+    let mode = data.len() % 8;
+    let helm = if mode.is_multiple_of(2) {
+        HelmVersion::V2
+    } else {
+        HelmVersion::V3
+    };
+    let path = |p: &Path| given(&p.to_string_lossy());
+    let spec = UnitSpec {
+        release: Some(given("eventstreams1")),
+        namespace: matches!(mode, 1 | 3).then(|| "es".to_string()),
+        helm: Some(helm),
+        chart: (mode < 2).then(|| path(&s.chart)),
+        values: vec![given(&values.0.to_string_lossy())],
+        previous: (mode < 6).then(|| path(&s.previous)),
+        configmap: matches!(mode, 0 | 2).then(|| path(&s.configmap)),
+        ..UnitSpec::default()
+    };
+    let loaded = load_unit(&spec, &Context::at_unix(NOW_UNIX), &SourceMap::new());
+    let builtin: Vec<&Rule> = rules::builtin().iter().collect();
+    let policy = Policy::default();
+    let report = engine::check(loaded, &builtin, &policy, NOW_TEXT);
+    // The approved command is what the gate hands over: it must read back as a Helm command.
+    if let Some(cmd) = &report.upgrade_command {
+        let parsed = parse_command(cmd, helm).unwrap_or_else(|e| panic!("approved command {cmd:?}: {e}"));
+        assert!(
+            parsed.set_errors.is_empty(),
+            "approved command {cmd:?}: {:?}",
+            parsed.set_errors
+        );
+    }
+    render_all(&[report], &builtin, &policy);
+}
+
+/// Every renderer of `src/report`, as `certgate check` and `certgate audit` call them.
+fn render_all(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) {
+    for color in [false, true] {
+        let _ = report::text::render(reports, report::text::Style { color }, false);
+    }
+    let _ = report::text::render(reports, report::text::Style::default(), true);
+    assert_json(&report::json::render(reports), "the JSON report");
+    assert_json(&report::sarif::render(reports, rules, policy), "the SARIF report");
+    let _ = report::junit::render(reports, rules, policy.fail_on);
+    let _ = report::github::render(reports);
+    for fail_on in [Severity::Error, Severity::Info] {
+        let _ = report::github::step_summary(reports, fail_on);
+    }
+    let _ = report::audit::html(reports, rules, policy);
+    let _ = report::audit::markdown(reports, rules, policy);
+}
