@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Measure certgate, the baseline and the floor on corpora made by gen.py; print the table and write
+bench/RESULTS.md. run.sh builds everything and calls this; see run.sh for the options.
+
+Wall time is measured around each process from here (spawn to exit, as a user sees it); peak memory
+is the process's maximum resident set size from wait4(2), the figure `/usr/bin/time -v` prints as
+"Maximum resident set size". Core counts are set with sched_setaffinity (what `taskset -c` does),
+inherited by the process; certgate's worker count follows its affinity mask.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NOW = "2026-11-27T00:00:00Z"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def spawn(argv, cwd, cpus=None, stdout=subprocess.DEVNULL):
+    """Run once: (wall seconds, peak RSS in KiB, CPU seconds user+sys, exit code)."""
+    saved = os.sched_getaffinity(0)
+    if cpus is not None:
+        os.sched_setaffinity(0, cpus)
+    try:
+        start = time.perf_counter()
+        p = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+    finally:
+        os.sched_setaffinity(0, saved)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime, p.returncode
+
+
+def repeat(argv, cwd, reps, cpus=None):
+    runs = [spawn(argv, cwd, cpus) for _ in range(reps)]
+    walls = sorted(r[0] for r in runs)
+    return {
+        "median_s": statistics.median(walls),
+        "min_s": walls[0],
+        "max_s": walls[-1],
+        "rss_kib": max(r[1] for r in runs),
+        "cpu_s": statistics.median(r[2] for r in runs),
+        "exit": sorted({r[3] for r in runs}),
+        "reps": reps,
+    }
+
+
+def check_certgate_findings(certgate, corpus):
+    """One untimed run with the JSON report: certgate must flag exactly the broken units."""
+    out = (corpus / "report.json").resolve()
+    _, _, _, code = spawn(
+        [certgate, "check", ".", "--now", NOW, "--format", "json", "--output", str(out)], corpus
+    )
+    reports = json.loads(out.read_text())
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    assert len(reports) == len(manifest), (len(reports), len(manifest))
+    wrong = []
+    for rep, unit in zip(reports, manifest):
+        errors = {f["code"] for f in rep["findings"] if f["severity"] == "error"}
+        expected = {unit["rule"]} if unit["rule"] else set()
+        if errors != expected:
+            wrong.append((unit["release"], unit["kind"], sorted(errors)))
+    out.unlink()
+    broken = sum(1 for u in manifest if u["rule"])
+    return {"units": len(manifest), "broken": broken, "mismatches": wrong[:5], "mismatch_count": len(wrong), "exit": code}
+
+
+def precommit_repo(root, corpus, certgate):
+    """A git repository holding `corpus`, with one unit's label changed in the working tree."""
+    repo = root / f"precommit-{corpus.name}"
+    if repo.exists():
+        shutil.rmtree(repo)
+    shutil.copytree(corpus, repo, ignore=shutil.ignore_patterns("manifest.json", "report.json"))
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run(git + ["init", "-q", "-b", "main", "."], cwd=repo, check=True)
+    subprocess.run(git + ["add", "."], cwd=repo, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "corpus"], cwd=repo, check=True)
+    values = repo / "units" / "u00000" / "values.yaml"
+    values.write_text(values.read_text().replace("ext-20261127-0\n", "ext-20261128-0\n"))
+    argv = [certgate, "check", "--base", "HEAD", "--now", NOW, "units/u00000/values.yaml"]
+    wall, _, _, code = spawn(argv, repo, stdout=subprocess.PIPE)
+    return repo, argv, code
+
+
+def floor(floor_bin, corpus, reps):
+    out = subprocess.run(
+        [floor_bin, str(corpus), "--threads", "1,2", "--reps", str(reps)], capture_output=True, text=True, check=True
+    ).stdout
+    res = {}
+    for line in out.splitlines():
+        if not line.startswith("floor "):
+            continue
+        kv = dict(w.split("=", 1) for w in line.split()[1:])
+        res[int(kv["threads"])] = {k: float(v) for k, v in kv.items()}
+    return res
+
+
+def baseline(corpus, count, schema, cjs, batch=False):
+    argv = ["bash", str(REPO / "bench" / "baseline.sh"), str(corpus), str(count), str(schema), cjs]
+    if batch:
+        argv.append("batch")
+    start = time.perf_counter()
+    p = subprocess.run(argv, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    lines = [l for l in p.stdout.splitlines() if l.strip()]
+    manifest = {u["dir"]: u for u in json.loads((corpus / "manifest.json").read_text())}
+    caught = missed = false_alarm = 0
+    missed_kinds = {}
+    for line in lines:
+        unit, verdict = line.split(" ", 1)
+        kind = manifest[unit]["kind"]
+        flagged = verdict.startswith("FAIL")
+        if kind == "clean" and flagged:
+            false_alarm += 1
+        elif kind != "clean" and flagged:
+            caught += 1
+        elif kind != "clean":
+            missed += 1
+            missed_kinds[kind] = missed_kinds.get(kind, 0) + 1
+    return {
+        "units": len(lines),
+        "wall_s": wall,
+        "per_unit_s": wall / max(len(lines), 1),
+        "caught": caught,
+        "missed": missed,
+        "missed_kinds": missed_kinds,
+        "false_alarms": false_alarm,
+    }
+
+
+def ms(s):
+    return f"{s * 1e3:,.1f} ms" if s < 10 else f"{s:,.2f} s"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--certgate", required=True)
+    ap.add_argument("--floor", required=True)
+    ap.add_argument("--corpora", required=True, type=Path, help="directory holding n1, n100, n10000")
+    ap.add_argument("--cjs", required=True, help="check-jsonschema executable")
+    ap.add_argument("--schema", required=True, type=Path, help="values schema for the baseline")
+    ap.add_argument("--baseline-units", type=int, default=100)
+    ap.add_argument("--results", type=Path, default=REPO / "bench" / "RESULTS.md")
+    ap.add_argument("--command", default="bench/run.sh", help="the command line to print as the reproducer")
+    ap.add_argument("--hot", type=Path, help="output of benches/hot.rs, to include")
+    args = ap.parse_args()
+
+    cg = args.certgate
+    n1, n100, n10k = (args.corpora / f"n{n}" for n in (1, 100, 10000))
+    all_cpus = sorted(os.sched_getaffinity(0))
+    two = set(all_cpus[:2])
+    one = set(all_cpus[:1])
+    load_before = os.getloadavg()
+    started = time.time()
+    log = lambda msg: print(f"[{time.time() - started:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    check = lambda corpus: [cg, "check", ".", "--now", NOW, "--format", "json", "--output", "/dev/null"]
+    R = {}
+    log("certgate finds exactly the broken units (N=100, N=10000)")
+    R["sanity"] = {n: check_certgate_findings(cg, c) for n, c in ((100, n100), (10000, n10k))}
+    for n, s in R["sanity"].items():
+        if s["mismatch_count"]:
+            print(f"WARNING: certgate's errors differ from the manifest on N={n}: {s['mismatches']}", file=sys.stderr)
+
+    log("certgate check, N=1 (20 runs), N=100 (10 runs), N=10000 (3 runs), on 2 cores")
+    R["cg"] = {}
+    for n, corpus, reps in ((1, n1, 20), (100, n100, 10), (10000, n10k, 3)):
+        R["cg"][n] = repeat(check(corpus), corpus, reps, two)
+        log(f"  N={n}: median {ms(R['cg'][n]['median_s'])}, peak RSS {R['cg'][n]['rss_kib'] / 1024:.1f} MiB")
+
+    log("certgate check, N=10000 on 1 core (3 runs)")
+    R["cg1core"] = repeat(check(n10k), n10k, 3, one)
+    log(f"  median {ms(R['cg1core']['median_s'])}")
+
+    log("pre-commit: certgate check --base HEAD FILE (30 runs each)")
+    R["precommit"] = {}
+    for n, corpus in ((1, n1), (100, n100)):
+        repo, argv, code = precommit_repo(args.corpora, corpus, cg)
+        R["precommit"][n] = repeat(argv, repo, 30, two)
+        R["precommit"][n]["first_exit"] = code
+        log(f"  repo of {n} unit(s): median {ms(R['precommit'][n]['median_s'])} (exit {code})")
+
+    log("floor: read + PEM scan + parse + verify_chain + key_matches, N=10000, 1 and 2 threads (3 runs)")
+    R["floor"] = floor(args.floor, n10k, 3)
+    for t, f in R["floor"].items():
+        log(f"  {t} thread(s): median {f['median_ms']:.1f} ms")
+
+    log(f"baseline: check-jsonschema + openssl per unit, {args.baseline_units} units (a few minutes)")
+    R["baseline"] = baseline(n100, args.baseline_units, args.schema, args.cjs)
+    log(f"  {ms(R['baseline']['per_unit_s'])} per unit")
+    log(f"baseline, check-jsonschema once for all {args.baseline_units} files, openssl per unit")
+    R["baseline_batch"] = baseline(n100, args.baseline_units, args.schema, args.cjs, batch=True)
+    log(f"  {ms(R['baseline_batch']['per_unit_s'])} per unit")
+    load_after = os.getloadavg()
+
+    # ---- the table ----
+    cg10k = R["cg"][10000]["median_s"]
+    base10k = R["baseline"]["per_unit_s"] * 10000
+    batch10k = R["baseline_batch"]["per_unit_s"] * 10000
+    floor1 = R["floor"][1]["median_ms"] / 1e3
+    floor2 = R["floor"][2]["median_ms"] / 1e3
+    speedup = R["cg1core"]["median_s"] / cg10k
+    floor_speedup = floor1 / floor2
+    rows = [
+        ("certgate check, N=1 (2 cores)", ms(R["cg"][1]["median_s"]), f"{R['cg'][1]['rss_kib'] / 1024:.1f} MiB", f"median of {R['cg'][1]['reps']}"),
+        ("certgate check, N=100 (2 cores)", ms(R["cg"][100]["median_s"]), f"{R['cg'][100]['rss_kib'] / 1024:.1f} MiB", f"median of {R['cg'][100]['reps']}; {R['cg'][100]['median_s'] / 100 * 1e3:.2f} ms/unit"),
+        ("certgate check, N=10,000 (2 cores)", ms(cg10k), f"{R['cg'][10000]['rss_kib'] / 1024:.1f} MiB", f"median of 3; {cg10k / 10000 * 1e3:.2f} ms/unit; CPU {R['cg'][10000]['cpu_s']:.1f} s"),
+        ("certgate check, N=10,000 (1 core)", ms(R["cg1core"]["median_s"]), f"{R['cg1core']['rss_kib'] / 1024:.1f} MiB", f"median of 3; 1 → 2 cores: {speedup:.2f}×"),
+        ("pre-commit `check --base HEAD FILE`, 1-unit repo", ms(R["precommit"][1]["median_s"]), f"{R['precommit'][1]['rss_kib'] / 1024:.1f} MiB", f"median of 30 (min {ms(R['precommit'][1]['min_s'])})"),
+        ("pre-commit `check --base HEAD FILE`, 100-unit repo", ms(R["precommit"][100]["median_s"]), f"{R['precommit'][100]['rss_kib'] / 1024:.1f} MiB", f"median of 30 (min {ms(R['precommit'][100]['min_s'])})"),
+        ("floor, N=10,000 (1 thread)", ms(floor1), "", f"{R['floor'][1]['per_unit_us']:.0f} µs/unit, in-process"),
+        ("floor, N=10,000 (2 threads)", ms(floor2), "", f"{R['floor'][2]['per_unit_us']:.0f} µs/unit; 1 → 2 threads: {floor_speedup:.2f}×"),
+        (f"baseline per unit (measured on {R['baseline']['units']})", ms(R["baseline"]["per_unit_s"]), "", f"{R['baseline']['wall_s']:.1f} s for {R['baseline']['units']} units"),
+        ("baseline, N=10,000 (scaled)", ms(base10k), "", "per-unit cost × 10,000"),
+        ("baseline with one check-jsonschema call for all files, N=10,000 (scaled)", ms(batch10k), "", f"{ms(R['baseline_batch']['per_unit_s'])}/unit"),
+    ]
+    ratios = [
+        ("certgate / baseline (N=10,000)", f"1 / {base10k / cg10k:,.0f}", f"certgate is {base10k / cg10k:,.0f}× faster"),
+        ("certgate / baseline with batched check-jsonschema", f"1 / {batch10k / cg10k:,.0f}", f"{batch10k / cg10k:,.0f}× faster"),
+        ("certgate / floor (N=10,000, 2 cores)", f"{cg10k / floor2:,.1f}", "floor = reading and verifying the certificates only"),
+        ("certgate / floor (N=10,000, 1 core)", f"{R['cg1core']['median_s'] / floor1:,.1f}", ""),
+    ]
+    goals = [
+        ("single unit < 10 ms end to end (pre-commit, 1-unit repo)", R["precommit"][1]["median_s"] < 0.010, ms(R["precommit"][1]["median_s"])),
+        ("single unit < 10 ms end to end (`check DIR`, N=1)", R["cg"][1]["median_s"] < 0.010, ms(R["cg"][1]["median_s"])),
+        ("10,000 units < 3 s on 2 cores", cg10k < 3, ms(cg10k)),
+        ("peak memory < 100 MB at 10,000 units", R["cg"][10000]["rss_kib"] * 1024 < 100e6, f"{R['cg'][10000]['rss_kib'] * 1024 / 1e6:.0f} MB"),
+        ("≥ 50× faster than the baseline", base10k / cg10k >= 50, f"{base10k / cg10k:,.0f}×"),
+        ("within 2× of the floor (2 cores)", cg10k / floor2 <= 2, f"{cg10k / floor2:,.1f}×"),
+    ]
+
+    head = "| measurement | wall time | peak RSS | notes |\n| --- | ---: | ---: | --- |\n"
+    table = head + "".join(f"| {a} | {b} | {c} | {d} |\n" for a, b, c, d in rows)
+    rtable = "| ratio | value | |\n| --- | ---: | --- |\n" + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in ratios)
+    gtable = "| goal | met | measured |\n| --- | :---: | ---: |\n" + "".join(
+        f"| {g} | {'yes' if ok else '**no**'} | {v} |\n" for g, ok, v in goals
+    )
+
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    version = subprocess.run([cg, "--version"], capture_output=True, text=True).stdout.strip()
+    b = R["baseline"]
+    sanity = "; ".join(
+        f"N={n}: {s['broken']} broken units, certgate's errors match the manifest for "
+        f"{s['units'] - s['mismatch_count']}/{s['units']} units"
+        for n, s in R["sanity"].items()
+    )
+    machine = (
+        f"{len(all_cpus)} cores ({cpu_model}, {platform.machine()}), Linux {platform.release()}; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    )
+    doc = f"""# certgate benchmark results
+
+Machine: {machine}. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} on commit
+`{commit}` ({version}), release build. Corpora from `bench/gen.py`: each unit is a `tls.type=provided`
+rotation (values, previous values, key, certificate, CA files), 70% clean, 30% broken (invalid label,
+wrong CA, expired certificate, key mismatch, `tls.type` typo, unchanged label). Checked with
+`certgate check DIR --now {NOW} --format json --output /dev/null`. Files are in the page cache
+(warm runs). The whole run took {time.time() - started:.0f} s.
+
+Reproduce (builds, installs check-jsonschema in bench/.venv, generates the corpora, measures, rewrites
+this file):
+
+```sh
+{args.command}
+```
+
+{table}
+{rtable}
+{gtable}
+Correctness of the measured runs: {sanity}. The baseline flagged {b['caught']} of the
+{b['caught'] + b['missed']} broken units among its {b['units']} and missed {b['missed']}
+({', '.join(f'{k}: {v}' for k, v in sorted(b['missed_kinds'].items())) or 'none'}; the values schema has no
+label rules and no previous values to compare with), with {b['false_alarms']} false alarms.
+
+What each row measures:
+- *certgate check*: wall time from spawn to exit and the process's peak resident set size (wait4's
+  `ru_maxrss`, as `/usr/bin/time -v` reports it), cores set with `sched_setaffinity` (`taskset -c 0` /
+  `taskset -c 0,1`).
+- *pre-commit*: `certgate check --base HEAD --now {NOW} units/u00000/values.yaml` in a git
+  repository holding the corpus, with that file's label changed: the values at HEAD are read with
+  `git show`.
+- *floor* (`benches/floor.rs`): in-process, per unit: read the five files, `source::pem::scan` the
+  three PEM files, `crypto::parse_certificate`, `parse_private_key`, `verify_chain`, `key_matches`;
+  nothing else (no YAML, chart, rules or report).
+- *baseline* (`bench/baseline.sh`): per unit, `check-jsonschema --schemafile values.schema.json
+  values.yaml` (without the `required` key/cert/cacert of `provided`, which the PEM files stand for),
+  `openssl verify -CAfile ca.pem -untrusted tls.pem tls.pem`, `openssl x509 -checkend 0`, and the
+  public keys of `openssl x509 -pubkey` and `openssl pkey -pubout` compared; measured on
+  {b['units']} units and scaled to 10,000.
+"""
+    if args.hot and args.hot.is_file():
+        doc += f"""
+## Hot functions (`cargo bench --bench hot`, single-threaded)
+
+```
+{args.hot.read_text().rstrip()}
+```
+"""
+    args.results.write_text(doc)
+    (args.results.parent / ".results.json").write_text(json.dumps(R, indent=1, default=str) + "\n")
+    print(doc)
+
+
+if __name__ == "__main__":
+    main()
