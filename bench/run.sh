@@ -11,7 +11,7 @@
 #
 #   bench/run.sh            (env: CARGO_TARGET_DIR, BASELINE_UNITS=100)
 #
-# Needs: cargo, python3 (3.9+, with venv), openssl, git, bash. Not part of CI.
+# Needs: cargo, python3 (3.9+, with venv), openssl, git, bash, GNU time. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -22,6 +22,8 @@ target=${CARGO_TARGET_DIR:-$repo/target}
 for tool in cargo python3 openssl git; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is needed" >&2; exit 2; }
 done
+# GNU time measures peak memory (Debian/Ubuntu: apt-get install time).
+/usr/bin/time -f %M true >/dev/null 2>&1 || { echo "run.sh: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 2; }
 echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if awk '{exit !($1 > 0.5)}' /proc/loadavg; then
   echo "   (the machine is busy: timings will be slower and noisier than on an idle machine)" >&2
