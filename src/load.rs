@@ -2,6 +2,7 @@
 //! spans; every way an input can be wrong becomes an [`InputProblem`]; then the values are resolved
 //! as Helm resolves them (chart defaults ⊕ previous ⊕ proposed, SPEC §1).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::helm::commandline::lint_command;
@@ -51,6 +52,16 @@ pub struct Context {
     /// Unix seconds: validity is checked at this time.
     pub now: i64,
     pub expiry_warning_days: u32,
+    /// Chart archives read once for the whole run ([`preload_charts`]), by path.
+    pub charts: HashMap<String, Preloaded>,
+}
+
+/// A chart archive read once for every unit that names it: many units share one chart.
+#[derive(Debug, Clone)]
+pub struct Preloaded {
+    pub chart: Option<Chart>,
+    pub problems: Vec<InputProblem>,
+    pub inputs: Vec<Input>,
 }
 
 impl Context {
@@ -59,6 +70,7 @@ impl Context {
             limits: Limits::default(),
             now,
             expiry_warning_days: 30,
+            charts: HashMap::new(),
         }
     }
 
@@ -348,7 +360,16 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     // Helm applies --set, then --set-string, then --set-file, whatever their order on the line.
     sets.sort_by_key(|(flag, _)| *flag);
 
-    let chart = chart_path.as_ref().and_then(|given| load_chart(&mut r, given));
+    let chart = chart_path
+        .as_ref()
+        .and_then(|given| match ctx.charts.get(&r.display(&given.value)) {
+            Some(pre) => {
+                r.problems.extend(pre.problems.iter().cloned());
+                r.inputs.extend(pre.inputs.iter().cloned());
+                pre.chart.clone()
+            }
+            None => load_chart(&mut r, given),
+        });
 
     let previous = match &spec.base {
         Some(rev) => Some(read_base(&mut r, rev, &values_given)),
@@ -859,6 +880,39 @@ fn auto_label(today: &str, history: &History, previous: Option<&Node>) -> String
         .map(|n| format!("ext-{today}-{n}"))
         .find(|l| !known.contains(l))
         .unwrap_or_default()
+}
+
+/// Read every distinct chart archive the units name, once, into the run's shared sources.
+pub fn preload_charts<'a>(
+    specs: impl IntoIterator<Item = &'a UnitSpec>,
+    limits: &Limits,
+    base: &mut SourceMap,
+) -> HashMap<String, Preloaded> {
+    let mut charts = HashMap::new();
+    for spec in specs {
+        let Some(given) = &spec.chart else { continue };
+        let mut r = Reader {
+            limits,
+            base_dir: &spec.base_dir,
+            sources: std::mem::take(base),
+            inputs: Vec::new(),
+            problems: Vec::new(),
+        };
+        let key = r.display(&given.value);
+        if !charts.contains_key(&key) {
+            let chart = load_chart(&mut r, given);
+            charts.insert(
+                key,
+                Preloaded {
+                    chart,
+                    problems: r.problems,
+                    inputs: r.inputs,
+                },
+            );
+        }
+        *base = r.sources;
+    }
+    charts
 }
 
 fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {

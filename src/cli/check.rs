@@ -11,7 +11,7 @@ use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
-use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit};
+use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit, preload_charts};
 use crate::model::unit::Given;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
@@ -200,10 +200,13 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         }
     }
 
+    let limits = Limits::default();
+    let charts = preload_charts(plan.units.iter().flatten(), &limits, &mut base);
     let ctx = Context {
-        limits: Limits::default(),
+        limits,
         now: now.unix_timestamp(),
         expiry_warning_days: policy.expiry_warning_days,
+        charts,
     };
     let mut specs = plan.units;
     if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {
