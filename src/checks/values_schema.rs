@@ -9,10 +9,10 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::json::{locate, to_json};
+use crate::model::json::locate;
 use crate::model::unit::Unit;
 use crate::report::Location;
-use crate::schema::{ErrorKind, Schema, annotation, validate};
+use crate::schema::{ErrorKind, Schema, annotation};
 
 pub const KIND: Kind = Kind {
     name: "values_schema",
@@ -27,9 +27,8 @@ pub struct Params {}
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        let errors = validate(Schema::Values, &to_json(&unit.effective));
         let mut seen: Vec<String> = Vec::new();
-        for error in errors {
+        for error in unit.values_schema_errors() {
             let code = annotation(Schema::Values, &error.schema, "x-certgate-rule").and_then(|v| v.as_str());
             if code != Some(emit.code()) {
                 continue;

@@ -119,6 +119,9 @@ pub struct Unit {
     pub key_in_tracked_values: Option<(Location, String)>,
     /// Certificates expiring within this many days are reported (CG307).
     pub expiry_warning_days: u32,
+    /// The effective values' violations of `schemas/values.schema.json`, computed on first use: seven
+    /// rules report from them.
+    pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,
 }
 
 /// The three certificate types the chart knows (`tls.type`).
@@ -154,6 +157,16 @@ impl TlsType {
 }
 
 impl Unit {
+    /// The effective values against the values schema, validated once per unit.
+    pub fn values_schema_errors(&self) -> &[crate::schema::SchemaError] {
+        self.values_schema_errors.get_or_init(|| {
+            crate::schema::validate(
+                crate::schema::Schema::Values,
+                &crate::model::json::to_json(&self.effective),
+            )
+        })
+    }
+
     /// The certificate type Helm will use.
     pub fn new_type(&self) -> Option<TlsType> {
         present(&self.effective, "tls.type")
