@@ -900,16 +900,13 @@ pub fn preload_charts<'a>(
             problems: Vec::new(),
         };
         let key = r.display(&given.value);
-        if !charts.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(e) = charts.entry(key) {
             let chart = load_chart(&mut r, given);
-            charts.insert(
-                key,
-                Preloaded {
-                    chart,
-                    problems: r.problems,
-                    inputs: r.inputs,
-                },
-            );
+            e.insert(Preloaded {
+                chart,
+                problems: r.problems,
+                inputs: r.inputs,
+            });
         }
         *base = r.sources;
     }
