@@ -344,9 +344,9 @@ Correctness of the measured runs: {sanity}. The baseline flagged {b['caught']} o
 label rules and no previous values to compare with), with {b['false_alarms']} false alarms.
 
 What each row measures:
-- *certgate check*: wall time from spawn to exit and the process's peak resident set size (wait4's
-  `ru_maxrss`, as `/usr/bin/time -v` reports it), cores set with `sched_setaffinity` (`taskset -c 0` /
-  `taskset -c 0,1`).
+- *certgate check*: wall time from spawn to exit, CPU time (user+sys, from wait4), and peak resident
+  set size ("Maximum resident set size" of GNU time, `/usr/bin/time -f %M`); cores set with
+  `sched_setaffinity` (`taskset -c 0` / `taskset -c 0,1`); certgate runs one worker per core it may use.
 - *pre-commit*: `certgate check --base HEAD --now {NOW} units/u00000/values.yaml` in a git
   repository holding the corpus, with that file's label changed: the values at HEAD are read with
   `git show`.
@@ -358,6 +358,12 @@ What each row measures:
   `openssl verify -CAfile ca.pem -untrusted tls.pem tls.pem`, `openssl x509 -checkend 0`, and the
   public keys of `openssl x509 -pubkey` and `openssl pkey -pubout` compared; measured on
   {b['units']} units and scaled to 10,000.
+
+Certificates are RSA-2048 throughout (bench/gen.py `--ec-every K` mixes in ECDSA P-384 CAs): ring
+verifies a P-384 signature in ~1 ms against ~30 µs for RSA-2048 (see the hot functions below), so an
+EC-heavy estate adds ~1 ms per EC unit to certgate and the floor alike.
+
+Where the time and memory go, function by function: `bench/PROFILE.md` (made with `bench/profile.sh`).
 """
     if args.hot and args.hot.is_file():
         doc += f"""
