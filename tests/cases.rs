@@ -196,3 +196,27 @@ fn command_line_cases() {
         failures.join("\n\n")
     );
 }
+
+/// Every rule of the built-in pack fires in at least one command-line case (STYLE: "a registry test
+/// that every rule has a test case").
+#[test]
+fn every_rule_has_a_case() {
+    let mut seen = std::collections::BTreeSet::new();
+    for case in common::cases() {
+        let Ok(text) = std::fs::read_to_string(case.join("expected")) else {
+            continue;
+        };
+        for line in text.lines() {
+            let line = line.trim_start_matches("suppressed ");
+            if let Some(code) = line.split_whitespace().next().filter(|c| c.starts_with("CG")) {
+                seen.insert(code.to_string());
+            }
+        }
+    }
+    let missing: Vec<&str> = certgate::rules::builtin()
+        .iter()
+        .map(|r| r.meta.code.as_str())
+        .filter(|code| !seen.contains(*code))
+        .collect();
+    assert!(missing.is_empty(), "rules without a command-line case: {missing:?}");
+}
