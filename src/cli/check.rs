@@ -607,12 +607,20 @@ fn show_config(config: Option<&Config>, policy: &Policy, args: &CheckArgs) -> St
             Some(s) => s.as_str().to_string(),
         };
         let key = format!("rules.{}", rule.meta.code);
+        let esc = &rule.meta.escalate;
+        // An explicit override wins; otherwise a policy setting may have raised the rule.
+        let from = if config.is_some_and(|c| c.policy_origins.contains_key(&key)) {
+            origin(&key, false)
+        } else if policy.clients_must_keep_working && esc.clients_must_keep_working.is_some() {
+            format!("{} (clients: must-keep-working)", origin("clients", false))
+        } else if policy.require_previous && esc.require_previous.is_some() {
+            format!("{} (require_previous: true)", origin("require_previous", false))
+        } else {
+            "default".to_string()
+        };
         out.push_str(&format!(
             "  {}: {}  # {} {}\n",
-            rule.meta.code,
-            setting,
-            rule.meta.name,
-            origin(&key, false)
+            rule.meta.code, setting, rule.meta.name, from
         ));
     }
     if let Some(c) = config {
