@@ -375,7 +375,8 @@ What each row measures:
 
 Certificates are RSA-2048 throughout (bench/gen.py `--ec-every K` mixes in ECDSA P-384 CAs): ring
 verifies a P-384 signature in ~1 ms against ~30 µs for RSA-2048 (see the hot functions below), so an
-EC-heavy estate adds ~1 ms per EC unit to certgate and the floor alike.
+EC unit costs the floor ~1 ms more, and certgate ~2 ms more (it also verifies the CA's own signature,
+for CG311).
 
 Where the time and memory go, function by function: `bench/PROFILE.md` (made with `bench/profile.sh`).
 """

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use certgate::crypto::{Certificate, key_matches, parse_certificate, parse_private_key, verify_chain};
 use certgate::engine::{self, Policy};
 use certgate::helm::strvals::{self, HelmVersion};
-use certgate::load::{Context, UnitSpec, load_unit};
+use certgate::load::{Context, UnitSpec, load_unit, preload_charts};
 use certgate::model::effective::coalesce;
 use certgate::model::json::to_json;
 use certgate::model::unit::Given;
@@ -213,7 +213,8 @@ fn main() {
     let key = parse_private_key(&key_label, &key_der).expect("key");
     b.run("key_matches (RSA)", || key_matches(&key, &leaf));
 
-    // One whole unit through the library, as `certgate check` does per release unit.
+    // One whole unit through the library: alone (a one-unit run reads the chart itself), and as one
+    // unit of a run, whose chart archives `certgate check` reads once beforehand (`preload_charts`).
     let unit_dir = dir.join("unit");
     std::fs::create_dir(&unit_dir).expect("unit dir");
     std::fs::write(unit_dir.join("values.yaml"), PROPOSED).expect("write");
@@ -250,5 +251,11 @@ fn main() {
     });
     b.run("whole unit: load_unit + engine::check", || {
         engine::check(load_unit(&spec, &ctx, &base), &all_rules, &policy, NOW_TEXT)
+    });
+    let mut run_base = SourceMap::new();
+    let mut run_ctx = Context::at_unix(NOW);
+    run_ctx.charts = preload_charts([&spec], &run_ctx.limits, &mut run_base);
+    b.run("whole unit of a run (chart preloaded)", || {
+        engine::check(load_unit(&spec, &run_ctx, &run_base), &all_rules, &policy, NOW_TEXT)
     });
 }
