@@ -193,6 +193,20 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
             Err(why) => (None, Some(format!("no command: {why}"))),
         }
     };
+    // The report keeps only the texts its findings point into (the PEM files and values of 10,000
+    // units would otherwise stay in memory until the end of the run).
+    let mut sources = unit.sources.clone();
+    let mut keep: Vec<crate::source::SourceId> = found
+        .iter()
+        .chain(suppressed.iter().map(|s| &s.finding))
+        .filter_map(|f| match f.location {
+            Location::Span { source, .. } => Some(source),
+            _ => None,
+        })
+        .collect();
+    keep.sort();
+    keep.dedup();
+    sources.keep_only(&keep);
     UnitReport {
         release: unit.release.as_ref().map(|r| r.value.clone()),
         now: now.to_string(),
@@ -204,7 +218,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         upgrade_command,
         command_note,
         redacted: unit.redacted.clone(),
-        sources: unit.sources,
+        sources,
     }
 }
 

@@ -456,8 +456,9 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
 
     let defaults = chart
         .as_ref()
-        .map(|c| c.defaults.clone())
+        .map(|c| c.defaults.as_ref().clone())
         .unwrap_or_else(|| Node::empty_map(Origin::Synthetic));
+    // Each state starts from its own copy of the chart's defaults (the preloaded tree is shared).
     let running = previous.as_ref().map(|p| coalesce(defaults.clone(), [p]));
     // With --base both states are complete files: the new one does not sit on top of the old.
     let layers: Vec<&Node> = if spec.base.is_some() {
@@ -986,7 +987,7 @@ fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {
         name,
         version,
         app_version: field("appVersion"),
-        defaults,
+        defaults: std::sync::Arc::new(defaults),
         location: Location::Span {
             source: chart_id,
             span: meta.lookup("version").map_or(Span::point(0), |n| match n.origin {

@@ -113,10 +113,21 @@ pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)],
         let style = report::text::Style {
             color: color && target.is_none(),
         };
-        let text = render(*format, evaluation, style, quiet);
-        let result = match target {
-            Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-            None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
+        let result = if *format == Format::Json {
+            // Streamed: the JSON of many units is never held in memory whole.
+            let json = |w: &mut dyn std::io::Write| report::json::write(&evaluation.reports, &mut { w });
+            match target {
+                Some(path) => {
+                    output::file_with(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
+                }
+                None => output::stdout_with(json).map_err(|e| format!("cannot write to standard output: {e}")),
+            }
+        } else {
+            let text = render(*format, evaluation, style, quiet);
+            match target {
+                Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
+                None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
+            }
         };
         if let Err(e) = result {
             write_error.get_or_insert(e);

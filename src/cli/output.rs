@@ -13,6 +13,31 @@ pub fn stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// Write to standard output through `write`; a reader that went away is not an error.
+pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Write to `path` atomically through `write`: readers see the old file or the whole new one.
+pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".certgate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Write `text` to `path` atomically: readers see the old file or the whole new one, never a part.
 pub fn file(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = match path.parent() {

@@ -106,6 +106,8 @@ pub struct Material {
     pub continuity: Option<ChainResult>,
     /// Whether the private key belongs to the leaf.
     pub key_match: Option<Result<bool, KeyError>>,
+    /// Whether `tls.cacert` is self-signed (self-issued, and its signature verifies with its own key).
+    pub ca_self_signed: Option<bool>,
     /// Unix seconds the run checks validity at.
     pub now: i64,
 }
@@ -279,10 +281,31 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material
     if let (Some(leaf), Some(previous)) = (&leaf, material.previous_ca().map(|c| c.cert.clone())) {
         material.continuity = Some(verify_chain(leaf, &intermediates, &previous, now));
     }
+    material.ca_self_signed = material.ca().map(|ca| self_signed(&ca.cert));
     if let (Some(leaf), Some(key)) = (&leaf, material.item(Role::Key).and_then(|i| i.key.as_ref())) {
         material.key_match = Some(key_matches(key, leaf));
     }
     material
+}
+
+/// Whether a CA certificate signs itself. Many units share a CA, and the answer is a signature
+/// verification, so it is remembered for the run by the certificate's fingerprint.
+fn self_signed(cert: &Certificate) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    if !cert.is_self_issued {
+        return false;
+    }
+    let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(known) = seen.lock().ok().and_then(|m| m.get(&cert.sha256).copied()) {
+        return known;
+    }
+    let verdict = crate::crypto::verify_signed_by(cert, cert).is_ok();
+    if let Ok(mut m) = seen.lock() {
+        m.insert(cert.sha256.clone(), verdict);
+    }
+    verdict
 }
 
 /// CG314: duplicates, unrelated blocks, and intermediates out of order in `tls.cert`.

@@ -35,8 +35,9 @@ pub struct Chart {
     pub name: String,
     pub version: String,
     pub app_version: Option<String>,
-    /// `values.yaml` of the chart, located in `CHART.tgz!/NAME/values.yaml`.
-    pub defaults: Node,
+    /// `values.yaml` of the chart, located in `CHART.tgz!/NAME/values.yaml`; shared by every unit
+    /// that names the chart.
+    pub defaults: std::sync::Arc<Node>,
     pub location: Location,
 }
 

@@ -92,11 +92,31 @@ fn report(r: &UnitReport) -> Report<'_> {
 
 /// Render the reports: pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport]) -> String {
-    let text = if let [one] = reports {
-        serde_json::to_string_pretty(&report(one))
+    let mut out = Vec::new();
+    // Writing plain structs of strings and numbers into memory cannot fail.
+    let _ = write(reports, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the reports to `w` as they are serialized, without holding the whole document in memory
+/// (10,000 units make a report of tens of megabytes).
+pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(w);
+    if let [one] = reports {
+        serde_json::to_writer_pretty(&mut w, &report(one))?;
     } else {
-        serde_json::to_string_pretty(&reports.iter().map(report).collect::<Vec<_>>())
-    };
-    // Serializing plain structs of strings and numbers cannot fail.
-    text.unwrap_or_default() + "\n"
+        serde_json::to_writer_pretty(&mut w, &Units(reports))?;
+    }
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// Several units, serialized one at a time.
+struct Units<'a>(&'a [UnitReport]);
+
+impl Serialize for Units<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(report))
+    }
 }

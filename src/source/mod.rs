@@ -95,6 +95,16 @@ impl SourceMap {
         &self.sources[id.0]
     }
 
+    /// Keep the text of the sources in `keep` only; the others keep their name and lose their text
+    /// (their ids stay valid). A report needs only the texts its findings quote.
+    pub fn keep_only(&mut self, keep: &[SourceId]) {
+        for (i, s) in self.sources.iter_mut().enumerate() {
+            if !keep.contains(&SourceId(i)) && !s.text.is_empty() {
+                *s = Arc::new(Source::new(s.name.clone(), String::new()));
+            }
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
         self.sources.iter().enumerate().map(|(i, s)| (SourceId(i), s.as_ref()))
     }
