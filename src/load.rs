@@ -54,6 +54,8 @@ pub struct Context {
     pub expiry_warning_days: u32,
     /// Chart archives read once for the whole run ([`preload_charts`]), by path.
     pub charts: HashMap<String, Preloaded>,
+    /// Values paths the rules read beyond the certificate settings ([`crate::checks::Check::paths`]).
+    pub rule_paths: Vec<String>,
 }
 
 /// A chart archive read once for every unit that names it: many units share one chart.
@@ -71,6 +73,7 @@ impl Context {
             now,
             expiry_warning_days: 30,
             charts: HashMap::new(),
+            rule_paths: Vec::new(),
         }
     }
 
@@ -454,10 +457,27 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         );
     }
 
-    let defaults = chart
-        .as_ref()
-        .map(|c| c.defaults.as_ref().clone())
-        .unwrap_or_else(|| Node::empty_map(Origin::Synthetic));
+    // Only the defaults this unit can tell apart are copied: under what the previous and proposed
+    // values set, the certificate settings, and the paths the rules read. Copying the whole chart's
+    // values twice per unit was a third of the work of a run.
+    let defaults = match &chart {
+        Some(c) => {
+            let mut wants = Wants::default();
+            for path in CERTIFICATE_PATHS
+                .iter()
+                .copied()
+                .chain(ctx.rule_paths.iter().map(String::as_str))
+            {
+                wants.path(path);
+            }
+            wants.tree(&proposed);
+            if let Some(p) = &previous {
+                wants.tree(p);
+            }
+            wants.prune(&c.defaults)
+        }
+        None => Node::empty_map(Origin::Synthetic),
+    };
     // Each state starts from its own copy of the chart's defaults (the preloaded tree is shared).
     let running = previous.as_ref().map(|p| coalesce(defaults.clone(), [p]));
     // With --base both states are complete files: the new one does not sit on top of the old.
@@ -882,6 +902,68 @@ fn auto_label(today: &str, history: &History, previous: Option<&Node>) -> String
         .map(|n| format!("ext-{today}-{n}"))
         .find(|l| !known.contains(l))
         .unwrap_or_default()
+}
+
+/// What every unit reads of the chart's defaults, whatever its values set.
+const CERTIFICATE_PATHS: [&str; 3] = ["global.security", "tls", "proxy"];
+
+/// The parts of a values tree a unit can see a difference in: a tree of keys, where a leaf wants
+/// the whole subtree under it.
+#[derive(Debug, Default)]
+struct Wants {
+    all: bool,
+    keys: HashMap<String, Wants>,
+}
+
+impl Wants {
+    /// Want everything under a dotted path.
+    fn path(&mut self, path: &str) {
+        let mut here = self;
+        for key in path.split('.') {
+            if here.all {
+                return;
+            }
+            here = here.keys.entry(key.to_string()).or_default();
+        }
+        here.all = true;
+        here.keys.clear();
+    }
+
+    /// Want every key a values tree sets (and everything under its leaves). Values trees are
+    /// depth-limited when read, so the recursion is bounded.
+    fn tree(&mut self, node: &Node) {
+        if self.all {
+            return;
+        }
+        match node.as_map() {
+            Some(m) => {
+                for e in m.iter() {
+                    self.keys.entry(e.key.clone()).or_default().tree(&e.node);
+                }
+            }
+            None => {
+                self.all = true;
+                self.keys.clear();
+            }
+        }
+    }
+
+    /// The part of `defaults` wanted.
+    fn prune(&self, defaults: &Node) -> Node {
+        if self.all {
+            return defaults.clone();
+        }
+        let Some(map) = defaults.as_map() else {
+            return defaults.clone();
+        };
+        let mut out = Mapping::new();
+        for e in map.iter() {
+            if let Some(w) = self.keys.get(&e.key) {
+                out.insert(e.key.clone(), e.key_origin.clone(), w.prune(&e.node));
+            }
+        }
+        Node::new(Value::Map(out), defaults.origin.clone())
+    }
 }
 
 /// Read every distinct chart archive the units name, once, into the run's shared sources.

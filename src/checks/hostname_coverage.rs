@@ -26,6 +26,10 @@ pub struct Params {
 }
 
 impl Check for Params {
+    fn paths(&self) -> Vec<String> {
+        self.endpoints.clone()
+    }
+
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(leaf) = unit.material.leaf() else { return };
         let mut hosts: Vec<String> = unit.hostnames.clone();

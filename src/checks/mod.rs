@@ -55,6 +55,12 @@ pub trait Check: Send + Sync + std::fmt::Debug {
 
     /// Judge the outcome once suppressions are applied (only kinds about suppressions need this).
     fn after(&self, _unit: &Unit, _outcome: &Outcome, _emit: &mut Emit) {}
+
+    /// The values paths this check reads beyond the certificate settings (`global.security`, `tls`,
+    /// `proxy`), so that the chart's defaults under them are part of the effective values.
+    fn paths(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What applying the suppressions did, for checks that judge the suppressions themselves.

@@ -23,6 +23,10 @@ pub struct Params {
 }
 
 impl Check for Params {
+    fn paths(&self) -> Vec<String> {
+        self.paths.clone()
+    }
+
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         for path in &self.paths {
             let Some(node) = present(&unit.effective, path) else {

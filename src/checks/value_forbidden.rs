@@ -24,6 +24,10 @@ pub struct Params {
 }
 
 impl Check for Params {
+    fn paths(&self) -> Vec<String> {
+        vec![self.path.clone()]
+    }
+
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(node) = present(&unit.effective, &self.path) else {
             return;

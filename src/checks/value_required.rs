@@ -27,6 +27,10 @@ pub struct Params {
 }
 
 impl Check for Params {
+    fn paths(&self) -> Vec<String> {
+        vec![self.path.clone()]
+    }
+
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if !self.releases.is_empty() && !unit.release.as_ref().is_some_and(|r| self.releases.contains(&r.value)) {
             return;

@@ -213,11 +213,16 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
 
     let limits = Limits::default();
     let charts = preload_charts(plan.units.iter().flatten(), &limits, &mut base);
+    // The paths user rules read: the chart's defaults under them stay part of the effective values.
+    let mut rule_paths: Vec<String> = all_rules.iter().flat_map(|r| r.check.paths()).collect();
+    rule_paths.sort();
+    rule_paths.dedup();
     let ctx = Context {
         limits,
         now: now.unix_timestamp(),
         expiry_warning_days: policy.expiry_warning_days,
         charts,
+        rule_paths,
     };
     let mut specs = plan.units;
     if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {

@@ -22,8 +22,15 @@ pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) ->
     }
 }
 
-/// Write to `path` atomically through `write`: readers see the old file or the whole new one.
+/// Write to `path` atomically through `write`: readers see the old file or the whole new one. A
+/// target that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written in
+/// place: renaming over it would replace the device with a file.
 pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut target = std::fs::OpenOptions::new().write(true).open(path)?;
+        write(&mut target)?;
+        return target.flush();
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -40,18 +47,7 @@ pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Res
 
 /// Write `text` to `path` atomically: readers see the old file or the whole new one, never a part.
 pub fn file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".certgate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    file_with(path, |w| w.write_all(text.as_bytes()))
 }
 
 /// Append `text` to `path` (GitHub's job summary file collects every step's part).
@@ -76,6 +72,32 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_device_or_fifo_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        file(&fifo, "through the pipe\n").unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe\n");
+        assert!(
+            std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+            "the FIFO is still a FIFO"
+        );
+        file(Path::new("/dev/null"), "discarded").unwrap();
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
     }
 
     #[test]

@@ -157,15 +157,35 @@ impl TlsType {
     }
 }
 
+/// The part of the values the values schema describes (`global.security`, `tls`), as JSON: the
+/// rest of the chart's values are not converted for nothing.
+fn schema_view(effective: &Node) -> serde_json::Value {
+    use crate::model::json::to_json;
+    let mut root = serde_json::Map::new();
+    if let Some(global) = effective.lookup("global") {
+        let view = match global.as_map() {
+            Some(m) => {
+                let mut g = serde_json::Map::new();
+                if let Some(security) = m.get("security") {
+                    g.insert("security".into(), to_json(security));
+                }
+                serde_json::Value::Object(g)
+            }
+            None => to_json(global),
+        };
+        root.insert("global".into(), view);
+    }
+    if let Some(tls) = effective.lookup("tls") {
+        root.insert("tls".into(), to_json(tls));
+    }
+    serde_json::Value::Object(root)
+}
+
 impl Unit {
     /// The effective values against the values schema, validated once per unit.
     pub fn values_schema_errors(&self) -> &[crate::schema::SchemaError] {
-        self.values_schema_errors.get_or_init(|| {
-            crate::schema::validate(
-                crate::schema::Schema::Values,
-                &crate::model::json::to_json(&self.effective),
-            )
-        })
+        self.values_schema_errors
+            .get_or_init(|| crate::schema::validate(crate::schema::Schema::Values, &schema_view(&self.effective)))
     }
 
     /// The certificate type Helm will use.
