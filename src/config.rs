@@ -181,8 +181,8 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         value: value.to_string(),
         location: at(&p),
     };
-    let mut units = Vec::new();
-    let mut unit_files = Vec::new();
+    let mut units = Vec::with_capacity(raw.releases.len());
+    let mut unit_files = Vec::with_capacity(raw.releases.len());
     for (i, r) in raw.releases.iter().enumerate() {
         let base = format!("releases/{i}");
         let history = History {

@@ -306,10 +306,12 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     let limits = &ctx.limits;
     let today = ctx.today();
     let today = today.as_str();
+    let mut sources = base.clone();
+    sources.reserve(8);
     let mut r = Reader {
         limits,
         base_dir: &spec.base_dir,
-        sources: base.clone(),
+        sources,
         inputs: Vec::new(),
         problems: Vec::new(),
     };

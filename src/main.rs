@@ -7,6 +7,9 @@ use std::process::ExitCode;
 
 use certgate::cli::{CliError, Outcome, run};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run(std::env::args_os()) {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

@@ -69,28 +69,29 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync
     if workers == 1 {
         return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }
+    // Each result goes straight into its slot, boxed, so the slots stay small while the run goes on.
+    let slots: Vec<std::sync::Mutex<Option<Box<R>>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break done };
-                        done.push((i, f(i, item)));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(i, item);
+                    if let Some(slot) = slots.get(i) {
+                        *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(result));
                     }
-                })
-            })
-            .collect();
-        // A panic in a worker is a bug: let it surface rather than lose that worker's units.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+                }
+            });
+        }
+        // A worker's panic is a bug: the scope re-raises it rather than lose that worker's units.
     });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+        .map(|b| *b)
+        .collect()
 }
 
 /// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
@@ -181,8 +182,13 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     let mut base = SourceMap::new();
     let mut run_problems: Vec<InputProblem> = Vec::new();
     let mut run_inputs = Vec::new();
-    let plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
+    let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
     let policy = policy_of(plan.config.as_ref(), args);
+    // The units are selected: the config's own copy of them is not needed any more.
+    if let Some(c) = &mut plan.config {
+        c.units = Vec::new();
+        c.unit_files = Vec::new();
+    }
 
     // Built-in rules, then the organisation's own.
     let mut user_rules: Vec<Rule> = Vec::new();
@@ -243,7 +249,13 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     }
     // Release units are independent: check them in parallel, keeping their order.
     let run_shared = std::sync::Mutex::new(Some((run_problems, run_inputs)));
-    let check_one = |i: usize, spec: &Option<UnitSpec>| {
+    // Each spec is taken (and freed) when its unit is loaded: 10,000 of them add up.
+    let specs: Vec<std::sync::Mutex<Option<Box<UnitSpec>>>> = specs
+        .into_iter()
+        .map(|s| std::sync::Mutex::new(s.map(Box::new)))
+        .collect();
+    let check_one = |i: usize, slot: &std::sync::Mutex<Option<Box<UnitSpec>>>| {
+        let spec = slot.lock().ok().and_then(|mut s| s.take()).map(|b| *b);
         let empty = UnitSpec::default();
         let mut loaded = load_unit(spec.as_ref().unwrap_or(&empty), &ctx, &base);
         if spec.is_none() {

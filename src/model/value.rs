@@ -77,13 +77,17 @@ pub struct Entry {
     pub node: Node,
 }
 
-/// An ordered mapping with string keys (Helm turns every key into a string). Lookups go through a
-/// hash index, so a hostile file with 100,000 keys costs linear time, not quadratic.
+/// An ordered mapping with string keys (Helm turns every key into a string). Small mappings (the
+/// vast majority) are searched in order; past [`INDEX_FROM`] entries a hash index is kept, so a
+/// hostile file with 100,000 keys costs linear time, not quadratic.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     entries: Vec<Entry>,
-    index: HashMap<String, usize>,
+    index: Option<HashMap<String, usize>>,
 }
+
+/// The size from which a mapping keeps a hash index of its keys.
+const INDEX_FROM: usize = 16;
 
 impl PartialEq for Mapping {
     fn eq(&self, other: &Self) -> bool {
@@ -94,6 +98,14 @@ impl PartialEq for Mapping {
 impl Mapping {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A mapping with room for `n` entries (a YAML mapping knows its size before it is built).
+    pub fn with_capacity(n: usize) -> Self {
+        Mapping {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -108,40 +120,57 @@ impl Mapping {
         self.entries.iter()
     }
 
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|e| e.key == key),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.node)
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.index.get(key).map(|&i| &self.entries[i])
+        self.position(key).and_then(|i| self.entries.get(i))
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        let i = *self.index.get(key)?;
-        Some(&mut self.entries[i].node)
+        let i = self.position(key)?;
+        self.entries.get_mut(i).map(|e| &mut e.node)
     }
 
     /// Insert or replace `key`; a replaced key keeps its position, as a Go map has none to lose.
     pub fn insert(&mut self, key: String, key_origin: Origin, node: Node) {
-        match self.index.get(&key) {
-            Some(&i) => {
-                let e = &mut self.entries[i];
-                e.key_origin = key_origin;
-                e.node = node;
-            }
-            None => {
-                self.index.insert(key.clone(), self.entries.len());
-                self.entries.push(Entry { key, key_origin, node });
-            }
+        if let Some(e) = self.position(&key).and_then(|i| self.entries.get_mut(i)) {
+            e.key_origin = key_origin;
+            e.node = node;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        }
+        self.entries.push(Entry { key, key_origin, node });
+        if self.index.is_none() && self.entries.len() > INDEX_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key.clone(), i))
+                    .collect(),
+            );
         }
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
-        let i = self.index.remove(key)?;
+        let i = self.position(key)?;
         let entry = self.entries.remove(i);
-        for e in &self.entries[i..] {
-            if let Some(j) = self.index.get_mut(&e.key) {
-                *j -= 1;
+        if let Some(index) = &mut self.index {
+            index.remove(key);
+            for e in &self.entries[i..] {
+                if let Some(j) = index.get_mut(&e.key) {
+                    *j -= 1;
+                }
             }
         }
         Some(entry)

@@ -91,18 +91,34 @@ impl SourceMap {
         SourceId(self.sources.len() - 1)
     }
 
+    /// Room for `n` more sources without growing.
+    pub fn reserve(&mut self, n: usize) {
+        self.sources.reserve_exact(n);
+    }
+
     pub fn get(&self, id: SourceId) -> &Source {
         &self.sources[id.0]
     }
 
-    /// Keep the text of the sources in `keep` only; the others keep their name and lose their text
-    /// (their ids stay valid). A report needs only the texts its findings quote.
+    /// Keep the sources in `keep` only; the others become one shared empty source (their ids stay
+    /// valid, nothing points at them). A report needs only the texts its findings quote.
     pub fn keep_only(&mut self, keep: &[SourceId]) {
+        static DROPPED: std::sync::OnceLock<Arc<Source>> = std::sync::OnceLock::new();
+        let dropped = DROPPED.get_or_init(|| Arc::new(Source::new("", "")));
         for (i, s) in self.sources.iter_mut().enumerate() {
             if !keep.contains(&SourceId(i)) && !s.text.is_empty() {
-                *s = Arc::new(Source::new(s.name.clone(), String::new()));
+                *s = Arc::clone(dropped);
             }
         }
+        // Nothing points past the last kept source.
+        let len = keep
+            .iter()
+            .map(|id| id.0 + 1)
+            .max()
+            .unwrap_or(0)
+            .min(self.sources.len());
+        self.sources.truncate(len);
+        self.sources.shrink_to_fit();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {

@@ -1209,7 +1209,7 @@ impl<'t> Loader<'t> {
                 }
                 Task::Map(entries, span) => {
                     let values = done.split_off(done.len() - entries.len());
-                    let mut mapping = Mapping::new();
+                    let mut mapping = Mapping::with_capacity(entries.len());
                     for (e, node) in entries.iter().zip(values) {
                         mapping.insert(e.key.clone(), self.origin(e.key_span), node);
                     }
