@@ -240,7 +240,7 @@ fn main() {
     let all_rules: Vec<&rules::Rule> = rules::builtin().iter().collect();
     let policy = Policy::default();
     let probe = engine::check(load_unit(&spec, &ctx, &base), &all_rules, &policy, NOW_TEXT);
-    let codes: Vec<&str> = probe.findings.iter().map(|f| f.code.as_str()).collect();
+    let codes: Vec<&str> = probe.findings.iter().map(|f| &*f.code).collect();
     println!("  (the whole-unit case finds {codes:?})");
     b.run("load_unit (read, parse, effective, material)", || {
         load_unit(&spec, &ctx, &base)

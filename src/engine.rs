@@ -67,7 +67,7 @@ impl Policy {
             rule.meta.escalate.require_previous,
             self.require_previous,
         );
-        match self.rules.get(&rule.meta.code) {
+        match self.rules.get(&*rule.meta.code) {
             Some(RuleSetting::Off) => None,
             Some(RuleSetting::Severity(s)) => Some(*s),
             Some(RuleSetting::On) | None => Some(severity),
@@ -146,7 +146,7 @@ fn apply_suppressions(
                         && s.target_line == line
                         && s.problem.is_none()
                         && !outcome.lapsed[i]
-                        && s.codes.contains(&f.code)
+                        && s.codes.iter().any(|c| **c == *f.code)
                 })
             }
             _ => None,
@@ -207,6 +207,11 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
     keep.sort();
     keep.dedup();
     sources.keep_only(&keep);
+    // Reports live until the end of the run: no spare capacity in them.
+    let mut inputs = inputs;
+    inputs.shrink_to_fit();
+    found.shrink_to_fit();
+    suppressed.shrink_to_fit();
     UnitReport {
         release: unit.release.as_ref().map(|r| r.value.clone()),
         now: now.to_string(),

@@ -215,7 +215,7 @@ fn every_rule_has_a_case() {
     }
     let missing: Vec<&str> = certgate::rules::builtin()
         .iter()
-        .map(|r| r.meta.code.as_str())
+        .map(|r| &*r.meta.code)
         .filter(|code| !seen.contains(*code))
         .collect();
     assert!(missing.is_empty(), "rules without a command-line case: {missing:?}");

@@ -57,7 +57,7 @@ fn build(dir: &Path, values: &str) -> UnitReport {
     let i = report
         .findings
         .iter()
-        .position(|f| f.code == "CG211" && matches!(f.location, Location::Span { .. }))
+        .position(|f| &*f.code == "CG211" && matches!(f.location, Location::Span { .. }))
         .expect("the fixture has an unknown key in the file");
     let finding = report.findings.remove(i);
     report.suppressed.push(Suppressed {
@@ -394,9 +394,9 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
     let descriptors = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(descriptors.len(), rules().len());
     for (d, r) in descriptors.iter().zip(rules()) {
-        assert_eq!(d["id"], r.meta.code.as_str());
-        assert_eq!(d["name"], r.meta.name.as_str());
-        assert_eq!(d["help"]["text"], r.meta.remediation.as_str());
+        assert_eq!(d["id"], &*r.meta.code);
+        assert_eq!(d["name"], &*r.meta.name);
+        assert_eq!(d["help"]["text"], &*r.meta.remediation);
         assert_eq!(d["helpUri"].as_str(), r.meta.help_uri.as_deref());
     }
     for r in run["results"].as_array().unwrap() {
@@ -404,7 +404,7 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
             .findings
             .iter()
             .chain(report.suppressed.iter().map(|s| &s.finding))
-            .find(|f| f.code == r["ruleId"] && r["message"]["text"].as_str().unwrap().starts_with(&f.message))
+            .find(|f| r["ruleId"] == *f.code && r["message"]["text"].as_str().unwrap().starts_with(&f.message))
             .unwrap();
         let level = match f.severity {
             Severity::Error => "error",

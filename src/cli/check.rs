@@ -204,7 +204,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     let all_rules: Vec<&Rule> = rules::builtin().iter().chain(user_rules.iter()).collect();
     if let Some(cfg) = &plan.config {
         for (code, location) in &cfg.rule_locations {
-            if !all_rules.iter().any(|r| &r.meta.code == code) {
+            if !all_rules.iter().any(|r| *r.meta.code == **code) {
                 run_problems.push(InputProblem::new(
                     ProblemKind::RuleFileInvalid,
                     location.clone(),
@@ -250,10 +250,10 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     // Release units are independent: check them in parallel, keeping their order.
     let run_shared = std::sync::Mutex::new(Some((run_problems, run_inputs)));
     // Each spec is taken (and freed) when its unit is loaded: 10,000 of them add up.
-    let specs: Vec<std::sync::Mutex<Option<Box<UnitSpec>>>> = specs
-        .into_iter()
-        .map(|s| std::sync::Mutex::new(s.map(Box::new)))
-        .collect();
+    // (`extend`, not `collect`: collecting in place would keep the specs' large buffer alive.)
+    let mut slots: Vec<std::sync::Mutex<Option<Box<UnitSpec>>>> = Vec::with_capacity(specs.len());
+    slots.extend(specs.into_iter().map(|s| std::sync::Mutex::new(s.map(Box::new))));
+    let specs = slots;
     let check_one = |i: usize, slot: &std::sync::Mutex<Option<Box<UnitSpec>>>| {
         let spec = slot.lock().ok().and_then(|mut s| s.take()).map(|b| *b);
         let empty = UnitSpec::default();

@@ -7,7 +7,7 @@ pub fn run(code: &str) -> Result<Outcome, CliError> {
     let code = code.trim().to_uppercase();
     let rule = builtin()
         .iter()
-        .find(|r| r.meta.code == code || r.meta.name == code.to_lowercase());
+        .find(|r| *r.meta.code == *code || *r.meta.name == code.to_lowercase());
     let Some(rule) = rule else {
         return Err(CliError::Usage(format!("no rule {code}: `certgate rules` lists them")));
     };

@@ -74,7 +74,7 @@ pub(super) fn approval<'a>(report: &'a UnitReport, fail_on: Severity) -> Approva
     if !blocking.is_empty() {
         let mut codes: Vec<&str> = Vec::new();
         for f in &blocking {
-            if !codes.contains(&f.code.as_str()) {
+            if !codes.contains(&&*f.code) {
                 codes.push(&f.code);
             }
         }
@@ -83,7 +83,7 @@ pub(super) fn approval<'a>(report: &'a UnitReport, fail_on: Severity) -> Approva
             codes,
         };
     }
-    if report.findings.iter().any(|f| f.code == "CG503") {
+    if report.findings.iter().any(|f| &*f.code == "CG503") {
         return Approval::NoChange;
     }
     Approval::NotFormed
@@ -129,7 +129,7 @@ pub(super) fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<
         .map(|rule| {
             let meta = &rule.meta;
             let effective = policy.severity_of(rule);
-            let changed_by = match policy.rules.get(&meta.code) {
+            let changed_by = match policy.rules.get(&*meta.code) {
                 Some(RuleSetting::Off | RuleSetting::Severity(_)) => Some("policy.rules"),
                 _ if effective == Some(meta.severity) => None,
                 _ if policy.clients_must_keep_working && meta.escalate.clients_must_keep_working.is_some() => {
@@ -157,7 +157,7 @@ pub(super) fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<Strin
     policy
         .rules
         .iter()
-        .filter(|(code, _)| !rules.iter().any(|r| &r.meta.code == *code))
+        .filter(|(code, _)| !rules.iter().any(|r| *r.meta.code == **code))
         .map(|(code, setting)| {
             let setting = match setting {
                 RuleSetting::Off => "off",
@@ -173,7 +173,7 @@ pub(super) fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<Strin
 pub(super) fn help_uri(rules: &[&Rule], policy: &Policy, code: &str) -> Option<String> {
     rules
         .iter()
-        .find(|r| r.meta.code == code)
+        .find(|r| &*r.meta.code == code)
         .and_then(|r| policy.help_uri(r))
 }
 

@@ -143,7 +143,7 @@ pub fn step_summary(reports: &[UnitReport], fail_on: Severity) -> String {
 fn why_none(report: &UnitReport, fail_on: Severity) -> String {
     let mut blocking: Vec<&str> = Vec::new();
     for f in report.findings.iter().filter(|f| f.severity >= fail_on) {
-        if !blocking.contains(&f.code.as_str()) {
+        if !blocking.contains(&&*f.code) {
             blocking.push(&f.code);
         }
     }
@@ -156,7 +156,7 @@ fn why_none(report: &UnitReport, fail_on: Severity) -> String {
             md_escape(&blocking.join(", "))
         );
     }
-    if report.findings.iter().any(|f| f.code == "CG503") {
+    if report.findings.iter().any(|f| &*f.code == "CG503") {
         return "nothing certificate-related changes (CG503): no command is needed.".to_string();
     }
     "nothing certificate-related changes, or the command could not be formed (the release name and the chart are needed)."

@@ -48,7 +48,7 @@ fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String
         .iter()
         .chain(report.suppressed.iter().map(|s| &s.finding));
     for f in all {
-        if !cases.iter().any(|c| c.code == f.code) {
+        if !cases.iter().any(|c| c.code == &*f.code) {
             cases.push(Case {
                 code: &f.code,
                 name: &f.name,
@@ -62,12 +62,12 @@ fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String
         let (failing, passing): (Vec<&Finding>, Vec<&Finding>) = report
             .findings
             .iter()
-            .filter(|f| f.code == case.code)
+            .filter(|f| &*f.code == case.code)
             .partition(|f| f.severity >= fail_on);
         let suppressed: Vec<_> = report
             .suppressed
             .iter()
-            .filter(|s| s.finding.code == case.code)
+            .filter(|s| &*s.finding.code == case.code)
             .collect();
         let _ = write!(
             body,

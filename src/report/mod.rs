@@ -79,8 +79,9 @@ impl Location {
 /// A finding as the checks produce it, before it is placed in a file and line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    pub code: String,
-    pub name: String,
+    /// The rule's code, name and remediation, shared with the rule.
+    pub code: std::sync::Arc<str>,
+    pub name: std::sync::Arc<str>,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
@@ -88,7 +89,7 @@ pub struct Finding {
     pub path: Option<String>,
     /// 1-based index of the PEM block in its bundle, for findings about certificate material.
     pub block: Option<usize>,
-    pub help: String,
+    pub help: std::sync::Arc<str>,
 }
 
 /// A finding that an inline suppression silenced, with the reason given.

@@ -248,11 +248,7 @@ fn level(s: Severity) -> &'static str {
 
 /// Render all units as one SARIF log with one run, pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    let index: HashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.meta.code.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (&*r.meta.code, i)).collect();
     let descriptors = rules
         .iter()
         .map(|r| Descriptor {
@@ -289,7 +285,7 @@ pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> Strin
             };
             Some(Override {
                 descriptor: DescriptorRef {
-                    id: r.meta.code.clone(),
+                    id: r.meta.code.to_string(),
                     index: i,
                 },
                 configuration,
@@ -422,8 +418,8 @@ fn result(
     *ordinal += 1;
 
     SarifResult {
-        rule_id: f.code.clone(),
-        rule_index: index.get(f.code.as_str()).copied(),
+        rule_id: f.code.to_string(),
+        rule_index: index.get(&*f.code).copied(),
         level: level(f.severity),
         message: OwnedText { text: message },
         locations,

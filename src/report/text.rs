@@ -113,7 +113,7 @@ const MAX_FRAME_LINES: usize = 6;
 
 fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> Group<'a> {
     let title = format!("{}: {}", f.name, f.message);
-    let mut g = Group::with_title(level(f.severity).primary_title(title).id(&f.code));
+    let mut g = Group::with_title(level(f.severity).primary_title(title).id(&*f.code));
     match &f.location {
         Location::Span { source, span } => {
             let src = report.sources.get(*source);
@@ -144,7 +144,7 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
     if let Some(note) = note {
         g = g.element(Level::NOTE.message(note.to_string()));
     }
-    g.element(Level::HELP.message(f.help.clone()))
+    g.element(Level::HELP.message(&*f.help))
 }
 
 /// The bytes of the whole lines a frame for `start..end` shows.

@@ -22,12 +22,13 @@ use crate::source::{Source, SourceMap};
 /// The metadata and parameters of a rule, as its file gives them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RuleMeta {
-    pub code: String,
-    pub name: String,
+    // Shared with every finding the rule makes (`Arc`: one copy, however many findings).
+    pub code: std::sync::Arc<str>,
+    pub name: std::sync::Arc<str>,
     pub severity: Severity,
     pub summary: String,
     pub rationale: String,
-    pub remediation: String,
+    pub remediation: std::sync::Arc<str>,
     pub help_uri: Option<String>,
     pub kind: String,
     #[serde(default)]
@@ -212,11 +213,11 @@ mod tests {
     #[test]
     fn codes_and_names_are_unique() {
         let rules = builtin();
-        let mut codes: Vec<&str> = rules.iter().map(|r| r.meta.code.as_str()).collect();
+        let mut codes: Vec<&str> = rules.iter().map(|r| &*r.meta.code).collect();
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), rules.len());
-        let mut names: Vec<&str> = rules.iter().map(|r| r.meta.name.as_str()).collect();
+        let mut names: Vec<&str> = rules.iter().map(|r| &*r.meta.name).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), rules.len());
