@@ -492,7 +492,18 @@ pub fn check_values(data: &[u8]) {
             parsed.set_errors
         );
     }
-    render_all(&[report], &builtin, &policy);
+    // The renderers get the rules this input made findings of: the rest of the catalogue renders
+    // the same for every input, and would take most of each execution.
+    let hit: Vec<&Rule> = builtin
+        .iter()
+        .copied()
+        .filter(|r| {
+            let code = &*r.meta.code;
+            report.findings.iter().any(|f| &*f.code == code)
+                || report.suppressed.iter().any(|s| &*s.finding.code == code)
+        })
+        .collect();
+    render_all(&[report], &hit, &policy);
 }
 
 /// Every renderer of `src/report`, as `certgate check` and `certgate audit` call them.

@@ -216,7 +216,7 @@ fn run_atomic(
         helm,
         flag,
         reader,
-        key_text: String::new(),
+        key_text: std::sync::Arc::from(""),
         new_elements: 0,
     };
     p.run(&mut work)?;
@@ -251,7 +251,7 @@ struct Parser<'a, 'r> {
     flag: SetFlag,
     reader: &'a mut Reader<'r>,
     /// The key of the item being parsed, as written (for origins).
-    key_text: String,
+    key_text: std::sync::Arc<str>,
     new_elements: usize,
 }
 
@@ -296,11 +296,11 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The key text kept in origins, cut at [`MAX_ORIGIN_KEY_CHARS`] (every node carries a copy).
+    /// The key text kept in origins, cut at [`MAX_ORIGIN_KEY_CHARS`] (every node shares it).
     fn set_key_text(&mut self, raw: String) {
         self.key_text = match raw.char_indices().nth(MAX_ORIGIN_KEY_CHARS) {
-            Some((cut, _)) => format!("{}…", &raw[..cut]),
-            None => raw,
+            Some((cut, _)) => format!("{}…", &raw[..cut]).into(),
+            None => raw.into(),
         };
     }
 

@@ -43,8 +43,9 @@ impl SetFlag {
 pub enum Origin {
     /// A span in a source text (a values file, a chart's values.yaml, a manifest).
     File { source: SourceId, span: Span },
-    /// A command-line flag: `--set KEY=…`. `key` is the whole key path as written.
-    Flag { flag: SetFlag, key: String },
+    /// A command-line flag: `--set KEY=…`. `key` is the whole key path as written (shared by every
+    /// node the argument makes: a list index of 65,536 makes as many).
+    Flag { flag: SetFlag, key: std::sync::Arc<str> },
     /// Made by certgate itself (e.g. an empty map standing for a missing file).
     Synthetic,
 }
