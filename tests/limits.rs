@@ -124,13 +124,16 @@ fn more_than_64_pem_blocks_are_a_finding() {
 }
 
 #[test]
-fn rule_directories_with_loops_directories_and_fifos_are_findings() {
+fn rule_directories_with_loops_directories_fifos_and_unreadable_files_are_findings() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rules = d.join("policy");
     std::fs::create_dir(&rules).unwrap();
     std::os::unix::fs::symlink("loop.yaml", rules.join("loop.yaml")).unwrap();
     std::fs::create_dir(rules.join("dir.yaml")).unwrap();
+    // A file that cannot be read even as root (CI runs as root, so a mode of 000 would not do):
+    // reading /proc/self/mem at offset 0 fails with EIO.
+    std::os::unix::fs::symlink("/proc/self/mem", rules.join("mem.yaml")).unwrap();
     let fifo = Command::new("mkfifo").arg(rules.join("fifo.yaml")).status().unwrap();
     assert!(fifo.success());
     std::fs::write(
@@ -152,6 +155,7 @@ fn rule_directories_with_loops_directories_and_fifos_are_findings() {
         "CG005 policy/dir.yaml",
         "CG005 policy/fifo.yaml",
         "CG005 policy/loop.yaml",
+        "CG005 policy/mem.yaml",
     ] {
         assert!(lines.iter().any(|l| l == expected), "{expected} in {lines:?}");
     }
