@@ -42,12 +42,14 @@ impl Check for Params {
 pub fn base64_problem(s: &str) -> Option<String> {
     let body = s.trim_end_matches('=');
     let padding = s.len() - body.len();
-    let bad = body
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/')));
-    if bad.is_none() && padding <= 3 {
+    // Bytes, not chars: a PEM file's base64 is ~2 KB per value, and every byte of it is ASCII.
+    let bad_at = body
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')));
+    if bad_at.is_none() && padding <= 3 {
         return None;
     }
+    let bad = bad_at.and_then(|i| body.get(i..)).and_then(|rest| rest.chars().next());
     Some(if s.contains("-----BEGIN") {
         "it is PEM text; the chart wants the base64 of the PEM file: base64 -w0 < FILE".into()
     } else if s.trim_end().contains('\n') {
