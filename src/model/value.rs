@@ -84,7 +84,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     entries: Vec<Entry>,
-    index: Option<HashMap<String, usize>>,
+    /// Boxed: `None` in nearly every mapping, and 8 bytes instead of 48 in each.
+    index: Option<Box<HashMap<String, usize>>>,
 }
 
 /// The size from which a mapping keeps a hash index of its keys.
@@ -153,13 +154,13 @@ impl Mapping {
         }
         self.entries.push(Entry { key, key_origin, node });
         if self.index.is_none() && self.entries.len() > INDEX_FROM {
-            self.index = Some(
+            self.index = Some(Box::new(
                 self.entries
                     .iter()
                     .enumerate()
                     .map(|(i, e)| (e.key.clone(), i))
                     .collect(),
-            );
+            ));
         }
     }
 
