@@ -15,14 +15,25 @@ pub fn show(rev: &str, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Strin
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // Verify the revision first, so that "unknown revision" and "no such file there" differ.
-    let verify = Command::new("git")
+    // `REV:./NAME` is relative to the directory git runs in. One process when the file is there
+    // (the pre-commit case: each git start costs milliseconds); only a failure asks git why, so
+    // that "unknown revision" and "no such file there" differ.
+    let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+        .args(["cat-file", "-p", &format!("{rev}:./{name}")])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
-    if !verify.status.success() {
+    if !out.status.success() {
+        let verify = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if verify.status.success() {
+            return Ok(None);
+        }
         let inside = Command::new("git")
             .arg("-C")
             .arg(dir)
@@ -32,16 +43,6 @@ pub fn show(rev: &str, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Strin
             Ok(o) if o.status.success() => format!("{rev:?} is not a revision of this repository"),
             _ => format!("{} is not inside a git repository", dir.display()),
         });
-    }
-    // `REV:./NAME` is relative to the directory git runs in.
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["cat-file", "-p", &format!("{rev}:./{name}")])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Ok(None);
     }
     if out.stdout.len() as u64 > limit {
         return Err(format!("is larger than the limit of {limit} bytes at {rev}"));
