@@ -61,8 +61,25 @@ pub struct Rule {
     pub file: String,
 }
 
-// The built-in rule files, embedded by build.rs: (file name, text).
-include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+// The built-in rule files, embedded by build.rs: (file name, text). Only the tests read them: a run
+// loads the same rules pre-parsed, from `builtin.json`.
+#[cfg_attr(not(test), allow(dead_code))]
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+#[cfg(test)]
+use files::BUILTIN_RULES;
+
+/// The built-in rules as JSON, made from `rules/*.yaml` by certgate's own YAML reader (the test
+/// `builtin_json_is_current` fails when it is stale; `CERTGATE_BLESS=1 cargo test --lib rules`
+/// rewrites it). Reading JSON at start-up costs a tenth of reading the YAML with spans.
+const BUILTIN_JSON: &str = include_str!("builtin.json");
+
+#[derive(Deserialize)]
+struct BuiltinEntry {
+    file: String,
+    rule: Json,
+}
 
 /// The built-in rules, parsed once. They are checked against the rule schema by the test suite
 /// (`builtin_rules_load`), not at every start: compiling the schema cost more than the whole check of
@@ -71,10 +88,13 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 pub fn builtin() -> &'static [Rule] {
     static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let mut sources = SourceMap::new();
-        BUILTIN_RULES
-            .iter()
-            .filter_map(|(name, text)| parse_rule_with(&format!("rules/{name}"), text, &mut sources, false).ok())
+        let entries: Vec<BuiltinEntry> = serde_json::from_str(BUILTIN_JSON).unwrap_or_default();
+        entries
+            .into_iter()
+            .filter_map(|e| {
+                let at = Location::File { path: e.file.clone() };
+                build_rule(&e.file, e.rule, |_| at.clone()).ok()
+            })
             .collect()
     })
 }
@@ -92,14 +112,18 @@ fn parse_rule_with(
 ) -> Result<Rule, Vec<InputProblem>> {
     let id = sources.add(Source::new(name, text));
     let (root, json) = load_yaml(sources, id, check_schema.then_some((Schema::Rule, "rule")))?;
-    let problem =
-        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
-    let meta: RuleMeta =
-        serde_json::from_value(json).map_err(|e| vec![problem(Location::of(&root.origin), format!("{name}: {e}"))])?;
-    let at = |field: &str| {
+    build_rule(name, json, |field| {
         root.lookup(field)
             .map_or(Location::of(&root.origin), |n| Location::of(&n.origin))
-    };
+    })
+}
+
+/// A rule from its file's content as JSON; `at(field)` locates a field of the file ("" for the
+/// whole).
+fn build_rule(name: &str, json: Json, at: impl Fn(&str) -> Location) -> Result<Rule, Vec<InputProblem>> {
+    let problem =
+        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
+    let meta: RuleMeta = serde_json::from_value(json).map_err(|e| vec![problem(at(""), format!("{name}: {e}"))])?;
     let Some(kind) = checks::kind(&meta.kind) else {
         let known: Vec<&str> = checks::KINDS.iter().map(|k| k.name).collect();
         return Err(vec![problem(
@@ -208,6 +232,37 @@ mod tests {
             );
         }
         assert_eq!(builtin().len(), BUILTIN_RULES.len());
+    }
+
+    /// `builtin.json` is exactly what certgate's YAML reader makes of `rules/*.yaml`.
+    #[test]
+    fn builtin_json_is_current() {
+        let mut sources = SourceMap::new();
+        let entries: Vec<Json> = BUILTIN_RULES
+            .iter()
+            .map(|(name, text)| {
+                let id = sources.add(Source::new(*name, *text));
+                let (_, json) = load_yaml(&sources, id, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                serde_json::json!({"file": format!("rules/{name}"), "rule": json})
+            })
+            .collect();
+        let mut want = serde_json::to_string_pretty(&entries).unwrap();
+        want.push('\n');
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules/builtin.json");
+        if std::env::var_os("CERTGATE_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        assert!(
+            BUILTIN_JSON == want,
+            "src/rules/builtin.json is stale: run CERTGATE_BLESS=1 cargo test --lib rules"
+        );
+        // And it loads into the same rules as the files.
+        let parsed: Vec<String> = builtin().iter().map(|r| format!("{:?}", r.meta)).collect();
+        let from_files: Vec<String> = BUILTIN_RULES
+            .iter()
+            .map(|(name, text)| format!("{:?}", parse_rule(name, text, &mut sources).unwrap().meta))
+            .collect();
+        assert_eq!(parsed, from_files);
     }
 
     #[test]
