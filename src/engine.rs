@@ -169,7 +169,7 @@ fn apply_suppressions(
 
 /// Check one loaded unit and decide its outcome.
 pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> UnitReport {
-    let Loaded { unit, inputs } = loaded;
+    let Loaded { unit, mut inputs } = loaded;
     let found = findings(&unit, rules, policy);
     let (mut found, mut suppressed, outcome) =
         apply_suppressions(&unit, found, now.get(..10).unwrap_or(now), policy.suppressions);
@@ -208,7 +208,6 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
     keep.dedup();
     sources.keep_only(&keep);
     // Reports live until the end of the run: no spare capacity in them.
-    let mut inputs = inputs;
     inputs.shrink_to_fit();
     found.shrink_to_fit();
     suppressed.shrink_to_fit();

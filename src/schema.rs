@@ -111,16 +111,6 @@ pub fn load_checked(
     schema: Schema,
     what: &str,
 ) -> Result<(Node, Json), Vec<InputProblem>> {
-    load_yaml(sources, id, Some((schema, what)))
-}
-
-/// [`load_checked`], with the schema check optional: the built-in rules are checked by the test
-/// suite (`builtin_rules_load`), not at every start.
-pub fn load_yaml(
-    sources: &SourceMap,
-    id: SourceId,
-    schema: Option<(Schema, &str)>,
-) -> Result<(Node, Json), Vec<InputProblem>> {
     let src = sources.get(id);
     let problem =
         |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
@@ -146,9 +136,6 @@ pub fn load_yaml(
         None => Node::empty_map(crate::model::value::Origin::file(id, Default::default())),
     };
     let json = to_json(&root);
-    let Some((schema, what)) = schema else {
-        return Ok((root, json));
-    };
     let errors = validate(schema, &json);
     if errors.is_empty() {
         return Ok((root, json));

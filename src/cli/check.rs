@@ -114,21 +114,15 @@ pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)],
         let style = report::text::Style {
             color: color && target.is_none(),
         };
-        let result = if *format == Format::Json {
-            // Streamed: the JSON of many units is never held in memory whole.
-            let json = |w: &mut dyn std::io::Write| report::json::write(&evaluation.reports, &mut { w });
-            match target {
-                Some(path) => {
-                    output::file_with(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))
-                }
-                None => output::stdout_with(json).map_err(|e| format!("cannot write to standard output: {e}")),
-            }
-        } else {
-            let text = render(*format, evaluation, style, quiet);
-            match target {
-                Some(path) => output::file(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display())),
-                None => output::stdout(&text).map_err(|e| format!("cannot write to standard output: {e}")),
-            }
+        // JSON is streamed: the report of many units is never held in memory whole.
+        let text = (*format != Format::Json).then(|| render(*format, evaluation, style, quiet));
+        let write = |w: &mut dyn std::io::Write| match &text {
+            Some(text) => w.write_all(text.as_bytes()),
+            None => report::json::write(&evaluation.reports, &mut { w }),
+        };
+        let result = match target {
+            Some(path) => output::file_with(path, write).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            None => output::stdout_with(write).map_err(|e| format!("cannot write to standard output: {e}")),
         };
         if let Err(e) = result {
             write_error.get_or_insert(e);

@@ -6,11 +6,7 @@ use std::path::Path;
 
 /// Write `text` to standard output; a reader that went away (`head`, a closed pipe) is not an error.
 pub fn stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
+    stdout_with(|w| w.write_all(text.as_bytes()))
 }
 
 /// Write to standard output through `write`; a reader that went away is not an error.

@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 use crate::checks::{self, Check};
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location, Severity};
-use crate::schema::{Schema, load_yaml};
+use crate::schema::{Schema, load_checked};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::{Source, SourceMap};
 
@@ -101,17 +101,8 @@ pub fn builtin() -> &'static [Rule] {
 
 /// Parse one rule file's text; its source is added to `sources` so problems can point into it.
 pub fn parse_rule(name: &str, text: &str, sources: &mut SourceMap) -> Result<Rule, Vec<InputProblem>> {
-    parse_rule_with(name, text, sources, true)
-}
-
-fn parse_rule_with(
-    name: &str,
-    text: &str,
-    sources: &mut SourceMap,
-    check_schema: bool,
-) -> Result<Rule, Vec<InputProblem>> {
     let id = sources.add(Source::new(name, text));
-    let (root, json) = load_yaml(sources, id, check_schema.then_some((Schema::Rule, "rule")))?;
+    let (root, json) = load_checked(sources, id, Schema::Rule, "rule")?;
     build_rule(name, json, |field| {
         root.lookup(field)
             .map_or(Location::of(&root.origin), |n| Location::of(&n.origin))
@@ -242,7 +233,8 @@ mod tests {
             .iter()
             .map(|(name, text)| {
                 let id = sources.add(Source::new(*name, *text));
-                let (_, json) = load_yaml(&sources, id, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                let (_, json) =
+                    load_checked(&sources, id, Schema::Rule, "rule").unwrap_or_else(|e| panic!("{name}: {e:?}"));
                 serde_json::json!({"file": format!("rules/{name}"), "rule": json})
             })
             .collect();
