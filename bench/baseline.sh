@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The baseline: what a team runs today for the same checks, one release unit at a time.
 #
-#   bench/baseline.sh CORPUS_DIR COUNT SCHEMA CHECK_JSONSCHEMA [batch]
+#   bench/baseline.sh CORPUS_DIR COUNT SCHEMA CHECK_JSONSCHEMA NOW_EPOCH [batch]
 #
 # For each of the first COUNT units of CORPUS_DIR (made by bench/gen.py):
 #   - check-jsonschema validates values.yaml against SCHEMA (tls.type and the fields each type needs);
-#   - openssl verify: the certificate chains up to the CA by signature;
-#   - openssl x509 -checkend 0: the certificate has not expired;
+#   - openssl verify -attime NOW: the certificate chains up to the CA by signature, valid at NOW;
+#   - openssl x509 -checkend: the certificate has not expired at NOW (certgate runs with the same
+#     --now, so the verdicts do not change with the day the benchmark runs);
 #   - the certificate's public key equals the private key's public key.
 # With `batch`, check-jsonschema runs once over all COUNT values files (its start-up is most of the
 # per-unit cost), then openssl per unit.
 # Prints one line per unit: `UNIT ok` or `UNIT FAIL what...`, so measure.py can count what it caught.
 set -uo pipefail
-corpus=$1 count=$2 schema=$3 cjs=$4 mode=${5:-per-unit}
+corpus=$1 count=$2 schema=$3 cjs=$4 now=$5 mode=${6:-per-unit}
 cd "$corpus" || exit 2
+# -checkend counts seconds from the real clock: this offset moves it to NOW (negative in the past).
+checkend=$((now - $(date +%s)))
 
 units=()
 for dir in units/*/; do
@@ -39,8 +42,8 @@ for dir in "${units[@]}"; do
   else
     "$cjs" --regex-variant python --schemafile "$schema" "$dir/values.yaml" >/dev/null 2>&1 || fail+=" schema"
   fi
-  openssl verify -CAfile "$dir/ca.pem" -untrusted "$dir/tls.pem" "$dir/tls.pem" >/dev/null 2>&1 || fail+=" verify"
-  openssl x509 -checkend 0 -noout -in "$dir/tls.pem" >/dev/null 2>&1 || fail+=" expired"
+  openssl verify -attime "$now" -CAfile "$dir/ca.pem" -untrusted "$dir/tls.pem" "$dir/tls.pem" >/dev/null 2>&1 || fail+=" verify"
+  openssl x509 -checkend "$checkend" -noout -in "$dir/tls.pem" >/dev/null 2>&1 || fail+=" expired"
   if [ "$(openssl x509 -pubkey -noout -in "$dir/tls.pem" 2>/dev/null)" != "$(openssl pkey -pubout -in "$dir/tls.key" 2>/dev/null)" ]; then
     fail+=" key-mismatch"
   fi

@@ -26,6 +26,7 @@ the measured runs found exactly the broken units.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -70,7 +71,9 @@ def is_ec(ca: int) -> bool:
 def make_pool(pool: Path) -> None:
     """The certificate pool, made once with mkcert.sh (about 150 openssl certificates)."""
     stamp = pool / "POOL_VERSION"
-    version = f"{POOL_VERSION} ec-every={EC_EVERY}"
+    # The pool is remade when mkcert.sh changes, not only when this file's POOL_VERSION does.
+    mkcert_digest = hashlib.sha256((CERTS_HOME / "mkcert.sh").read_bytes()).hexdigest()[:16]
+    version = f"{POOL_VERSION} ec-every={EC_EVERY} mkcert={mkcert_digest}"
     if stamp.is_file() and stamp.read_text().strip() == version:
         return
     if pool.exists():

@@ -10,6 +10,7 @@ inherited by the process; certgate's worker count follows its affinity mask.
 """
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -148,7 +149,8 @@ def floor(floor_bin, corpus, reps):
 
 
 def baseline(corpus, count, schema, cjs, batch=False):
-    argv = ["bash", str(REPO / "bench" / "baseline.sh"), str(corpus), str(count), str(schema), cjs]
+    now_epoch = int(datetime.datetime.fromisoformat(NOW.replace("Z", "+00:00")).timestamp())
+    argv = ["bash", str(REPO / "bench" / "baseline.sh"), str(corpus), str(count), str(schema), cjs, str(now_epoch)]
     if batch:
         argv.append("batch")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -158,6 +160,8 @@ def baseline(corpus, count, schema, cjs, batch=False):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     lines = [l for l in p.stdout.splitlines() if l.strip()]
+    if p.returncode != 0 or not lines:
+        sys.exit(f"baseline.sh failed (exit {p.returncode}): {p.stderr.strip()[-2000:]}")
     manifest = {u["dir"]: u for u in json.loads((corpus / "manifest.json").read_text())}
     caught = missed = false_alarm = 0
     missed_kinds = {}

@@ -246,7 +246,7 @@ fn main() {
         load_unit(&spec, &ctx, &base)
     });
     let loaded = load_unit(&spec, &ctx, &base);
-    b.run("engine::check (all rules, one loaded unit)", || {
+    b.run("engine::check (all rules, one loaded unit; with its clone)", || {
         engine::check(loaded.clone(), &all_rules, &policy, NOW_TEXT)
     });
     b.run("whole unit: load_unit + engine::check", || {

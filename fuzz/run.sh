@@ -7,7 +7,7 @@
 # RUSTC_BOOTSTRAP=1. The committed seeds (fuzz/seeds/TARGET/) are copied into the working corpus
 # (fuzz/corpus/TARGET/, git-ignored), which grows from run to run; crashes land in
 # fuzz/artifacts/TARGET/ with libFuzzer's log in fuzz/artifacts/TARGET.log. Turn a crash into a
-# regression input with `cargo fuzz tmin TARGET fuzz/artifacts/TARGET/crash-...` and copy the
+# regression input with `cargo fuzz tmin -s none -a TARGET fuzz/artifacts/TARGET/crash-...` and copy the
 # minimised file to fuzz/regressions/TARGET/ (tests/fuzz_regressions.rs runs it under cargo test).
 #
 # Environment:
@@ -69,7 +69,7 @@ for t in "${TARGETS[@]}"; do
   # libFuzzer's final statistics; after a crash, its last status line (`#N ...`).
   execs=$(awk '/^stat::number_of_executed_units:/ {n += $2} END {print n + 0}' "$log")
   if [ "$execs" = 0 ]; then
-    execs=$(grep -aoE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
+    execs=$(grep -aoE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#' || true)
     execs=${execs:-0}
   fi
   rate=$(awk '/^stat::average_exec_per_sec:/ {r += $2} END {print r + 0}' "$log")

@@ -159,4 +159,13 @@ fn rule_directories_with_loops_directories_fifos_and_unreadable_files_are_findin
     ] {
         assert!(lines.iter().any(|l| l == expected), "{expected} in {lines:?}");
     }
+    // Unreadable, not merely invalid: the read itself failed.
+    let mem = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "policy/mem.yaml")
+        .unwrap();
+    let message = mem["message"].as_str().unwrap();
+    assert!(message.contains("cannot be read"), "{message}");
 }
