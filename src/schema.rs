@@ -1,9 +1,8 @@
-//! JSON Schemas shipped in `schemas/`, compiled once on first use, and their errors in a form that
+//! JSON Schemas shipped in `schemas/`, compiled into Rust at build time, and their errors in a form that
 //! can be mapped back to YAML spans. This is the only module that uses the `jsonschema` crate.
 
 use std::sync::OnceLock;
 
-use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
@@ -38,13 +37,18 @@ impl Schema {
         static DOCS: [OnceLock<Json>; 4] = [const { OnceLock::new() }; 4];
         DOCS[self as usize].get_or_init(|| serde_json::from_str(self.text()).unwrap_or(Json::Null))
     }
+}
 
-    fn validator(self) -> Option<&'static Validator> {
-        static VALIDATORS: [OnceLock<Option<Validator>>; 4] = [const { OnceLock::new() }; 4];
-        VALIDATORS[self as usize]
-            .get_or_init(|| jsonschema::validator_for(self.document()).ok())
-            .as_ref()
-    }
+/// The shipped schemas as Rust, generated at build time by `jsonschema`'s `validator` macro: a
+/// run compiles no schema (the report schema is not validated by certgate itself, only its text
+/// is printed, so it has no validator here).
+mod compiled {
+    #[jsonschema::validator(path = "schemas/rule.schema.json", methods = { is_valid = false, validate = false })]
+    pub struct Rule;
+    #[jsonschema::validator(path = "schemas/values.schema.json", methods = { is_valid = false, validate = false })]
+    pub struct Values;
+    #[jsonschema::validator(path = "schemas/config.schema.json", methods = { is_valid = false, validate = false })]
+    pub struct Config;
 }
 
 /// What kind of violation, where knowing it changes what the finding points at.
@@ -70,19 +74,17 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// Validate `instance`; an empty list means valid. A schema that fails to compile is a bug caught by
-/// the tests (`schemas_compile`), reported here as one error at the root.
+/// Validate `instance`; an empty list means valid. The report schema describes certgate's output
+/// and is never checked against here (the tests validate reports with it).
 pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
-    let Some(validator) = schema.validator() else {
-        return vec![SchemaError {
-            instance: Vec::new(),
-            schema: Vec::new(),
-            kind: ErrorKind::Other,
-            message: format!("internal error: the {schema:?} schema does not compile"),
-        }];
+    let errors: Vec<jsonschema::ValidationError<'_>> = match schema {
+        Schema::Rule => compiled::Rule::iter_errors(instance).collect(),
+        Schema::Values => compiled::Values::iter_errors(instance).collect(),
+        Schema::Config => compiled::Config::iter_errors(instance).collect(),
+        Schema::Report => Vec::new(),
     };
-    validator
-        .iter_errors(instance)
+    errors
+        .into_iter()
         .map(|e| {
             let kind = match e.kind() {
                 ValidationErrorKind::Required { property } => {
@@ -191,5 +193,72 @@ mod tests {
                 "{s:?} does not compile"
             );
         }
+    }
+
+    /// The validators generated at build time say what the run-time compiler says of the same
+    /// schema, for every YAML document of the test cases (values, configs, rules, Secrets) under
+    /// each schema: the same errors (instance path, schema path, kind and message).
+    #[test]
+    fn compiled_validators_agree_with_run_time_ones() {
+        let mut docs = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/cases"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                    && let Some(root) = yaml::load(&text, SourceId(0), &yaml::Limits::default()).root
+                {
+                    docs.push((path, to_json(&root)));
+                }
+            }
+        }
+        assert!(docs.len() > 100, "only {} documents", docs.len());
+        let mut failing = 0;
+        for schema in [Schema::Rule, Schema::Values, Schema::Config] {
+            let run_time = jsonschema::validator_for(schema.document()).unwrap();
+            for (path, doc) in &docs {
+                let mut got: Vec<String> = validate(schema, doc)
+                    .iter()
+                    .map(|e| format!("{:?} | {:?} | {:?} | {}", e.instance, e.schema, e.kind, e.message))
+                    .collect();
+                let mut expected: Vec<String> = run_time
+                    .iter_errors(doc)
+                    .map(|e| {
+                        let kind = match e.kind() {
+                            ValidationErrorKind::Required { property } => ErrorKind::Required(
+                                property.as_str().map_or_else(|| property.to_string(), str::to_string),
+                            ),
+                            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                                ErrorKind::Additional(unexpected.clone())
+                            }
+                            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => ErrorKind::Enum,
+                            _ => ErrorKind::Other,
+                        };
+                        format!(
+                            "{:?} | {:?} | {kind:?} | {e}",
+                            pointer_segments(e.instance_path().as_str()),
+                            pointer_segments(e.schema_path().as_str())
+                        )
+                    })
+                    .collect();
+                // The order of errors differs (the findings are sorted anyway): compare as sets.
+                got.sort();
+                expected.sort();
+                if got != expected {
+                    failing += 1;
+                    eprintln!(
+                        "{schema:?} on {}:\n  run time: {expected:#?}\n  compiled: {got:#?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert_eq!(failing, 0, "compiled and run-time validators disagree (see above)");
     }
 }
