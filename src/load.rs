@@ -46,7 +46,7 @@ impl Default for Limits {
 }
 
 /// What every unit of a run is loaded with: the limits, the clock (`--now`) and the expiry window.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Context {
     pub limits: Limits,
     /// Unix seconds: validity is checked at this time.
@@ -56,6 +56,52 @@ pub struct Context {
     pub charts: HashMap<String, Preloaded>,
     /// Values paths the rules read beyond the certificate settings ([`crate::checks::Check::paths`]).
     pub rule_paths: Vec<String>,
+    /// `--base` files git was asked for before the units started ([`prefetch_base`]).
+    pub git: BasePrefetch,
+}
+
+/// Files at a git revision, asked for as soon as the run knows them, by (revision, path).
+#[derive(Default)]
+pub struct BasePrefetch(std::sync::Mutex<HashMap<(String, String), crate::source::git::PendingShow>>);
+
+impl std::fmt::Debug for BasePrefetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BasePrefetch")
+    }
+}
+
+impl BasePrefetch {
+    fn take(&self, rev: &str, path: &str) -> Option<crate::source::git::PendingShow> {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.remove(&(rev.to_string(), path.to_string()))
+    }
+}
+
+/// Start git on the `--base` files of a run of a few units (the pre-commit case), so that it runs
+/// while the chart is read. A run of many units starts git per unit as each is checked instead:
+/// starting thousands of processes at once would not make them faster.
+pub fn prefetch_base<'a>(specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) -> BasePrefetch {
+    const MAX_UNITS: usize = 4;
+    let with_base: Vec<&UnitSpec> = specs
+        .into_iter()
+        .filter(|s| s.base.is_some())
+        .take(MAX_UNITS + 1)
+        .collect();
+    let mut map = HashMap::new();
+    if with_base.len() <= MAX_UNITS {
+        for spec in with_base {
+            let Some(rev) = &spec.base else { continue };
+            for given in &spec.values {
+                let display = display_path(&spec.base_dir, &given.value);
+                let key = (rev.value.clone(), display);
+                if let std::collections::hash_map::Entry::Vacant(e) = map.entry(key) {
+                    let show = crate::source::git::start_show(&rev.value, Path::new(&e.key().1), limits.max_file_bytes);
+                    e.insert(show);
+                }
+            }
+        }
+    }
+    BasePrefetch(std::sync::Mutex::new(map))
 }
 
 /// A chart archive read once for every unit that names it: many units share one chart.
@@ -74,6 +120,7 @@ impl Context {
             expiry_warning_days: 30,
             charts: HashMap::new(),
             rule_paths: Vec::new(),
+            git: BasePrefetch::default(),
         }
     }
 
@@ -166,11 +213,7 @@ impl Reader<'_> {
     }
 
     fn display(&self, path: &str) -> String {
-        if self.base_dir.as_os_str().is_empty() || Path::new(path).is_absolute() {
-            path.to_string()
-        } else {
-            self.base_dir.join(path).to_string_lossy().into_owned()
-        }
+        display_path(self.base_dir, path)
     }
 
     fn problem(&mut self, kind: ProblemKind, location: Location, message: String) {
@@ -376,8 +419,14 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             None => load_chart(&mut r, given),
         });
 
-    let previous = match &spec.base {
-        Some(rev) => Some(read_base(&mut r, rev, &values_given)),
+    // With --base, git reads the old values files while this unit reads its other files; they are
+    // collected where they are first needed.
+    let mut base_files = spec
+        .base
+        .as_ref()
+        .map(|rev| BaseFiles::start(&r, ctx, rev, &values_given));
+    let mut previous = match &spec.base {
+        Some(_) => None,
         None => spec.previous.as_ref().and_then(|given| {
             let id = r.read_text("previous", given, ProblemKind::Unreadable)?;
             r.parse_values(id, "previous", false)
@@ -407,7 +456,12 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             has_proposed = true;
             let value = match label {
                 NewLabel::Value(v) => v.clone(),
-                NewLabel::Auto => auto_label(today, &spec.history, previous.as_ref()),
+                NewLabel::Auto => {
+                    if let Some(files) = base_files.take() {
+                        previous = Some(files.finish(&mut r));
+                    }
+                    auto_label(today, &spec.history, previous.as_ref())
+                }
             };
             let _ = strvals::parse_into(
                 &format!("{EXTERNAL_LABEL}={}", strvals_escape(&value)),
@@ -450,6 +504,11 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         let root = r.parse_values(id, "configmap", false)?;
         Some(read_configmap(&root))
     });
+
+    if let Some(files) = base_files.take() {
+        previous = Some(files.finish(&mut r));
+    }
+    let previous = previous;
 
     if !has_proposed && command.is_none() {
         r.problem(
@@ -803,44 +862,89 @@ fn tracked_key_file(effective: &Node, files: &[ValuesFile], sources: &SourceMap)
     crate::source::git::tracked(Path::new(&file.path)).then(|| (Location::of(&node.origin), file.path.clone()))
 }
 
-/// The values files as they were at revision `rev`, merged in order (a file new since then adds
-/// nothing); every file git cannot give is a CG001 finding at the `--base` argument.
-fn read_base(r: &mut Reader, rev: &Given<String>, files: &[Given<String>]) -> Node {
-    let mut previous = Node::empty_map(Origin::Synthetic);
-    for given in files {
-        let display = r.display(&given.value);
-        match crate::source::git::show(&rev.value, Path::new(&display), r.limits.max_file_bytes) {
-            Ok(None) => {}
-            Ok(Some(bytes)) => {
-                let name = format!("{}:{display}", rev.value);
-                r.inputs.push(Input {
-                    role: "previous".into(),
-                    path: name.clone(),
-                    sha256: sha256_hex(&bytes),
+/// `path` as given, under the config's directory when relative.
+fn display_path(base_dir: &Path, path: &str) -> String {
+    if base_dir.as_os_str().is_empty() || Path::new(path).is_absolute() {
+        path.to_string()
+    } else {
+        base_dir.join(path).to_string_lossy().into_owned()
+    }
+}
+
+/// The values files as they were at revision `rev`, asked of git at once: the processes run while
+/// the unit's other files are read, and [`BaseFiles::finish`] collects them.
+struct BaseFiles<'s> {
+    rev: &'s Given<String>,
+    /// Where the previous values' inputs go in the unit's list: before the values files, as read.
+    inputs_at: usize,
+    pending: Vec<(String, crate::source::git::PendingShow)>,
+}
+
+impl<'s> BaseFiles<'s> {
+    fn start(r: &Reader, ctx: &Context, rev: &'s Given<String>, files: &[Given<String>]) -> Self {
+        let pending = files
+            .iter()
+            .map(|given| {
+                let display = r.display(&given.value);
+                let show = ctx.git.take(&rev.value, &display).unwrap_or_else(|| {
+                    crate::source::git::start_show(&rev.value, Path::new(&display), r.limits.max_file_bytes)
                 });
-                let Ok(text) = utf8_text(bytes) else {
+                (display, show)
+            })
+            .collect();
+        BaseFiles {
+            rev,
+            inputs_at: r.inputs.len(),
+            pending,
+        }
+    }
+
+    /// The files merged in order (a file new since then adds nothing); every file git cannot
+    /// give is a CG001 finding at the `--base` argument.
+    fn finish(self, r: &mut Reader) -> Node {
+        let BaseFiles {
+            rev,
+            inputs_at,
+            pending,
+        } = self;
+        let mut previous = Node::empty_map(Origin::Synthetic);
+        let mut inputs = Vec::new();
+        for (display, show) in pending {
+            match show.wait() {
+                Ok(None) => {}
+                Ok(Some(bytes)) => {
+                    let name = format!("{}:{display}", rev.value);
+                    inputs.push(Input {
+                        role: "previous".into(),
+                        path: name.clone(),
+                        sha256: sha256_hex(&bytes),
+                    });
+                    let Ok(text) = utf8_text(bytes) else {
+                        r.problem(
+                            ProblemKind::Unreadable,
+                            rev.location.clone(),
+                            format!("{name} is not UTF-8 text"),
+                        );
+                        continue;
+                    };
+                    let id = r.sources.add(Source::new(name, text));
+                    if let Some(root) = r.parse_values(id, "previous", true) {
+                        merge_into(&mut previous, &root);
+                    }
+                }
+                Err(e) => {
                     r.problem(
                         ProblemKind::Unreadable,
                         rev.location.clone(),
-                        format!("{name} is not UTF-8 text"),
+                        format!("--base {}: {display} {e}", rev.value),
                     );
-                    continue;
-                };
-                let id = r.sources.add(Source::new(name, text));
-                if let Some(root) = r.parse_values(id, "previous", true) {
-                    merge_into(&mut previous, &root);
                 }
             }
-            Err(e) => {
-                r.problem(
-                    ProblemKind::Unreadable,
-                    rev.location.clone(),
-                    format!("--base {}: {display} {e}", rev.value),
-                );
-            }
         }
+        let at = inputs_at.min(r.inputs.len());
+        r.inputs.splice(at..at, inputs);
+        previous
     }
-    previous
 }
 
 /// Escape a value for Helm's --set parser (a label may hold a comma or a backslash).

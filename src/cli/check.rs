@@ -11,7 +11,7 @@ use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
-use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit, preload_charts};
+use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit, prefetch_base, preload_charts};
 use crate::model::unit::Given;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
@@ -177,6 +177,8 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     let mut run_problems: Vec<InputProblem> = Vec::new();
     let mut run_inputs = Vec::new();
     let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
+    let limits = Limits::default();
+    let git = prefetch_base(plan.units.iter().flatten(), &limits);
     let policy = policy_of(plan.config.as_ref(), args);
     // The units are selected: the config's own copy of them is not needed any more.
     if let Some(c) = &mut plan.config {
@@ -211,7 +213,6 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         }
     }
 
-    let limits = Limits::default();
     let charts = preload_charts(plan.units.iter().flatten(), &limits, &mut base);
     // The paths user rules read: the chart's defaults under them stay part of the effective values.
     let mut rule_paths: Vec<String> = all_rules.iter().flat_map(|r| r.check.paths()).collect();
@@ -223,6 +224,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         expiry_warning_days: policy.expiry_warning_days,
         charts,
         rule_paths,
+        git,
     };
     let mut specs = plan.units;
     if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {

@@ -1,12 +1,26 @@
 //! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
 //! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 /// The content of `path` at `rev`, `Ok(None)` when the file did not exist there (a new file), or
 /// the reason git could not answer (not a repository, an unknown revision).
 pub fn show(rev: &str, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, String> {
+    start_show(rev, path, limit).wait()
+}
+
+/// A `show` under way: git runs while the caller does other work (a pre-commit run reads its
+/// values and certificates meanwhile, instead of waiting the milliseconds a git start takes).
+pub struct PendingShow {
+    child: Result<Child, String>,
+    dir: PathBuf,
+    rev: String,
+    limit: u64,
+}
+
+/// Start reading `path` at `rev`; [`PendingShow::wait`] gives what [`show`] gives.
+pub fn start_show(rev: &str, path: &Path, limit: u64) -> PendingShow {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -18,36 +32,53 @@ pub fn show(rev: &str, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Strin
     // `REV:./NAME` is relative to the directory git runs in. One process when the file is there
     // (the pre-commit case: each git start costs milliseconds); only a failure asks git why, so
     // that "unknown revision" and "no such file there" differ.
-    let out = Command::new("git")
+    let child = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(["cat-file", "-p", &format!("{rev}:./{name}")])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        let verify = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        if verify.status.success() {
-            return Ok(None);
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"));
+    PendingShow {
+        child,
+        dir: dir.to_path_buf(),
+        rev: rev.to_string(),
+        limit,
+    }
+}
+
+impl PendingShow {
+    /// The file's content, `Ok(None)` for a file new since the revision, or why git could not say.
+    pub fn wait(self) -> Result<Option<Vec<u8>>, String> {
+        let PendingShow { child, dir, rev, limit } = self;
+        let out = child?.wait_with_output().map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            let verify = Command::new("git")
+                .arg("-C")
+                .arg(&dir)
+                .args(["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+                .output()
+                .map_err(|e| format!("cannot run git: {e}"))?;
+            if verify.status.success() {
+                return Ok(None);
+            }
+            let inside = Command::new("git")
+                .arg("-C")
+                .arg(&dir)
+                .args(["rev-parse", "--git-dir"])
+                .output();
+            return Err(match inside {
+                Ok(o) if o.status.success() => format!("{rev:?} is not a revision of this repository"),
+                _ => format!("{} is not inside a git repository", dir.display()),
+            });
         }
-        let inside = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["rev-parse", "--git-dir"])
-            .output();
-        return Err(match inside {
-            Ok(o) if o.status.success() => format!("{rev:?} is not a revision of this repository"),
-            _ => format!("{} is not inside a git repository", dir.display()),
-        });
+        if out.stdout.len() as u64 > limit {
+            return Err(format!("is larger than the limit of {limit} bytes at {rev}"));
+        }
+        Ok(Some(out.stdout))
     }
-    if out.stdout.len() as u64 > limit {
-        return Err(format!("is larger than the limit of {limit} bytes at {rev}"));
-    }
-    Ok(Some(out.stdout))
 }
 
 /// Whether git tracks `path` (false outside a repository or when git is missing).
