@@ -17,6 +17,7 @@ use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
 use super::der;
 use super::oid;
+use crate::source::files::hex;
 
 /// Why DER is not a certificate certgate can read (CG301).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -654,15 +655,6 @@ fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
 fn serial_hex(raw: &[u8]) -> String {
     let start = raw.iter().position(|&b| b != 0).unwrap_or(raw.len().saturating_sub(1));
     hex(&raw[start..])
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// RFC 3339 in UTC; certificate times are whole seconds, so this is `YYYY-MM-DDTHH:MM:SSZ`.

@@ -20,12 +20,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::{ClientImpact, Finding, Location, Placed, Severity, Suppressed, UnitReport};
 use crate::engine::Policy;
 use crate::rules::Rule;
 use crate::source::Span;
+use crate::source::files::sha256_hex;
 
 const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// The key of certgate's fingerprint; bump the version when the scheme above changes.
@@ -414,7 +414,7 @@ fn result(
     ]
     .join("\u{1f}");
     let ordinal = seen.entry(key.clone()).or_insert(0);
-    let fingerprint = sha256_hex(&format!("{key}\u{1f}{ordinal}"));
+    let fingerprint = sha256_hex(format!("{key}\u{1f}{ordinal}").as_bytes());
     *ordinal += 1;
 
     SarifResult {
@@ -479,13 +479,6 @@ fn region(report: &UnitReport, location: &Location, placed: &Placed) -> Option<R
         }
     }
     Some(region)
-}
-
-fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// A file name as a SARIF `artifactLocation.uri` (RFC 3986): a relative path stays a relative

@@ -12,7 +12,7 @@ pub mod suppress;
 pub mod text;
 pub mod yaml;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use text::LineIndex;
 
@@ -50,27 +50,26 @@ pub struct Source {
     /// The name shown to users: the path as given, or `CHART.tgz!/NAME/values.yaml`.
     pub name: String,
     pub text: String,
-    index: LineIndex,
+    /// Built on first use: most sources (certificates, clean values) are never located in.
+    index: OnceLock<LineIndex>,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
-        let index = LineIndex::new(&text);
         Source {
             name: name.into(),
-            text,
-            index,
+            text: text.into(),
+            index: OnceLock::new(),
         }
     }
 
     /// 1-based line and character column of byte `offset`.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.index.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     pub fn lines(&self) -> &LineIndex {
-        &self.index
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 }
 
