@@ -12,6 +12,7 @@ use crate::helm::strvals::HelmVersion;
 use crate::load::UnitSpec;
 use crate::model::json::locate;
 use crate::model::unit::{Given, History};
+use crate::model::value::{Node, Value};
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location, Severity};
 use crate::schema::{Schema, load_checked};
@@ -107,6 +108,15 @@ pub struct ConfigLoad {
     pub input: Option<Input>,
 }
 
+/// The node at `path` (mapping keys, sequence indices) under `node`.
+fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    path.iter().try_fold(node, |here, seg| match &here.value {
+        Value::Map(m) => m.entry(seg).map(|e| &e.node),
+        Value::Seq(items) => items.get(seg.parse::<usize>().ok()?),
+        Value::Scalar(_) => None,
+    })
+}
+
 /// Find `certgate.yaml` in `start` or the nearest directory above it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
@@ -177,14 +187,19 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         let segments: Vec<String> = p.split('/').map(str::to_string).collect();
         locate(&root, &segments).map_or(Location::of(&root.origin), |l| Location::of(&l.node.origin))
     };
-    let given = |value: &str, p: String| Given {
-        value: value.to_string(),
-        location: at(&p),
+    // Each release's settings are located from its own node: 10,000 releases make 80,000 of them.
+    let items: &[Node] = match root.as_map().and_then(|m| m.entry("releases")).map(|e| &e.node.value) {
+        Some(Value::Seq(items)) => items,
+        _ => &[],
     };
     let mut units = Vec::with_capacity(raw.releases.len());
     let mut unit_files = Vec::with_capacity(raw.releases.len());
     for (i, r) in raw.releases.iter().enumerate() {
-        let base = format!("releases/{i}");
+        let item = items.get(i).unwrap_or(&root);
+        let given = |value: &str, path: &[&str]| Given {
+            value: value.to_string(),
+            location: Location::of(&node_at(item, path).unwrap_or(item).origin),
+        };
         let history = History {
             installed_from: r.history.installed_from.clone(),
             external_changed_since_upgrade: r.history.external_changed_since_upgrade,
@@ -192,53 +207,49 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         };
         let spec = UnitSpec {
             base_dir: dir.clone(),
-            release: Some(given(&r.name, format!("{base}/name"))),
+            release: Some(given(&r.name, &["name"])),
             namespace: r.namespace.clone(),
             helm: r.helm.and_then(|h| HelmVersion::from_major(&h.to_string())),
-            chart: r.chart.as_ref().map(|c| given(c, format!("{base}/chart"))),
+            chart: r.chart.as_ref().map(|c| given(c, &["chart"])),
             values: r
                 .values
                 .iter()
                 .enumerate()
-                .map(|(j, v)| given(v, format!("{base}/values/{j}")))
+                .map(|(j, v)| given(v, &["values", &j.to_string()]))
                 .collect(),
             set: r
                 .set
                 .iter()
                 .enumerate()
-                .map(|(j, v)| given(v, format!("{base}/set/{j}")))
+                .map(|(j, v)| given(v, &["set", &j.to_string()]))
                 .collect(),
             set_string: r
                 .set_string
                 .iter()
                 .enumerate()
-                .map(|(j, v)| given(v, format!("{base}/set_string/{j}")))
+                .map(|(j, v)| given(v, &["set_string", &j.to_string()]))
                 .collect(),
             set_file: Vec::new(),
-            previous: r.previous.as_ref().map(|p| given(p, format!("{base}/previous"))),
+            previous: r.previous.as_ref().map(|p| given(p, &["previous"])),
             base: None,
-            configmap: r.configmap.as_ref().map(|p| given(p, format!("{base}/configmap"))),
-            key: r
-                .certificates
-                .key
-                .as_ref()
-                .map(|p| given(p, format!("{base}/certificates/key"))),
+            configmap: r.configmap.as_ref().map(|p| given(p, &["configmap"])),
+            key: r.certificates.key.as_ref().map(|p| given(p, &["certificates", "key"])),
             cert: r
                 .certificates
                 .cert
                 .as_ref()
-                .map(|p| given(p, format!("{base}/certificates/cert"))),
+                .map(|p| given(p, &["certificates", "cert"])),
             cacert: r
                 .certificates
                 .cacert
                 .as_ref()
-                .map(|p| given(p, format!("{base}/certificates/cacert"))),
+                .map(|p| given(p, &["certificates", "cacert"])),
             previous_cacert: r
                 .certificates
                 .previous_cacert
                 .as_ref()
-                .map(|p| given(p, format!("{base}/certificates/previous_cacert"))),
-            secret: r.secret.as_ref().map(|p| given(p, format!("{base}/secret"))),
+                .map(|p| given(p, &["certificates", "previous_cacert"])),
+            secret: r.secret.as_ref().map(|p| given(p, &["secret"])),
             history,
             hostnames: r.hostnames.clone(),
             command: None,
