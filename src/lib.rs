@@ -25,6 +25,7 @@ pub mod engine;
 pub mod helm;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod report;
 pub mod rules;
 pub mod schema;

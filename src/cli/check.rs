@@ -60,40 +60,6 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     })
 }
 
-/// `f` over `items` on every core (`std::thread::available_parallelism`), results in order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    if workers == 1 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
-    }
-    // Each result goes straight into its slot, boxed, so the slots stay small while the run goes on.
-    let slots: Vec<std::sync::Mutex<Option<Box<R>>>> = items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = f(i, item);
-                    if let Some(slot) = slots.get(i) {
-                        *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Box::new(result));
-                    }
-                }
-            });
-        }
-        // A worker's panic is a bug: the scope re-raises it rather than lose that worker's units.
-    });
-    slots
-        .into_iter()
-        .filter_map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
-        .map(|b| *b)
-        .collect()
-}
-
 /// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
 pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
     let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
@@ -267,7 +233,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         }
         engine::check(loaded, &all_rules, &policy, &now_text)
     };
-    let reports = parallel_map(&specs, check_one);
+    let reports = crate::parallel::map(&specs, check_one);
     Ok(Evaluation {
         reports,
         policy,

@@ -98,25 +98,118 @@ pub fn render(reports: &[UnitReport]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Write the reports to `w` as they are serialized, without holding the whole document in memory
-/// (10,000 units make a report of tens of megabytes).
+/// Write the reports to `w` a batch at a time, without holding the whole document in memory
+/// (10,000 units make a report of tens of megabytes). The reports of a batch are serialized in
+/// parallel; the bytes are those of serde_json's pretty printer for the whole array.
 pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
+    /// Reports serialized at once: a few megabytes of JSON.
+    const BATCH: usize = 512;
     let mut w = std::io::BufWriter::new(w);
-    if let [one] = reports {
-        serde_json::to_writer_pretty(&mut w, &report(one))?;
-    } else {
-        serde_json::to_writer_pretty(&mut w, &Units(reports))?;
+    match reports {
+        [one] => serde_json::to_writer_pretty(&mut w, &report(one))?,
+        [] => w.write_all(b"[]")?,
+        _ => {
+            w.write_all(b"[\n")?;
+            for (b, batch) in reports.chunks(BATCH).enumerate() {
+                for (i, element) in crate::parallel::map(batch, |_, r| array_element(r)).iter().enumerate() {
+                    if b > 0 || i > 0 {
+                        w.write_all(b",\n")?;
+                    }
+                    w.write_all(element)?;
+                }
+            }
+            w.write_all(b"\n]")?;
+        }
     }
     w.write_all(b"\n")?;
     w.flush()
 }
 
-/// Several units, serialized one at a time.
-struct Units<'a>(&'a [UnitReport]);
+/// One report as an element of a pretty-printed array: every line indented two spaces (a JSON
+/// string holds no raw line break, so every line break is the printer's own).
+fn array_element(r: &UnitReport) -> Vec<u8> {
+    let mut pretty = Vec::new();
+    // Writing plain structs of strings and numbers into memory cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut pretty, &report(r));
+    let mut out = Vec::with_capacity(pretty.len() + pretty.len() / 8);
+    for (i, line) in pretty.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(line);
+    }
+    out
+}
 
-impl Serialize for Units<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(report))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ClientImpact, Finding, Input, Location, Scenario, Severity, Verdict};
+    use crate::source::SourceMap;
+
+    /// Several units as serde_json prints a sequence, the reference for [`write`].
+    struct Units<'a>(&'a [UnitReport]);
+
+    impl Serialize for Units<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(report))
+        }
+    }
+
+    fn unit(i: usize) -> UnitReport {
+        let findings = (0..i % 3)
+            .map(|j| Finding {
+                code: format!("CG10{j}").into(),
+                name: "label-invalid".into(),
+                severity: Severity::Error,
+                message: format!("unit {i}: a message with a line break\nand \"quotes\""),
+                location: Location::Arg {
+                    origin: format!("--set k{j}=v"),
+                },
+                path: Some("global.security.externalCertificateLabel".into()),
+                block: None,
+                help: "fix it".into(),
+            })
+            .collect();
+        UnitReport {
+            release: Some(format!("es-{i}")),
+            now: "2026-11-27T00:00:00Z".into(),
+            inputs: (0..i % 2)
+                .map(|_| Input {
+                    role: "values".into(),
+                    path: format!("u{i}/values.yaml"),
+                    sha256: "00".repeat(32),
+                })
+                .collect(),
+            findings,
+            suppressed: Vec::new(),
+            client_impact: ClientImpact {
+                verdict: Verdict::None,
+                scenario: Scenario::SameCa,
+                reason: "the new certificate is signed by the running CA".into(),
+            },
+            certificates: Vec::new(),
+            upgrade_command: i.is_multiple_of(2).then(|| format!("helm upgrade --reuse-values es-{i} chart.tgz --tls")),
+            command_note: None,
+            redacted: Vec::new(),
+            sources: SourceMap::new(),
+        }
+    }
+
+    /// Batched and parallel, the bytes are serde_json's for the whole array: across a batch
+    /// boundary, with empty and non-empty lists, strings with escapes, one unit and none.
+    #[test]
+    fn writes_what_serde_json_prints_for_the_array() {
+        for n in [0, 1, 2, 3, 511, 512, 513, 1100] {
+            let reports: Vec<UnitReport> = (0..n).map(unit).collect();
+            let expected = if n == 1 {
+                serde_json::to_string_pretty(&report(&reports[0])).unwrap()
+            } else {
+                serde_json::to_string_pretty(&Units(&reports)).unwrap()
+            } + "\n";
+            assert_eq!(render(&reports), expected, "{n} reports");
+        }
     }
 }
