@@ -126,21 +126,16 @@ pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Re
     w.flush()
 }
 
-/// One report as an element of a pretty-printed array: every line indented two spaces (a JSON
-/// string holds no raw line break, so every line break is the printer's own).
+/// One report as an element of a pretty-printed array, indented as the printer indents it there:
+/// the array of just that report, without its `[\n` and `\n]`.
 fn array_element(r: &UnitReport) -> Vec<u8> {
     let mut pretty = Vec::new();
     // Writing plain structs of strings and numbers into memory cannot fail.
-    let _ = serde_json::to_writer_pretty(&mut pretty, &report(r));
-    let mut out = Vec::with_capacity(pretty.len() + pretty.len() / 8);
-    for (i, line) in pretty.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-        }
-        out.extend_from_slice(b"  ");
-        out.extend_from_slice(line);
-    }
-    out
+    let _ = serde_json::to_writer_pretty(&mut pretty, &[report(r)]);
+    let end = pretty.len().saturating_sub(2);
+    pretty.truncate(end);
+    pretty.drain(..2.min(end));
+    pretty
 }
 
 #[cfg(test)]
@@ -191,7 +186,9 @@ mod tests {
                 reason: "the new certificate is signed by the running CA".into(),
             },
             certificates: Vec::new(),
-            upgrade_command: i.is_multiple_of(2).then(|| format!("helm upgrade --reuse-values es-{i} chart.tgz --tls")),
+            upgrade_command: i
+                .is_multiple_of(2)
+                .then(|| format!("helm upgrade --reuse-values es-{i} chart.tgz --tls")),
             command_note: None,
             redacted: Vec::new(),
             sources: SourceMap::new(),
