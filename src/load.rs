@@ -62,7 +62,7 @@ pub struct Context {
 
 /// Files at a git revision, asked for as soon as the run knows them, by (revision, path).
 #[derive(Default)]
-pub struct BasePrefetch(std::sync::Mutex<HashMap<(String, String), crate::source::git::PendingShow>>);
+pub struct BasePrefetch(std::sync::Mutex<HashMap<(String, PathBuf), crate::source::git::PendingShow>>);
 
 impl std::fmt::Debug for BasePrefetch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,38 +70,52 @@ impl std::fmt::Debug for BasePrefetch {
     }
 }
 
-impl BasePrefetch {
-    fn take(&self, rev: &str, path: &str) -> Option<crate::source::git::PendingShow> {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        map.remove(&(rev.to_string(), path.to_string()))
-    }
-}
+/// Units of a run whose `--base` files are asked for before the units start: the pre-commit case.
+/// A larger run starts git per unit as each is checked: thousands of processes at once would not
+/// be faster.
+const PREFETCH_UNITS: usize = 4;
 
-/// Start git on the `--base` files of a run of a few units (the pre-commit case), so that it runs
-/// while the chart is read. A run of many units starts git per unit as each is checked instead:
-/// starting thousands of processes at once would not make them faster.
-pub fn prefetch_base<'a>(specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) -> BasePrefetch {
-    const MAX_UNITS: usize = 4;
-    let with_base: Vec<&UnitSpec> = specs
-        .into_iter()
-        .filter(|s| s.base.is_some())
-        .take(MAX_UNITS + 1)
-        .collect();
-    let mut map = HashMap::new();
-    if with_base.len() <= MAX_UNITS {
+impl BasePrefetch {
+    /// Start git on `path` at `rev`, unless it was already asked for.
+    pub fn start(&self, rev: &str, path: &Path, limits: &Limits) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry((rev.to_string(), same_file_key(path)))
+            .or_insert_with(|| crate::source::git::start_show(rev, path, limits.max_file_bytes));
+    }
+
+    /// Start git on the `--base` files of the units, when there are only a few (see [`PREFETCH_UNITS`]).
+    pub fn start_units<'a>(&self, specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) {
+        let with_base: Vec<&UnitSpec> = specs
+            .into_iter()
+            .filter(|s| s.base.is_some())
+            .take(PREFETCH_UNITS + 1)
+            .collect();
+        if with_base.len() > PREFETCH_UNITS {
+            return;
+        }
         for spec in with_base {
             let Some(rev) = &spec.base else { continue };
             for given in &spec.values {
-                let display = display_path(&spec.base_dir, &given.value);
-                let key = (rev.value.clone(), display);
-                if let std::collections::hash_map::Entry::Vacant(e) = map.entry(key) {
-                    let show = crate::source::git::start_show(&rev.value, Path::new(&e.key().1), limits.max_file_bytes);
-                    e.insert(show);
-                }
+                self.start(
+                    &rev.value,
+                    Path::new(&display_path(&spec.base_dir, &given.value)),
+                    limits,
+                );
             }
         }
     }
-    BasePrefetch(std::sync::Mutex::new(map))
+
+    fn take(&self, rev: &str, path: &str) -> Option<crate::source::git::PendingShow> {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.remove(&(rev.to_string(), same_file_key(Path::new(path))))
+    }
+}
+
+/// `path` without `.` components: `./a/b.yaml` and `a/b.yaml` name the same file.
+fn same_file_key(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
 }
 
 /// A chart archive read once for every unit that names it: many units share one chart.

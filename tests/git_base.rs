@@ -162,3 +162,44 @@ fn a_key_deleted_from_the_file_is_removed_with_null() {
     );
     assert_eq!(report["client_impact"]["scenario"], "type-changed");
 }
+
+/// git starts on a changed file before the config is read, and again per unit: however the file
+/// is named (`./deploy/...`), the report is the same, and the old file is listed as read, before
+/// the values, as it was before git ran in the background.
+#[test]
+fn a_changed_file_read_ahead_gives_the_same_report() {
+    let repo = repository();
+    let run = |file: &str| {
+        json(
+            repo.path(),
+            &[
+                "check",
+                "--base",
+                "HEAD",
+                file,
+                "--now",
+                "2026-11-27T00:00:00Z",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let (status, plain) = run("deploy/es1/values.yaml");
+    assert_eq!(status, 0);
+    assert_eq!(run("./deploy/es1/values.yaml"), (0, plain.clone()));
+    let inputs: Vec<(&str, &str)> = plain["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["role"].as_str().unwrap(), i["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            ("config", "certgate.yaml"),
+            ("chart", "ibm-eventstreams-prod-1.4.0.tgz"),
+            ("previous", "HEAD:deploy/es1/values.yaml"),
+            ("values", "deploy/es1/values.yaml"),
+        ]
+    );
+}

@@ -11,7 +11,7 @@ use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
-use crate::load::{Context, Limits, NewLabel, UnitSpec, load_unit, prefetch_base, preload_charts};
+use crate::load::{BasePrefetch, Context, Limits, NewLabel, UnitSpec, load_unit, preload_charts};
 use crate::model::unit::Given;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
@@ -142,9 +142,22 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     let mut base = SourceMap::new();
     let mut run_problems: Vec<InputProblem> = Vec::new();
     let mut run_inputs = Vec::new();
-    let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
     let limits = Limits::default();
-    let git = prefetch_base(plan.units.iter().flatten(), &limits);
+    // A pre-commit hook runs `check --base HEAD FILE...`: a changed values file is wanted at HEAD,
+    // so git starts on it now, while the config is read (a file no unit reads costs one git run).
+    let git = BasePrefetch::default();
+    if let Some(rev) = &args.base {
+        let changed = args.paths.iter().filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && p.file_name().is_some_and(|n| n != config::FILE_NAME)
+                && p.is_file()
+        });
+        for path in changed.take(4) {
+            git.start(rev, path, &limits);
+        }
+    }
+    let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
+    git.start_units(plan.units.iter().flatten(), &limits);
     let policy = policy_of(plan.config.as_ref(), args);
     // The units are selected: the config's own copy of them is not needed any more.
     if let Some(c) = &mut plan.config {
