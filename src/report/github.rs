@@ -201,27 +201,10 @@ pub fn md_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClientImpact, Location, Scenario, Verdict};
-    use crate::source::SourceMap;
+    use crate::report::Location;
 
     fn report(findings: Vec<Finding>, command: Option<&str>) -> UnitReport {
-        UnitReport {
-            release: Some("es_1".into()),
-            now: "2026-11-27T00:00:00Z".into(),
-            inputs: Vec::new(),
-            findings,
-            suppressed: Vec::new(),
-            client_impact: ClientImpact {
-                verdict: Verdict::None,
-                scenario: Scenario::SameCa,
-                reason: "the new certificate is signed by the running CA".into(),
-            },
-            certificates: Vec::new(),
-            upgrade_command: command.map(str::to_string),
-            command_note: None,
-            redacted: Vec::new(),
-            sources: SourceMap::new(),
-        }
+        crate::report::test_report("es_1", findings, command.map(str::to_string))
     }
 
     fn finding(code: &str, severity: Severity, location: Location) -> Finding {

@@ -141,8 +141,7 @@ fn array_element(r: &UnitReport) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClientImpact, Finding, Input, Location, Scenario, Severity, Verdict};
-    use crate::source::SourceMap;
+    use crate::report::{Finding, Input, Location, Severity};
 
     /// Several units as serde_json prints a sequence, the reference for [`write`].
     struct Units<'a>(&'a [UnitReport]);
@@ -168,9 +167,10 @@ mod tests {
                 help: "fix it".into(),
             })
             .collect();
+        let command = i
+            .is_multiple_of(2)
+            .then(|| format!("helm upgrade --reuse-values es-{i} chart.tgz --tls"));
         UnitReport {
-            release: Some(format!("es-{i}")),
-            now: "2026-11-27T00:00:00Z".into(),
             inputs: (0..i % 2)
                 .map(|_| Input {
                     role: "values".into(),
@@ -178,20 +178,7 @@ mod tests {
                     sha256: "00".repeat(32),
                 })
                 .collect(),
-            findings,
-            suppressed: Vec::new(),
-            client_impact: ClientImpact {
-                verdict: Verdict::None,
-                scenario: Scenario::SameCa,
-                reason: "the new certificate is signed by the running CA".into(),
-            },
-            certificates: Vec::new(),
-            upgrade_command: i
-                .is_multiple_of(2)
-                .then(|| format!("helm upgrade --reuse-values es-{i} chart.tgz --tls")),
-            command_note: None,
-            redacted: Vec::new(),
-            sources: SourceMap::new(),
+            ..crate::report::test_report(&format!("es-{i}"), findings, command)
         }
     }
 

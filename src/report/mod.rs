@@ -270,3 +270,26 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
         )
     });
 }
+
+/// A report of `release` with these findings and approved command, the rest empty: for the
+/// renderers' tests.
+#[cfg(test)]
+pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option<String>) -> UnitReport {
+    UnitReport {
+        release: Some(release.into()),
+        now: "2026-11-27T00:00:00Z".into(),
+        inputs: Vec::new(),
+        findings,
+        suppressed: Vec::new(),
+        client_impact: ClientImpact {
+            verdict: Verdict::None,
+            scenario: Scenario::SameCa,
+            reason: "the new certificate is signed by the running CA".into(),
+        },
+        certificates: Vec::new(),
+        upgrade_command: command,
+        command_note: None,
+        redacted: Vec::new(),
+        sources: SourceMap::new(),
+    }
+}
