@@ -40,8 +40,7 @@ impl Schema {
 }
 
 /// The shipped schemas as Rust, generated at build time by `jsonschema`'s `validator` macro: a
-/// run compiles no schema (the report schema is not validated by certgate itself, only its text
-/// is printed, so it has no validator here).
+/// run compiles no schema.
 mod compiled {
     #[jsonschema::validator(path = "schemas/rule.schema.json", methods = { is_valid = false, validate = false })]
     pub struct Rule;
@@ -49,6 +48,8 @@ mod compiled {
     pub struct Values;
     #[jsonschema::validator(path = "schemas/config.schema.json", methods = { is_valid = false, validate = false })]
     pub struct Config;
+    #[jsonschema::validator(path = "schemas/report.schema.json", methods = { is_valid = false, validate = false })]
+    pub struct Report;
 }
 
 /// What kind of violation, where knowing it changes what the finding points at.
@@ -74,14 +75,13 @@ pub struct SchemaError {
     pub message: String,
 }
 
-/// Validate `instance`; an empty list means valid. The report schema describes certgate's output
-/// and is never checked against here (the tests validate reports with it).
+/// Validate `instance`; an empty list means valid.
 pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
     let errors: Vec<jsonschema::ValidationError<'_>> = match schema {
         Schema::Rule => compiled::Rule::iter_errors(instance).collect(),
         Schema::Values => compiled::Values::iter_errors(instance).collect(),
         Schema::Config => compiled::Config::iter_errors(instance).collect(),
-        Schema::Report => Vec::new(),
+        Schema::Report => compiled::Report::iter_errors(instance).collect(),
     };
     errors
         .into_iter()
@@ -196,8 +196,8 @@ mod tests {
     }
 
     /// The validators generated at build time say what the run-time compiler says of the same
-    /// schema, for every YAML document of the test cases (values, configs, rules, Secrets) under
-    /// each schema: the same errors (instance path, schema path, kind and message).
+    /// schema, for every YAML document of the test cases (values, configs, rules, Secrets) and
+    /// every JSON report they print, under each schema: the same errors (instance path, schema path, kind and message).
     #[test]
     fn compiled_validators_agree_with_run_time_ones() {
         let mut docs = Vec::new();
@@ -210,6 +210,12 @@ mod tests {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     stack.push(path);
+                } else if path.file_name().is_some_and(|n| n == "stdout")
+                    && let Ok(report) =
+                        serde_json::from_str::<Json>(&std::fs::read_to_string(&path).unwrap_or_default())
+                {
+                    // A case's JSON output: a real report for the report schema.
+                    docs.push((path, report));
                 } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
                     && let Ok(text) = std::fs::read_to_string(&path)
                     && let Some(root) = yaml::load(&text, SourceId(0), &yaml::Limits::default()).root
@@ -220,7 +226,7 @@ mod tests {
         }
         assert!(docs.len() > 100, "only {} documents", docs.len());
         let mut failing = 0;
-        for schema in [Schema::Rule, Schema::Values, Schema::Config] {
+        for schema in [Schema::Rule, Schema::Values, Schema::Config, Schema::Report] {
             let run_time = jsonschema::validator_for(schema.document()).unwrap();
             for (path, doc) in &docs {
                 let mut got: Vec<String> = validate(schema, doc)
