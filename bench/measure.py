@@ -63,12 +63,13 @@ def repeat(argv, cwd, reps, cpus=None):
     """`reps` runs, timed directly (GNU time's fork adds a little to a few-millisecond run), with
     one more run under GNU time for the peak RSS."""
     runs = [spawn(argv, cwd, cpus) for _ in range(reps)]
-    rss = [r[1] for r in runs if r[1] is not None] or [spawn(argv, cwd, cpus, rss=True)[1]]
-    return summarize(runs, rss)
+    return summarize(runs, [spawn(argv, cwd, cpus, rss=True)[1]])
 
 
-def summarize(runs, rss):
-    """Median, min, max wall time, median CPU time and the peak RSS of `spawn` results."""
+def summarize(runs, rss=None):
+    """Median, min, max wall time, median CPU time and the peak RSS of `spawn` results (their own
+    peak RSS unless `rss` is given)."""
+    rss = rss or [r[1] for r in runs]
     walls = sorted(r[0] for r in runs)
     return {
         "median_s": statistics.median(walls),
@@ -255,8 +256,8 @@ def main():
             spawn(check(n10k), n10k, one, rss=True),
             floor_once(args.floor, n10k, 1, one),
         ))
-    R["cg"][10000] = summarize([r[0] for r in rounds], [r[0][1] for r in rounds])
-    R["cg1core"] = summarize([r[2] for r in rounds], [r[2][1] for r in rounds])
+    R["cg"][10000] = summarize([r[0] for r in rounds])
+    R["cg1core"] = summarize([r[2] for r in rounds])
     R["floor"] = {
         t: {
             "median_ms": statistics.median(r[i]["median_ms"] for r in rounds),

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use crate::engine::{Policy, RuleSetting};
 use crate::helm::strvals::HelmVersion;
 use crate::load::UnitSpec;
-use crate::model::json::locate;
 use crate::model::unit::{Given, History};
 use crate::model::value::{Node, Value};
 use crate::model::{InputProblem, ProblemKind};
@@ -184,8 +183,8 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
     };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let at = |p: &str| -> Location {
-        let segments: Vec<String> = p.split('/').map(str::to_string).collect();
-        locate(&root, &segments).map_or(Location::of(&root.origin), |l| Location::of(&l.node.origin))
+        let segments: Vec<&str> = p.split('/').collect();
+        Location::of(&node_at(&root, &segments).unwrap_or(&root).origin)
     };
     // Each release's settings are located from its own node: 10,000 releases make 80,000 of them.
     let items: &[Node] = match root.as_map().and_then(|m| m.entry("releases")).map(|e| &e.node.value) {

@@ -56,7 +56,7 @@ pub struct Context {
     pub charts: HashMap<String, Preloaded>,
     /// Values paths the rules read beyond the certificate settings ([`crate::checks::Check::paths`]).
     pub rule_paths: Vec<String>,
-    /// `--base` files git was asked for before the units started ([`prefetch_base`]).
+    /// `--base` files git was asked for before the units started ([`BasePrefetch`]).
     pub git: BasePrefetch,
 }
 
@@ -70,10 +70,10 @@ impl std::fmt::Debug for BasePrefetch {
     }
 }
 
-/// Units of a run whose `--base` files are asked for before the units start: the pre-commit case.
-/// A larger run starts git per unit as each is checked: thousands of processes at once would not
-/// be faster.
-const PREFETCH_UNITS: usize = 4;
+/// How many units (or changed files) of a run have their `--base` files asked for before the
+/// units start: the pre-commit case. A larger run starts git per unit as each is checked:
+/// thousands of processes at once would not be faster.
+pub const PREFETCH_MAX: usize = 4;
 
 impl BasePrefetch {
     /// Start git on `path` at `rev`, unless it was already asked for.
@@ -83,14 +83,14 @@ impl BasePrefetch {
             .or_insert_with(|| crate::source::git::start_show(rev, path, limits.max_file_bytes));
     }
 
-    /// Start git on the `--base` files of the units, when there are only a few (see [`PREFETCH_UNITS`]).
+    /// Start git on the `--base` files of the units, when there are only a few (see [`PREFETCH_MAX`]).
     pub fn start_units<'a>(&self, specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) {
         let with_base: Vec<&UnitSpec> = specs
             .into_iter()
             .filter(|s| s.base.is_some())
-            .take(PREFETCH_UNITS + 1)
+            .take(PREFETCH_MAX + 1)
             .collect();
-        if with_base.len() > PREFETCH_UNITS {
+        if with_base.len() > PREFETCH_MAX {
             return;
         }
         for spec in with_base {

@@ -77,31 +77,38 @@ pub struct SchemaError {
 
 /// Validate `instance`; an empty list means valid.
 pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
-    let errors: Vec<jsonschema::ValidationError<'_>> = match schema {
-        Schema::Rule => compiled::Rule::iter_errors(instance).collect(),
-        Schema::Values => compiled::Values::iter_errors(instance).collect(),
-        Schema::Config => compiled::Config::iter_errors(instance).collect(),
-        Schema::Report => compiled::Report::iter_errors(instance).collect(),
+    match schema {
+        Schema::Rule => compiled::Rule::iter_errors(instance)
+            .map(|e| schema_error(&e))
+            .collect(),
+        Schema::Values => compiled::Values::iter_errors(instance)
+            .map(|e| schema_error(&e))
+            .collect(),
+        Schema::Config => compiled::Config::iter_errors(instance)
+            .map(|e| schema_error(&e))
+            .collect(),
+        Schema::Report => compiled::Report::iter_errors(instance)
+            .map(|e| schema_error(&e))
+            .collect(),
+    }
+}
+
+/// One of `jsonschema`'s errors, in the form certgate maps back to YAML.
+fn schema_error(e: &jsonschema::ValidationError<'_>) -> SchemaError {
+    let kind = match e.kind() {
+        ValidationErrorKind::Required { property } => {
+            ErrorKind::Required(property.as_str().map_or_else(|| property.to_string(), str::to_string))
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => ErrorKind::Additional(unexpected.clone()),
+        ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => ErrorKind::Enum,
+        _ => ErrorKind::Other,
     };
-    errors
-        .into_iter()
-        .map(|e| {
-            let kind = match e.kind() {
-                ValidationErrorKind::Required { property } => {
-                    ErrorKind::Required(property.as_str().map_or_else(|| property.to_string(), str::to_string))
-                }
-                ValidationErrorKind::AdditionalProperties { unexpected } => ErrorKind::Additional(unexpected.clone()),
-                ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => ErrorKind::Enum,
-                _ => ErrorKind::Other,
-            };
-            SchemaError {
-                instance: pointer_segments(e.instance_path().as_str()),
-                schema: pointer_segments(e.schema_path().as_str()),
-                kind,
-                message: e.to_string(),
-            }
-        })
-        .collect()
+    SchemaError {
+        instance: pointer_segments(e.instance_path().as_str()),
+        schema: pointer_segments(e.schema_path().as_str()),
+        kind,
+        message: e.to_string(),
+    }
 }
 
 /// A YAML file of certgate's own (a rule, `certgate.yaml`) read and checked against its schema: the
@@ -229,30 +236,10 @@ mod tests {
         for schema in [Schema::Rule, Schema::Values, Schema::Config, Schema::Report] {
             let run_time = jsonschema::validator_for(schema.document()).unwrap();
             for (path, doc) in &docs {
-                let mut got: Vec<String> = validate(schema, doc)
-                    .iter()
-                    .map(|e| format!("{:?} | {:?} | {:?} | {}", e.instance, e.schema, e.kind, e.message))
-                    .collect();
-                let mut expected: Vec<String> = run_time
-                    .iter_errors(doc)
-                    .map(|e| {
-                        let kind = match e.kind() {
-                            ValidationErrorKind::Required { property } => ErrorKind::Required(
-                                property.as_str().map_or_else(|| property.to_string(), str::to_string),
-                            ),
-                            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                                ErrorKind::Additional(unexpected.clone())
-                            }
-                            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => ErrorKind::Enum,
-                            _ => ErrorKind::Other,
-                        };
-                        format!(
-                            "{:?} | {:?} | {kind:?} | {e}",
-                            pointer_segments(e.instance_path().as_str()),
-                            pointer_segments(e.schema_path().as_str())
-                        )
-                    })
-                    .collect();
+                let show =
+                    |e: &SchemaError| format!("{:?} | {:?} | {:?} | {}", e.instance, e.schema, e.kind, e.message);
+                let mut got: Vec<String> = validate(schema, doc).iter().map(show).collect();
+                let mut expected: Vec<String> = run_time.iter_errors(doc).map(|e| show(&schema_error(&e))).collect();
                 // The order of errors differs (the findings are sorted anyway): compare as sets.
                 got.sort();
                 expected.sort();

@@ -11,7 +11,7 @@ use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
-use crate::load::{BasePrefetch, Context, Limits, NewLabel, UnitSpec, load_unit, preload_charts};
+use crate::load::{BasePrefetch, Context, Limits, NewLabel, PREFETCH_MAX, UnitSpec, load_unit, preload_charts};
 use crate::model::unit::Given;
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
@@ -152,7 +152,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
                 && p.file_name().is_some_and(|n| n != config::FILE_NAME)
                 && p.is_file()
         });
-        for path in changed.take(4) {
+        for path in changed.take(PREFETCH_MAX) {
             git.start(rev, path, &limits);
         }
     }
