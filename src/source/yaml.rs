@@ -691,7 +691,7 @@ fn scalar_key(s: &Scalar) -> Result<(String, KeyIdentity), String> {
 // The loader
 
 /// A node under construction. Aliases share the anchor's `Rc`; copies are made only at the end.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct INode {
     value: IValue,
     /// Nodes in the final subtree (aliases counted expanded).
@@ -700,7 +700,7 @@ struct INode {
     height: usize,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum IValue {
     Scalar(Scalar),
     Seq(Vec<IChild>),
@@ -795,7 +795,9 @@ impl<'t> Loader<'t> {
     fn run(mut self) -> Loaded {
         match self.read() {
             Ok(()) => {
-                let root = self.root.take().map(|r| self.build(&r));
+                // Only aliases still share nodes now: the rest is moved into the tree, not copied.
+                self.anchors.clear();
+                let root = self.root.take().map(|r| self.build(r));
                 // Inner mappings finish first; report in the order of the text.
                 self.problems.sort_by_key(|p| p.span.start);
                 Loaded {
@@ -1089,48 +1091,20 @@ impl<'t> Loader<'t> {
     /// and a `<<` merge writes its mapping's entries over whatever is set so far (in a sequence of
     /// mappings, earlier mappings win); keys written after the merge replace merged ones.
     fn finish_map(&mut self, items: Vec<MapItem>) -> Result<Vec<IEntry>, Problem> {
+        self.report_duplicates(&items);
         let mut entries: Vec<IEntry> = Vec::with_capacity(items.len());
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(items.len());
-        let mut explicit: HashMap<String, (Span, KeyIdentity)> = HashMap::new();
+        let mut index = KeyIndex::default();
         for item in items {
             match item {
-                MapItem::Pair(key, child) => {
-                    match explicit.entry(key.text.clone()) {
-                        MapEntry::Occupied(first) => {
-                            let (first_span, first_identity) = *first.get();
-                            let line = self.line_of(first_span.start);
-                            let message = if first_identity == key.identity {
-                                format!(
-                                    "key \"{}\" repeats the key at line {line}; Helm keeps this later value",
-                                    key.text
-                                )
-                            } else {
-                                format!(
-                                    "key \"{}\" is the same as the key at line {line} once Helm turns keys into strings; Helm keeps one of the two values at random",
-                                    key.text
-                                )
-                            };
-                            self.problems.push(Problem {
-                                kind: ProblemKind::DuplicateKey,
-                                span: key.span,
-                                message,
-                                related: Some(first_span),
-                            });
-                        }
-                        MapEntry::Vacant(v) => {
-                            v.insert((key.span, key.identity));
-                        }
-                    }
-                    upsert(
-                        &mut entries,
-                        &mut index,
-                        IEntry {
-                            key: key.text,
-                            key_span: key.span,
-                            child,
-                        },
-                    );
-                }
+                MapItem::Pair(key, child) => upsert(
+                    &mut entries,
+                    &mut index,
+                    IEntry {
+                        key: key.text,
+                        key_span: key.span,
+                        child,
+                    },
+                ),
                 MapItem::Merge(value) => match &value.node.value {
                     IValue::Map(merged) => {
                         for e in merged {
@@ -1158,6 +1132,51 @@ impl<'t> Loader<'t> {
         Ok(entries)
     }
 
+    /// CG003: a key written twice in one mapping (merged keys are not written, so they may repeat).
+    fn report_duplicates(&mut self, items: &[MapItem]) {
+        let keys: Vec<&Key> = items
+            .iter()
+            .filter_map(|item| match item {
+                MapItem::Pair(key, _) => Some(key),
+                MapItem::Merge(_) => None,
+            })
+            .collect();
+        // The first writing of each repeated key, found by a scan in the usual small mapping.
+        let mut firsts: HashMap<&str, &Key> = HashMap::new();
+        for (n, key) in keys.iter().enumerate() {
+            let first = if keys.len() <= SMALL_MAP {
+                keys[..n].iter().find(|k| k.text == key.text).copied()
+            } else {
+                match firsts.entry(key.text.as_str()) {
+                    MapEntry::Occupied(first) => Some(*first.get()),
+                    MapEntry::Vacant(v) => {
+                        v.insert(key);
+                        None
+                    }
+                }
+            };
+            let Some(first) = first else { continue };
+            let line = self.line_of(first.span.start);
+            let message = if first.identity == key.identity {
+                format!(
+                    "key \"{}\" repeats the key at line {line}; Helm keeps this later value",
+                    key.text
+                )
+            } else {
+                format!(
+                    "key \"{}\" is the same as the key at line {line} once Helm turns keys into strings; Helm keeps one of the two values at random",
+                    key.text
+                )
+            };
+            self.problems.push(Problem {
+                kind: ProblemKind::DuplicateKey,
+                span: key.span,
+                message,
+                related: Some(first.span),
+            });
+        }
+    }
+
     fn place(&mut self, child: IChild) -> Result<(), Problem> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(child);
@@ -1179,39 +1198,46 @@ impl<'t> Loader<'t> {
         Origin::file(self.source, span)
     }
 
-    /// Materialise the final tree (alias copies included) with an explicit work list.
-    fn build(&self, root: &IChild) -> Node {
-        enum Task<'a> {
-            Visit(&'a IChild),
+    /// Materialise the final tree (alias copies included) with an explicit work list. A node no
+    /// alias shares is moved into the tree; a shared one is copied a level at a time.
+    fn build(&self, root: IChild) -> Node {
+        enum Task {
+            Visit(IChild),
             Seq(usize, Span),
-            Map(&'a [IEntry], Span),
+            Map(Vec<(String, Span)>, Span),
         }
         let mut tasks = vec![Task::Visit(root)];
         let mut done: Vec<Node> = Vec::new();
         while let Some(task) = tasks.pop() {
             match task {
-                Task::Visit(child) => match &child.node.value {
+                Task::Visit(child) => match Rc::unwrap_or_clone(child.node).value {
                     IValue::Scalar(s) => {
-                        done.push(Node::scalar(s.clone(), self.origin(child.span)));
+                        done.push(Node::scalar(s, self.origin(child.span)));
                     }
                     IValue::Seq(items) => {
                         tasks.push(Task::Seq(items.len(), child.span));
-                        tasks.extend(items.iter().rev().map(Task::Visit));
+                        tasks.extend(items.into_iter().rev().map(Task::Visit));
                     }
                     IValue::Map(entries) => {
-                        tasks.push(Task::Map(entries, child.span));
-                        tasks.extend(entries.iter().rev().map(|e| Task::Visit(&e.child)));
+                        let mut keys = Vec::with_capacity(entries.len());
+                        let mut children = Vec::with_capacity(entries.len());
+                        for e in entries {
+                            keys.push((e.key, e.key_span));
+                            children.push(Task::Visit(e.child));
+                        }
+                        tasks.push(Task::Map(keys, child.span));
+                        tasks.extend(children.into_iter().rev());
                     }
                 },
                 Task::Seq(n, span) => {
                     let items = done.split_off(done.len() - n);
                     done.push(Node::new(Value::Seq(items), self.origin(span)));
                 }
-                Task::Map(entries, span) => {
-                    let values = done.split_off(done.len() - entries.len());
-                    let mut mapping = Mapping::with_capacity(entries.len());
-                    for (e, node) in entries.iter().zip(values) {
-                        mapping.insert(e.key.clone(), self.origin(e.key_span), node);
+                Task::Map(keys, span) => {
+                    let values = done.split_off(done.len() - keys.len());
+                    let mut mapping = Mapping::with_capacity(keys.len());
+                    for ((key, key_span), node) in keys.into_iter().zip(values) {
+                        mapping.insert(key, self.origin(key_span), node);
                     }
                     done.push(Node::new(Value::Map(mapping), self.origin(span)));
                 }
@@ -1224,11 +1250,30 @@ impl<'t> Loader<'t> {
 
 const MERGE_NEEDS_MAP: &str = "map merge requires map or sequence of maps as the value";
 
-fn upsert(entries: &mut Vec<IEntry>, index: &mut HashMap<String, usize>, entry: IEntry) {
-    match index.entry(entry.key.clone()) {
-        MapEntry::Occupied(i) => entries[*i.get()] = entry,
-        MapEntry::Vacant(v) => {
-            v.insert(entries.len());
+/// Mappings up to this many keys are searched by a scan: hashing cost more than it saved in the
+/// small mappings values files are made of. Past it (a large mapping, or a merge of one), a hash
+/// index, so a hostile merge stays linear.
+const SMALL_MAP: usize = 16;
+
+/// Where each key of a mapping under construction sits among its entries, once it is large.
+#[derive(Default)]
+struct KeyIndex(Option<HashMap<String, usize>>);
+
+/// Write `entry` into the mapping under construction: over an entry with the same key, else last.
+fn upsert(entries: &mut Vec<IEntry>, index: &mut KeyIndex, entry: IEntry) {
+    if index.0.is_none() && entries.len() >= SMALL_MAP {
+        index.0 = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+    }
+    let at = match &index.0 {
+        None => entries.iter().position(|e| e.key == entry.key),
+        Some(map) => map.get(&entry.key).copied(),
+    };
+    match at {
+        Some(i) => entries[i] = entry,
+        None => {
+            if let Some(map) = &mut index.0 {
+                map.insert(entry.key.clone(), entries.len());
+            }
             entries.push(entry);
         }
     }
