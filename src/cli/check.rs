@@ -53,11 +53,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     }
     let evaluation = evaluate(args)?;
     write_all(&evaluation, &targets, args.quiet)?;
-    Ok(if evaluation.failed() {
-        Outcome::Fail
-    } else {
-        Outcome::Pass
-    })
+    Ok(outcome(evaluation))
 }
 
 /// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
@@ -65,11 +61,20 @@ pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
     let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
     let evaluation = evaluate(args)?;
     write_all(&evaluation, &targets, false)?;
-    Ok(if evaluation.failed() {
+    Ok(outcome(evaluation))
+}
+
+/// The exit status of a written evaluation. The process ends next, so the evaluation is not torn
+/// down: freeing 10,000 units' reports one allocation at a time kept the main thread busy for ~2%
+/// of a 10,000-unit run after the last byte was written; the OS takes the memory back at once.
+fn outcome(evaluation: Evaluation) -> Outcome {
+    let outcome = if evaluation.failed() {
         Outcome::Fail
     } else {
         Outcome::Pass
-    })
+    };
+    std::mem::forget(evaluation);
+    outcome
 }
 
 /// Render every requested format and write it; a failed write is reported after the others.
