@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
 use crate::model::ProblemKind;
-use crate::model::plan::certificate_changes;
+use crate::model::plan::changes_certificates;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -22,7 +22,7 @@ impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         // Values that could not be read change nothing only in appearance: their problems say so.
         let unreadable = unit.problems.iter().any(|p| p.kind != ProblemKind::DuplicateKey);
-        if (unit.has_proposed || unit.command.is_some()) && !unreadable && certificate_changes(unit).is_empty() {
+        if (unit.has_proposed || unit.command.is_some()) && !unreadable && !changes_certificates(unit) {
             emit.run("nothing certificate-related changes (no certificate label or tls setting differs from what runs): no command is needed");
         }
     }

@@ -33,6 +33,20 @@ pub struct Change {
     pub origin: Option<Origin>,
 }
 
+/// The certificate settings whose value this change alters, in command order: with the running
+/// values known, those whose effective value differs; without them, those the overrides name.
+fn changed_settings(unit: &Unit) -> impl Iterator<Item = &'static str> + '_ {
+    COMMAND_ORDER.into_iter().filter(|path| match &unit.running {
+        Some(running) => !same_value(running.lookup(path), unit.effective.lookup(path)),
+        None => unit.proposed.lookup(path).is_some(),
+    })
+}
+
+/// Whether any certificate setting changes: [`certificate_changes`] without forming the values.
+pub fn changes_certificates(unit: &Unit) -> bool {
+    changed_settings(unit).next().is_some()
+}
+
 /// The certificate settings this change sets, in command order.
 ///
 /// With the running values known, a setting is changed when its effective value differs. Without
@@ -40,15 +54,8 @@ pub struct Change {
 /// change: `--reuse-values` keeps everything else as it is.
 pub fn certificate_changes(unit: &Unit) -> Vec<Change> {
     let mut changes = Vec::new();
-    for path in COMMAND_ORDER {
+    for path in changed_settings(unit) {
         let now = unit.effective.lookup(path);
-        let changed = match &unit.running {
-            Some(running) => !same_value(running.lookup(path), now),
-            None => unit.proposed.lookup(path).is_some(),
-        };
-        if !changed {
-            continue;
-        }
         let node = now.filter(|n| !n.is_null());
         let pem_file = node.and_then(|n| match &n.origin {
             Origin::File { source, .. } => unit
