@@ -60,9 +60,16 @@ pub struct Context {
     pub git: BasePrefetch,
 }
 
-/// Files at a git revision, asked for as soon as the run knows them, by (revision, path).
+/// Files at a git revision, asked for as soon as the run knows them: a few units' files each by
+/// its own `git cat-file` started early, many units' files through one `git cat-file --batch`
+/// per directory the units are read from.
 #[derive(Default)]
-pub struct BasePrefetch(std::sync::Mutex<HashMap<(String, PathBuf), crate::source::git::PendingShow>>);
+pub struct BasePrefetch {
+    /// Started before the units, by (revision, path).
+    started: std::sync::Mutex<HashMap<(String, PathBuf), crate::source::git::PendingShow>>,
+    /// By the units' base directory (the config's), for runs of more than [`PREFETCH_MAX`] units.
+    batches: std::sync::Mutex<HashMap<PathBuf, crate::source::git::Batch>>,
+}
 
 impl std::fmt::Debug for BasePrefetch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,26 +78,29 @@ impl std::fmt::Debug for BasePrefetch {
 }
 
 /// How many units (or changed files) of a run have their `--base` files asked for before the
-/// units start: the pre-commit case. A larger run starts git per unit as each is checked:
-/// thousands of processes at once would not be faster.
+/// units start, each by its own git process: the pre-commit case. A larger run asks one
+/// `git cat-file --batch` per directory: thousands of git starts would cost seconds.
 pub const PREFETCH_MAX: usize = 4;
 
 impl BasePrefetch {
     /// Start git on `path` at `rev`, unless it was already asked for.
     pub fn start(&self, rev: &str, path: &Path, limits: &Limits) {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         map.entry((rev.to_string(), same_file_key(path)))
             .or_insert_with(|| crate::source::git::start_show(rev, path, limits.max_file_bytes));
     }
 
-    /// Start git on the `--base` files of the units, when there are only a few (see [`PREFETCH_MAX`]).
+    /// Start git for the `--base` files of the units: each file now when there are only a few
+    /// (see [`PREFETCH_MAX`]), else one batch process per base directory.
     pub fn start_units<'a>(&self, specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) {
-        let with_base: Vec<&UnitSpec> = specs
-            .into_iter()
-            .filter(|s| s.base.is_some())
-            .take(PREFETCH_MAX + 1)
-            .collect();
+        let with_base: Vec<&UnitSpec> = specs.into_iter().filter(|s| s.base.is_some()).collect();
         if with_base.len() > PREFETCH_MAX {
+            let mut batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for spec in with_base {
+                batches
+                    .entry(spec.base_dir.clone())
+                    .or_insert_with(|| crate::source::git::Batch::start(&spec.base_dir));
+            }
             return;
         }
         for spec in with_base {
@@ -106,8 +116,19 @@ impl BasePrefetch {
     }
 
     fn take(&self, rev: &str, path: &str) -> Option<crate::source::git::PendingShow> {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         map.remove(&(rev.to_string(), same_file_key(Path::new(path))))
+    }
+
+    fn batching(&self, base_dir: &Path) -> bool {
+        let batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        batches.contains_key(base_dir)
+    }
+
+    /// `path` (relative to `base_dir`) at `rev` through the batch, when it can say.
+    fn batch_blob(&self, base_dir: &Path, rev: &str, path: &str, limit: u64) -> Option<Result<Vec<u8>, String>> {
+        let mut batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        batches.get_mut(base_dir)?.blob(rev, path, limit)
     }
 }
 
@@ -889,25 +910,43 @@ fn display_path(base_dir: &Path, path: &str) -> String {
 /// the unit's other files are read, and [`BaseFiles::finish`] collects them.
 struct BaseFiles<'s> {
     rev: &'s Given<String>,
+    git: &'s BasePrefetch,
+    base_dir: &'s Path,
     /// Where the previous values' inputs go in the unit's list: before the values files, as read.
     inputs_at: usize,
-    pending: Vec<(String, crate::source::git::PendingShow)>,
+    pending: Vec<(String, Pending)>,
+}
+
+/// One file of [`BaseFiles`]: its own git process, or a question for the run's batch.
+enum Pending {
+    Started(crate::source::git::PendingShow),
+    /// The path as given, relative to the unit's base directory.
+    Batch(String),
 }
 
 impl<'s> BaseFiles<'s> {
-    fn start(r: &Reader, ctx: &Context, rev: &'s Given<String>, files: &[Given<String>]) -> Self {
+    fn start(r: &Reader<'s>, ctx: &'s Context, rev: &'s Given<String>, files: &[Given<String>]) -> Self {
+        let batching = ctx.git.batching(r.base_dir);
         let pending = files
             .iter()
             .map(|given| {
                 let display = r.display(&given.value);
-                let show = ctx.git.take(&rev.value, &display).unwrap_or_else(|| {
-                    crate::source::git::start_show(&rev.value, Path::new(&display), r.limits.max_file_bytes)
-                });
+                let show = match ctx.git.take(&rev.value, &display) {
+                    Some(show) => Pending::Started(show),
+                    None if batching && Path::new(&given.value).is_relative() => Pending::Batch(given.value.clone()),
+                    None => Pending::Started(crate::source::git::start_show(
+                        &rev.value,
+                        Path::new(&display),
+                        r.limits.max_file_bytes,
+                    )),
+                };
                 (display, show)
             })
             .collect();
         BaseFiles {
             rev,
+            git: &ctx.git,
+            base_dir: r.base_dir,
             inputs_at: r.inputs.len(),
             pending,
         }
@@ -918,13 +957,25 @@ impl<'s> BaseFiles<'s> {
     fn finish(self, r: &mut Reader) -> Node {
         let BaseFiles {
             rev,
+            git,
+            base_dir,
             inputs_at,
             pending,
         } = self;
+        let limit = r.limits.max_file_bytes;
         let mut previous = Node::empty_map(Origin::Synthetic);
         let mut inputs = Vec::new();
         for (display, show) in pending {
-            match show.wait() {
+            let answer = match show {
+                Pending::Started(show) => show.wait(),
+                // What the batch cannot say surely (a new file, an unknown revision) its own
+                // process says, with the reason.
+                Pending::Batch(path) => match git.batch_blob(base_dir, &rev.value, &path, limit) {
+                    Some(answer) => answer.map(Some),
+                    None => crate::source::git::show(&rev.value, Path::new(&display), limit),
+                },
+            };
+            match answer {
                 Ok(None) => {}
                 Ok(Some(bytes)) => {
                     let name = format!("{}:{display}", rev.value);

@@ -203,3 +203,176 @@ fn a_changed_file_read_ahead_gives_the_same_report() {
         ]
     );
 }
+
+/// A repository of six release units: more than the pre-commit case reads file by file, so the
+/// run asks one `git cat-file --batch` for the old files. es1 rotates, es2 is unchanged, es3's
+/// values file is new since the base (the batch cannot say so surely; its own git run does).
+fn six_units() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    git(d, &["config", "user.email", "ci@example.com"]);
+    git(d, &["config", "user.name", "ci"]);
+    common::write_charts(d);
+    let mut config = String::from("releases:\n");
+    for i in 1..=6 {
+        std::fs::create_dir_all(d.join(format!("deploy/es{i}"))).unwrap();
+        config.push_str(&format!(
+            "  - name: es{i}\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [deploy/es{i}/values.yaml]\n    history: {{installed_from: \"2019.4.1\"}}\n"
+        ));
+        if i != 3 {
+            std::fs::write(
+                d.join(format!("deploy/es{i}/values.yaml")),
+                format!("global:\n  security:\n    externalCertificateLabel: ext-{i}\ntls:\n  type: secret\n  secretName: es{i}-tls\n"),
+            )
+            .unwrap();
+        }
+    }
+    std::fs::write(d.join("certgate.yaml"), config).unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "base"]);
+    std::fs::write(
+        d.join("deploy/es1/values.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-1b\ntls:\n  type: secret\n  secretName: es1-tls-2026\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("deploy/es3/values.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-3\ntls:\n  type: secret\n  secretName: es3-tls\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// What a unit's report says, without the run's own inputs (the config), which only the first
+/// unit of a whole-repository run carries.
+fn unit_verdict(unit: &serde_json::Value) -> serde_json::Value {
+    let inputs: Vec<&serde_json::Value> = unit["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["role"] != "config")
+        .collect();
+    serde_json::json!({
+        "inputs": inputs,
+        "findings": unit["findings"],
+        "client_impact": unit["client_impact"],
+        "upgrade_command": unit["upgrade_command"],
+    })
+}
+
+/// The batch gives each unit what its own git run gives: the same old files, the same report.
+#[test]
+fn many_units_read_through_one_batch_as_each_alone() {
+    let repo = six_units();
+    fn args(file: Option<&str>) -> Vec<&str> {
+        let mut a = vec![
+            "check",
+            "--base",
+            "HEAD",
+            "--now",
+            "2026-11-27T00:00:00Z",
+            "--format",
+            "json",
+        ];
+        a.extend(file);
+        a
+    }
+    let (status, all) = json(repo.path(), &args(None));
+    assert_eq!(status, 0, "{all:#}");
+    let units = all.as_array().expect("six units");
+    assert_eq!(units.len(), 6);
+    assert_eq!(
+        units[0]["upgrade_command"],
+        "helm upgrade --reuse-values --set global.security.externalCertificateLabel=ext-1b --set tls.secretName=es1-tls-2026 es1 ibm-eventstreams-prod-1.4.0.tgz --tls"
+    );
+    assert_eq!(common::finding_lines(&units[1]), vec!["CG503 -"]);
+    let read = |unit: &serde_json::Value| -> Vec<String> {
+        unit["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["role"] == "previous")
+            .map(|i| i["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(read(&units[1]), ["HEAD:deploy/es2/values.yaml"]);
+    // es3's file is new: nothing was read at HEAD, and that is not a problem.
+    assert_eq!(read(&units[2]), Vec::<String>::new());
+    assert!(!common::finding_lines(&units[2]).iter().any(|l| l.starts_with("CG001")));
+    for (i, unit) in units.iter().enumerate() {
+        let file = format!("deploy/es{}/values.yaml", i + 1);
+        let (_, alone) = json(repo.path(), &args(Some(&file)));
+        assert_eq!(unit_verdict(unit), unit_verdict(&alone), "es{}", i + 1);
+    }
+}
+
+/// A revision the repository does not have: every unit says so, as one unit alone does.
+#[test]
+fn a_bad_revision_is_a_finding_in_every_unit_of_a_batch() {
+    let repo = six_units();
+    let (status, all) = json(repo.path(), &["check", "--base", "no-such-branch", "--format", "json"]);
+    assert_eq!(status, 1);
+    for unit in all.as_array().expect("six units") {
+        assert_eq!(
+            common::finding_lines(unit)[0],
+            "CG001 (--base no-such-branch)",
+            "{unit:#}"
+        );
+    }
+}
+
+/// How many git processes a run starts: a `git` first on PATH that logs, then runs the real one.
+#[test]
+fn many_units_start_git_once_not_once_per_file() {
+    let repo = six_units();
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("git.log");
+    let wrapper = bin.path().join("git");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.trim()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let out = common::certgate()
+        .current_dir(repo.path())
+        .env("PATH", path)
+        .args([
+            "check",
+            "--base",
+            "HEAD",
+            "--now",
+            "2026-11-27T00:00:00Z",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs = std::fs::read_to_string(&log).unwrap();
+    let runs: Vec<&str> = runs.lines().collect();
+    // One batch for the five files it has; es3's new file asked alone, then why it was missing.
+    assert_eq!(
+        runs,
+        [
+            "-C . cat-file --batch",
+            "-C deploy/es3 cat-file -p HEAD:./values.yaml",
+            "-C deploy/es3 rev-parse --verify --quiet HEAD^{commit}",
+        ],
+    );
+}

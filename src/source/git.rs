@@ -1,8 +1,9 @@
 //! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
 //! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// The content of `path` at `rev`, `Ok(None)` when the file did not exist there (a new file), or
 /// the reason git could not answer (not a repository, an unknown revision).
@@ -81,6 +82,110 @@ impl PendingShow {
     }
 }
 
+/// Many files at revisions, through one `git cat-file --batch` process: a CI run over a large
+/// repository asks for a file or two per release unit, and each git start costs milliseconds
+/// (10,000 units took half a minute with one `git cat-file -p` each).
+///
+/// Paths are relative to the directory git runs in (`REV:./PATH`). The batch answers only what
+/// it can answer surely: a blob. Anything else (no such path, a directory, an unknown revision,
+/// not a repository, git gone) is `None`, and the caller asks [`show`], whose answer says why.
+pub struct Batch {
+    child: Option<Child>,
+    io: Option<(ChildStdin, BufReader<ChildStdout>)>,
+}
+
+impl Batch {
+    /// Start git in `dir`. Starting never fails: a batch that could not start answers `None`.
+    pub fn start(dir: &Path) -> Batch {
+        let child = Command::new("git")
+            .arg("-C")
+            .arg(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            })
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        match child {
+            Ok(mut child) => {
+                let io = child.stdin.take().zip(child.stdout.take().map(BufReader::new));
+                Batch { child: Some(child), io }
+            }
+            Err(_) => Batch { child: None, io: None },
+        }
+    }
+
+    /// The blob at `REV:./path`: `Some(Ok(bytes))`, `Some(Err(..))` when it is over `limit`, or
+    /// `None` when the batch cannot say (see [`Batch`]).
+    pub fn blob(&mut self, rev: &str, path: &str, limit: u64) -> Option<Result<Vec<u8>, String>> {
+        // One object name per line: a name with a line break cannot be asked.
+        if rev.contains(['\n', '\r']) || path.contains(['\n', '\r']) {
+            return None;
+        }
+        let answer = self.ask(rev, path, limit);
+        if answer.is_err() {
+            // The stream is out of step or git is gone: ask nothing more of this process.
+            self.io = None;
+        }
+        answer.ok().flatten()
+    }
+
+    fn ask(&mut self, rev: &str, path: &str, limit: u64) -> std::io::Result<Option<Result<Vec<u8>, String>>> {
+        let broken = || std::io::Error::other("git cat-file --batch stopped");
+        let (stdin, stdout) = self.io.as_mut().ok_or_else(broken)?;
+        stdin.write_all(format!("{rev}:./{path}\n").as_bytes())?;
+        stdin.flush()?;
+        let mut header = String::new();
+        if stdout.read_line(&mut header)? == 0 {
+            return Err(broken());
+        }
+        // `<oid> <type> <size>`, or `<name> missing` / `<name> ambiguous` with nothing after it.
+        let mut words = header.trim_end().rsplitn(3, ' ');
+        let (Some(size), Some(kind)) = (words.next(), words.next()) else {
+            return Err(broken());
+        };
+        let Ok(size) = size.parse::<u64>() else {
+            return if matches!(size, "missing" | "ambiguous") {
+                Ok(None)
+            } else {
+                Err(broken())
+            };
+        };
+        // The content and its closing line break are read whatever is done with them.
+        let mut body = Vec::new();
+        let keep = kind == "blob" && size <= limit;
+        if keep {
+            body.reserve_exact(usize::try_from(size).unwrap_or(0));
+            stdout.take(size).read_to_end(&mut body)?;
+        } else {
+            std::io::copy(&mut stdout.take(size), &mut std::io::sink())?;
+        }
+        let mut end = [0u8; 1];
+        stdout.read_exact(&mut end)?;
+        if end != *b"\n" || (keep && body.len() as u64 != size) {
+            return Err(broken());
+        }
+        Ok(match (kind, keep) {
+            ("blob", true) => Some(Ok(body)),
+            ("blob", false) => Some(Err(format!("is larger than the limit of {limit} bytes at {rev}"))),
+            _ => None,
+        })
+    }
+}
+
+impl Drop for Batch {
+    /// git ends when its input closes; it is waited for so that no process outlives the run.
+    fn drop(&mut self) {
+        self.io = None;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Whether git tracks `path` (false outside a repository or when git is missing).
 pub fn tracked(path: &Path) -> bool {
     let dir = match path.parent() {
@@ -141,5 +246,45 @@ mod tests {
                 .unwrap_err()
                 .contains("not inside")
         );
+    }
+
+    #[test]
+    fn a_batch_answers_blobs_and_leaves_the_rest_to_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        git(d, &["config", "user.email", "t@example.com"]);
+        git(d, &["config", "user.name", "t"]);
+        std::fs::create_dir(d.join("deploy")).unwrap();
+        std::fs::write(d.join("deploy/v.yaml"), "a: 1\n").unwrap();
+        std::fs::write(d.join("deploy/big.yaml"), "b: 12345678901234567890\n").unwrap();
+        std::fs::write(d.join("deploy/empty.yaml"), "").unwrap();
+        git(d, &["add", "."]);
+        git(d, &["commit", "-qm", "base"]);
+        std::fs::write(d.join("deploy/v.yaml"), "a: 2\n").unwrap();
+
+        let mut batch = Batch::start(d);
+        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
+        assert_eq!(
+            batch.blob("HEAD", "deploy/../deploy/v.yaml", 100),
+            Some(Ok(b"a: 1\n".to_vec()))
+        );
+        assert_eq!(batch.blob("HEAD", "deploy/empty.yaml", 100), Some(Ok(Vec::new())));
+        // Over the limit: said so, and the content is skipped, so the next answer is in step.
+        let big = batch.blob("HEAD", "deploy/big.yaml", 10).unwrap().unwrap_err();
+        assert!(big.contains("limit of 10 bytes at HEAD"), "{big}");
+        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
+        // Not surely a blob: a new file, a directory, an unknown revision, a name on two lines.
+        assert_eq!(batch.blob("HEAD", "deploy/new.yaml", 100), None);
+        assert_eq!(batch.blob("HEAD", "deploy", 100), None);
+        assert_eq!(batch.blob("nope", "deploy/v.yaml", 100), None);
+        assert_eq!(batch.blob("HEAD", "deploy/v.yaml\nHEAD:./deploy/big.yaml", 100), None);
+        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
+
+        // Outside a repository git stops at once: every question is left to `show`.
+        let outside = tempfile::tempdir().unwrap();
+        let mut lost = Batch::start(outside.path());
+        assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
+        assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
     }
 }
