@@ -281,6 +281,10 @@ def main():
         R["precommit"][n] = repeat(argv, repo, 30, two)
         R["precommit"][n]["first_exit"] = code
         log(f"  repo of {n} unit(s): median {ms(R['precommit'][n]['median_s'])} (exit {code})")
+    log("pull request: certgate check --base HEAD, every unit of the 100-unit repository (10 runs)")
+    ci_argv = [cg, "check", "--base", "HEAD", "--now", NOW, "--format", "json", "--output", os.devnull]
+    R["ci"] = repeat(ci_argv, args.corpora / "precommit-n100", 10, two)
+    log(f"  median {ms(R['ci']['median_s'])}")
 
     log(f"baseline: check-jsonschema + openssl per unit, {args.baseline_units} units (a few minutes)")
     warm(n100)
@@ -314,6 +318,7 @@ def main():
         cg_row("certgate check, N=10,000 (1 core)", R["cg1core"], f"median of {ROUNDS}; 1 → 2 cores: {speedup:.2f}×"),
         cg_row("pre-commit `check --base HEAD FILE`, 1-unit repo", pc[1], f"median of 30 (min {ms(pc[1]['min_s'])})"),
         cg_row("pre-commit `check --base HEAD FILE`, 100-unit repo", pc[100], f"median of 30 (min {ms(pc[100]['min_s'])})"),
+        cg_row("pull request `check --base HEAD`, all units of the 100-unit repo", R["ci"], f"median of 10; {R['ci']['median_s'] / 100 * 1e3:.2f} ms/unit"),
         ("floor, N=10,000 (1 thread)", ms(floor1), "", "", f"{fl[1]['per_unit_us']:.0f} µs/unit, in-process, median of {ROUNDS}"),
         ("floor, N=10,000 (2 threads)", ms(floor2), "", "", f"{fl[2]['per_unit_us']:.0f} µs/unit; 1 → 2 threads: {floor_speedup:.2f}×"),
         (f"baseline, per unit (measured on {bl['units']})", ms(bl["per_unit_s"]), ms(bl["cpu_s"] / bl["units"]), "", f"{bl['wall_s']:.1f} s for {bl['units']} units"),
@@ -400,6 +405,8 @@ What each row measures:
 - *pre-commit*: `certgate check --base HEAD --now {NOW} units/u00000/values.yaml` in a git
   repository holding the corpus, with that file's label changed: the values at HEAD are read with
   `git show`.
+- *pull request*: `certgate check --base HEAD --now {NOW}` in the same 100-unit repository: every
+  unit, each compared with its values at HEAD (one `git cat-file --batch` for the run).
 - *floor* (`benches/floor.rs`): in-process, per unit: read the five files, `source::pem::scan` the
   three PEM files, `crypto::parse_certificate`, `parse_private_key`, `verify_chain`, `key_matches`;
   nothing else (no YAML, chart, rules or report). One process per run, like certgate's, and the
