@@ -1616,6 +1616,71 @@ mod tests {
         assert!(root.lookup("m.<<.a").is_some());
     }
 
+    /// Mappings up to SMALL_MAP keys are searched by a scan, larger ones (or ones a merge makes
+    /// large) by a hash index: both give the same tree, order and CG003 findings.
+    #[test]
+    fn large_mappings_load_as_small_ones_do() {
+        for n in [3, SMALL_MAP - 1, SMALL_MAP, SMALL_MAP + 1, 3 * SMALL_MAP] {
+            // k0..k{n-1}, then k0 and the last key written again.
+            let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str(&format!("k0: first-again\nk{}: last-again\n", n - 1));
+            let loaded = load(&text, SRC, &Limits::default());
+            let root = loaded.root.unwrap();
+            let keys: Vec<&str> = root.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
+            let expected: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            assert_eq!(keys, expected, "n={n}: keys keep their first place");
+            assert_eq!(root.get_scalar("k0"), Scalar::Str("first-again".into()), "n={n}");
+            assert_eq!(
+                root.get_scalar(&format!("k{}", n - 1)),
+                Scalar::Str("last-again".into())
+            );
+            assert_eq!(root.get_scalar("k1"), Scalar::Int(1), "n={n}");
+            let dups: Vec<(usize, usize, usize)> = loaded
+                .problems
+                .iter()
+                .map(|p| {
+                    assert_eq!(p.kind, ProblemKind::DuplicateKey);
+                    let first = p.related.unwrap().start;
+                    (p.span.start, first, text[..first].lines().count() + 1)
+                })
+                .collect();
+            let at = |needle: &str| text.find(needle).unwrap();
+            let last = format!("k{}: ", n - 1);
+            assert_eq!(
+                dups,
+                [
+                    (at("k0: first-again"), 0, 1),
+                    (at(&format!("k{}: last-again", n - 1)), at(&last), n),
+                ],
+                "n={n}"
+            );
+            assert!(loaded.problems[1].message.contains(&format!("at line {n};")), "n={n}");
+
+            // A merge of an n-key mapping, with keys written before and after it.
+            let anchor: Vec<String> = (0..n).map(|i| format!("m{i}: {i}")).collect();
+            let text = format!(
+                "a: &a {{{}}}\nb:\n  m1: before\n  <<: *a\n  m0: after\n  extra: 1\n",
+                anchor.join(", ")
+            );
+            let root = load_ok(&text);
+            let b = root.lookup("b").unwrap().as_map().unwrap();
+            assert_eq!(b.len(), n + 1, "n={n}");
+            assert_eq!(root.get_scalar("b.m0"), Scalar::Str("after".into()), "n={n}");
+            // go-yaml v2 writes the merged mapping over keys set before the `<<`.
+            assert_eq!(root.get_scalar("b.m1"), Scalar::Int(1), "n={n}");
+            assert_eq!(
+                root.get_scalar(&format!("b.m{}", n - 1)),
+                Scalar::Int(i64::try_from(n - 1).unwrap())
+            );
+            let order: Vec<&str> = b.iter().map(|e| e.key.as_str()).take(3).collect();
+            assert_eq!(
+                order,
+                ["m1", "m0", "m2"],
+                "n={n}: the merge keeps the key written first in its place"
+            );
+        }
+    }
+
     #[test]
     fn merge_of_a_non_mapping_is_an_error() {
         for text in [
