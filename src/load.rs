@@ -58,6 +58,8 @@ pub struct Context {
     pub rule_paths: Vec<String>,
     /// `--base` files git was asked for before the units started ([`BasePrefetch`]).
     pub git: BasePrefetch,
+    /// Which values files git tracks (CG210), asked once per directory in a run of many units.
+    pub tracked: crate::source::git::Tracked,
 }
 
 /// Files at a git revision, asked for as soon as the run knows them: a few units' files each by
@@ -156,6 +158,7 @@ impl Context {
             charts: HashMap::new(),
             rule_paths: Vec::new(),
             git: BasePrefetch::default(),
+            tracked: crate::source::git::Tracked::default(),
         }
     }
 
@@ -611,7 +614,15 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
     );
     let material = analyse(raws, problems, ctx.now);
-    let key_in_tracked_values = tracked_key_file(&effective, &values_files, &r.sources);
+    let key_in_tracked_values = tracked_key_file(&effective, &values_files, &r.sources, |path| {
+        let path = Path::new(path);
+        match path.strip_prefix(&spec.base_dir) {
+            Ok(relative) if !spec.base_dir.as_os_str().is_empty() => {
+                ctx.tracked.is_tracked(&spec.base_dir, &relative.to_string_lossy())
+            }
+            _ => ctx.tracked.is_tracked(Path::new(""), &path.to_string_lossy()),
+        }
+    });
 
     // Suppression comments in the files a user edits (not in the chart's own values).
     let suppressions = r
@@ -886,7 +897,12 @@ fn redactions<'a>(sources: &SourceMap, raws: &[Raw], roots: impl Iterator<Item =
 }
 
 /// The values file holding the private key, when git tracks it (CG210).
-fn tracked_key_file(effective: &Node, files: &[ValuesFile], sources: &SourceMap) -> Option<(Location, String)> {
+fn tracked_key_file(
+    effective: &Node,
+    files: &[ValuesFile],
+    sources: &SourceMap,
+    tracked: impl FnOnce(&str) -> bool,
+) -> Option<(Location, String)> {
     let node = present(effective, "tls.key")?;
     let Origin::File { source, .. } = &node.origin else {
         return None;
@@ -894,7 +910,7 @@ fn tracked_key_file(effective: &Node, files: &[ValuesFile], sources: &SourceMap)
     let name = &sources.get(*source).name;
     let file = files.iter().find(|f| &f.path == name)?;
     material::holds_private_key(node.as_str()?).then_some(())?;
-    crate::source::git::tracked(Path::new(&file.path)).then(|| (Location::of(&node.origin), file.path.clone()))
+    tracked(&file.path).then(|| (Location::of(&node.origin), file.path.clone()))
 }
 
 /// `path` as given, under the config's directory when relative.

@@ -322,10 +322,9 @@ fn a_bad_revision_is_a_finding_in_every_unit_of_a_batch() {
     }
 }
 
-/// How many git processes a run starts: a `git` first on PATH that logs, then runs the real one.
-#[test]
-fn many_units_start_git_once_not_once_per_file() {
-    let repo = six_units();
+/// A directory holding a `git` that logs its arguments to `git.log` beside it, then runs the real
+/// one; put it first on PATH to count the git processes a run starts.
+fn logging_git() -> (tempfile::TempDir, String) {
     let real = String::from_utf8(
         Command::new("sh")
             .args(["-c", "command -v git"])
@@ -349,6 +348,21 @@ fn many_units_start_git_once_not_once_per_file() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    (bin, path)
+}
+
+fn git_runs(bin: &tempfile::TempDir) -> Vec<String> {
+    std::fs::read_to_string(bin.path().join("git.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn many_units_start_git_once_not_once_per_file() {
+    let repo = six_units();
+    let (bin, path) = logging_git();
     let out = common::certgate()
         .current_dir(repo.path())
         .env("PATH", path)
@@ -364,15 +378,59 @@ fn many_units_start_git_once_not_once_per_file() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let runs = std::fs::read_to_string(&log).unwrap();
-    let runs: Vec<&str> = runs.lines().collect();
     // One batch for the five files it has; es3's new file asked alone, then why it was missing.
     assert_eq!(
-        runs,
+        git_runs(&bin),
         [
             "-C . cat-file --batch",
             "-C deploy/es3 cat-file -p HEAD:./values.yaml",
             "-C deploy/es3 rev-parse --verify --quiet HEAD^{commit}",
         ],
     );
+}
+
+/// CG210 asks whether git tracks the values file holding a key: in a run of many units, the
+/// first few files one by one, then one list of the tracked files; the verdicts are the same.
+#[test]
+fn many_units_with_keys_in_values_list_the_tracked_files_once() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/provided-values-base64-tracked-by-git-cg210");
+    let repo = common::prepare_case(&case).unwrap();
+    let d = repo.path();
+    let mut config = String::from("releases:\n");
+    for i in 1..=8 {
+        std::fs::create_dir_all(d.join(format!("u{i}"))).unwrap();
+        std::fs::copy(d.join("new.yaml"), d.join(format!("u{i}/values.yaml"))).unwrap();
+        config.push_str(&format!(
+            "  - name: es{i}\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [./u{i}/values.yaml]\n    previous: prev.yaml\n"
+        ));
+    }
+    std::fs::write(d.join("certgate.yaml"), config).unwrap();
+    // u3 and u7 are not tracked; u8 sits in a repository of its own, which tracks it.
+    git(d, &["add", "u1", "u2", "u4", "u5", "u6"]);
+    git(&d.join("u8"), &["init", "-q"]);
+    git(&d.join("u8"), &["add", "values.yaml"]);
+
+    let (bin, path) = logging_git();
+    let out = common::certgate()
+        .current_dir(d)
+        .env("PATH", path)
+        .args(["check", "--now", "2026-11-27T00:00:00Z", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cg210: Vec<bool> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| common::finding_lines(u).iter().any(|l| l.starts_with("CG210")))
+        .collect();
+    assert_eq!(cg210, [true, true, false, true, true, true, false, true]);
+    let runs = git_runs(&bin);
+    let one_by_one = runs.iter().filter(|r| r.contains("ls-files --error-unmatch")).count();
+    let lists: Vec<&String> = runs.iter().filter(|r| r.contains("ls-files -z")).collect();
+    // Four one by one, one list, and u8 (in a nested repository) asked alone, unless it was
+    // among the first four (units are checked in parallel).
+    assert!((4..=5).contains(&one_by_one), "{runs:#?}");
+    assert_eq!(lists.len(), 1, "{runs:#?}");
+    assert_eq!(lists[0], "-C . ls-files -z");
 }

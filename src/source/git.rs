@@ -1,9 +1,12 @@
 //! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
 //! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
 
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The content of `path` at `rev`, `Ok(None)` when the file did not exist there (a new file), or
 /// the reason git could not answer (not a repository, an unknown revision).
@@ -204,6 +207,91 @@ pub fn tracked(path: &Path) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Which files git tracks, for a run of many units: [`tracked`] starts git once per file, and a
+/// run over thousands of units that keep their key in a values file (CG210) cannot afford that.
+/// The first few files are asked one by one (a one-unit run should not list a whole repository);
+/// after them, each base directory's tracked files are listed once (`git ls-files -z`).
+#[derive(Debug, Default)]
+pub struct Tracked {
+    asked: AtomicUsize,
+    /// By directory: its tracked files relative to it, or `None` when git could not list them.
+    lists: Mutex<HashMap<PathBuf, Option<HashSet<PathBuf>>>>,
+}
+
+impl Tracked {
+    /// How many files are asked one by one before the lists are used.
+    pub const ONE_BY_ONE: usize = 4;
+
+    /// Whether git tracks `path` (as given, relative to `base_dir`), as [`tracked`] answers it.
+    pub fn is_tracked(&self, base_dir: &Path, path: &str) -> bool {
+        let full = if base_dir.as_os_str().is_empty() {
+            PathBuf::from(path)
+        } else {
+            base_dir.join(path)
+        };
+        if self.asked.fetch_add(1, Ordering::Relaxed) < Self::ONE_BY_ONE {
+            return tracked(&full);
+        }
+        match self.listed(base_dir, path) {
+            Some(answer) => answer,
+            None => tracked(&full),
+        }
+    }
+
+    /// The list's answer, when it is sure: a listed file is tracked; an unlisted one is not,
+    /// unless a repository nested below `base_dir` holds it (its own `git` run then says).
+    fn listed(&self, base_dir: &Path, path: &str) -> Option<bool> {
+        let mut relative = PathBuf::new();
+        for part in Path::new(path).components() {
+            match part {
+                Component::Normal(p) => relative.push(p),
+                Component::CurDir => {}
+                _ => return None,
+            }
+        }
+        let mut lists = self.lists.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let list = lists
+            .entry(base_dir.to_path_buf())
+            .or_insert_with(|| list_tracked(base_dir));
+        if list.as_ref()?.contains(&relative) {
+            return Some(true);
+        }
+        let mut dir = base_dir.to_path_buf();
+        for part in relative.parent()?.components() {
+            dir.push(part);
+            if dir.join(".git").exists() {
+                return None;
+            }
+        }
+        Some(false)
+    }
+}
+
+/// The files git tracks under `dir`, relative to it.
+fn list_tracked(dir: &Path) -> Option<HashSet<PathBuf>> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-z"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    Some(
+        out.stdout
+            .split(|&b| b == 0)
+            .filter(|name| !name.is_empty())
+            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +374,52 @@ mod tests {
         let mut lost = Batch::start(outside.path());
         assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
         assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
+    }
+
+    #[test]
+    fn tracked_files_listed_once_answer_as_each_file_asked_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        std::fs::create_dir_all(d.join("a/b")).unwrap();
+        std::fs::create_dir_all(d.join("nested")).unwrap();
+        for f in [
+            "top.yaml",
+            "a/b/deep.yaml",
+            "a/untracked.yaml",
+            "nested/inner.yaml",
+            "name with space.yaml",
+        ] {
+            std::fs::write(d.join(f), "x: 1\n").unwrap();
+        }
+        git(d, &["add", "top.yaml", "a/b/deep.yaml", "name with space.yaml"]);
+        git(&d.join("nested"), &["init", "-q"]);
+        git(&d.join("nested"), &["add", "inner.yaml"]);
+
+        let cache = Tracked::default();
+        for _ in 0..Tracked::ONE_BY_ONE {
+            assert!(cache.is_tracked(d, "top.yaml"));
+        }
+        let asked = [
+            ("top.yaml", true),
+            ("./a/b/deep.yaml", true),
+            ("a/./b/deep.yaml", true),
+            ("name with space.yaml", true),
+            ("a/untracked.yaml", false),
+            ("a/missing.yaml", false),
+            // In a repository of its own: the list cannot say, the file's own git run does.
+            ("nested/inner.yaml", true),
+            // Outside the listed directory: asked alone.
+            ("a/../top.yaml", true),
+        ];
+        for (path, expected) in asked {
+            assert_eq!(cache.is_tracked(d, path), expected, "{path}");
+            assert_eq!(tracked(&d.join(path)), expected, "{path}, asked alone");
+        }
+        assert_eq!(cache.lists.lock().unwrap().len(), 1);
+        // Outside any repository: nothing is tracked.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("v.yaml"), "x: 1\n").unwrap();
+        assert!(!cache.is_tracked(outside.path(), "v.yaml"));
     }
 }
