@@ -58,19 +58,20 @@ pub struct Context {
     pub rule_paths: Vec<String>,
     /// `--base` files git was asked for before the units started ([`BasePrefetch`]).
     pub git: BasePrefetch,
-    /// Which values files git tracks (CG210), asked once per directory in a run of many units.
-    pub tracked: crate::source::git::Tracked,
+    /// One `git cat-file --batch` per directory the units are read from: old files for
+    /// `--base`, and whether git tracks a values file (CG210).
+    pub batches: crate::source::git::Batches,
 }
 
 /// Files at a git revision, asked for as soon as the run knows them: a few units' files each by
-/// its own `git cat-file` started early, many units' files through one `git cat-file --batch`
-/// per directory the units are read from.
+/// its own `git cat-file` started early; in a run of more units, through the run's batches
+/// ([`crate::source::git::Batches`]).
 #[derive(Default)]
 pub struct BasePrefetch {
     /// Started before the units, by (revision, path).
     started: std::sync::Mutex<HashMap<(String, PathBuf), crate::source::git::PendingShow>>,
-    /// By the units' base directory (the config's), for runs of more than [`PREFETCH_MAX`] units.
-    batches: std::sync::Mutex<HashMap<PathBuf, crate::source::git::Batch>>,
+    /// Whether the run has more than [`PREFETCH_MAX`] units with `--base`.
+    batching: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for BasePrefetch {
@@ -80,7 +81,7 @@ impl std::fmt::Debug for BasePrefetch {
 }
 
 /// How many units (or changed files) of a run have their `--base` files asked for before the
-/// units start, each by its own git process: the pre-commit case. A larger run asks one
+/// units start, each by its own git process: the pre-commit case. A larger run asks a
 /// `git cat-file --batch` per directory: thousands of git starts would cost seconds.
 pub const PREFETCH_MAX: usize = 4;
 
@@ -92,17 +93,16 @@ impl BasePrefetch {
             .or_insert_with(|| crate::source::git::start_show(rev, path, limits.max_file_bytes));
     }
 
-    /// Start git for the `--base` files of the units: each file now when there are only a few
-    /// (see [`PREFETCH_MAX`]), else one batch process per base directory.
+    /// Start git on the `--base` files of the units when there are only a few (see
+    /// [`PREFETCH_MAX`]); else the units ask the run's batches.
     pub fn start_units<'a>(&self, specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) {
-        let with_base: Vec<&UnitSpec> = specs.into_iter().filter(|s| s.base.is_some()).collect();
+        let with_base: Vec<&UnitSpec> = specs
+            .into_iter()
+            .filter(|s| s.base.is_some())
+            .take(PREFETCH_MAX + 1)
+            .collect();
         if with_base.len() > PREFETCH_MAX {
-            let mut batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            for spec in with_base {
-                batches
-                    .entry(spec.base_dir.clone())
-                    .or_insert_with(|| crate::source::git::Batch::start(&spec.base_dir));
-            }
+            self.batching.store(true, std::sync::atomic::Ordering::Relaxed);
             return;
         }
         for spec in with_base {
@@ -122,15 +122,8 @@ impl BasePrefetch {
         map.remove(&(rev.to_string(), same_file_key(Path::new(path))))
     }
 
-    fn batching(&self, base_dir: &Path) -> bool {
-        let batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        batches.contains_key(base_dir)
-    }
-
-    /// `path` (relative to `base_dir`) at `rev` through the batch, when it can say.
-    fn batch_blob(&self, base_dir: &Path, rev: &str, path: &str, limit: u64) -> Option<Result<Vec<u8>, String>> {
-        let mut batches = self.batches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        batches.get_mut(base_dir)?.blob(rev, path, limit)
+    fn batching(&self) -> bool {
+        self.batching.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -158,7 +151,7 @@ impl Context {
             charts: HashMap::new(),
             rule_paths: Vec::new(),
             git: BasePrefetch::default(),
-            tracked: crate::source::git::Tracked::default(),
+            batches: crate::source::git::Batches::default(),
         }
     }
 
@@ -614,14 +607,10 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
     );
     let material = analyse(raws, problems, ctx.now);
-    let key_in_tracked_values = tracked_key_file(&effective, &values_files, &r.sources, |path| {
-        let path = Path::new(path);
-        match path.strip_prefix(&spec.base_dir) {
-            Ok(relative) if !spec.base_dir.as_os_str().is_empty() => {
-                ctx.tracked.is_tracked(&spec.base_dir, &relative.to_string_lossy())
-            }
-            _ => ctx.tracked.is_tracked(Path::new(""), &path.to_string_lossy()),
-        }
+    let key_in_tracked_values = tracked_key_file(&effective, &values_given, &values_files, &r.sources, |given| {
+        crate::source::git::batch_path(&spec.base_dir, given)
+            .and_then(|path| ctx.batches.with(&spec.base_dir, |b| b.in_index(&path)))
+            .unwrap_or_else(|| crate::source::git::tracked(Path::new(&display_path(&spec.base_dir, given))))
     });
 
     // Suppression comments in the files a user edits (not in the chart's own values).
@@ -897,8 +886,10 @@ fn redactions<'a>(sources: &SourceMap, raws: &[Raw], roots: impl Iterator<Item =
 }
 
 /// The values file holding the private key, when git tracks it (CG210).
+/// `tracked` is asked with the file's path as given (relative to the unit's base directory).
 fn tracked_key_file(
     effective: &Node,
+    given: &[Given<String>],
     files: &[ValuesFile],
     sources: &SourceMap,
     tracked: impl FnOnce(&str) -> bool,
@@ -908,9 +899,9 @@ fn tracked_key_file(
         return None;
     };
     let name = &sources.get(*source).name;
-    let file = files.iter().find(|f| &f.path == name)?;
+    let at = files.iter().position(|f| &f.path == name)?;
     material::holds_private_key(node.as_str()?).then_some(())?;
-    tracked(&file.path).then(|| (Location::of(&node.origin), file.path.clone()))
+    tracked(&given.get(at)?.value).then(|| (Location::of(&node.origin), files[at].path.clone()))
 }
 
 /// `path` as given, under the config's directory when relative.
@@ -922,11 +913,12 @@ fn display_path(base_dir: &Path, path: &str) -> String {
     }
 }
 
-/// The values files as they were at revision `rev`, asked of git at once: the processes run while
-/// the unit's other files are read, and [`BaseFiles::finish`] collects them.
+/// The values files as they were at revision `rev`: in a pre-commit run each file's git process
+/// runs while the unit's other files are read; in a larger run the batch is asked when
+/// [`BaseFiles::finish`] collects them.
 struct BaseFiles<'s> {
     rev: &'s Given<String>,
-    git: &'s BasePrefetch,
+    batches: &'s crate::source::git::Batches,
     base_dir: &'s Path,
     /// Where the previous values' inputs go in the unit's list: before the values files, as read.
     inputs_at: usize,
@@ -936,21 +928,24 @@ struct BaseFiles<'s> {
 /// One file of [`BaseFiles`]: its own git process, or a question for the run's batch.
 enum Pending {
     Started(crate::source::git::PendingShow),
-    /// The path as given, relative to the unit's base directory.
+    /// The path relative to the unit's base directory, as [`crate::source::git::batch_path`] gives it.
     Batch(String),
 }
 
 impl<'s> BaseFiles<'s> {
     fn start(r: &Reader<'s>, ctx: &'s Context, rev: &'s Given<String>, files: &[Given<String>]) -> Self {
-        let batching = ctx.git.batching(r.base_dir);
+        let batching = ctx.git.batching();
         let pending = files
             .iter()
             .map(|given| {
                 let display = r.display(&given.value);
-                let show = match ctx.git.take(&rev.value, &display) {
-                    Some(show) => Pending::Started(show),
-                    None if batching && Path::new(&given.value).is_relative() => Pending::Batch(given.value.clone()),
-                    None => Pending::Started(crate::source::git::start_show(
+                let batch = batching
+                    .then(|| crate::source::git::batch_path(r.base_dir, &given.value))
+                    .flatten();
+                let show = match (ctx.git.take(&rev.value, &display), batch) {
+                    (Some(show), _) => Pending::Started(show),
+                    (None, Some(path)) => Pending::Batch(path),
+                    (None, None) => Pending::Started(crate::source::git::start_show(
                         &rev.value,
                         Path::new(&display),
                         r.limits.max_file_bytes,
@@ -961,7 +956,7 @@ impl<'s> BaseFiles<'s> {
             .collect();
         BaseFiles {
             rev,
-            git: &ctx.git,
+            batches: &ctx.batches,
             base_dir: r.base_dir,
             inputs_at: r.inputs.len(),
             pending,
@@ -973,7 +968,7 @@ impl<'s> BaseFiles<'s> {
     fn finish(self, r: &mut Reader) -> Node {
         let BaseFiles {
             rev,
-            git,
+            batches,
             base_dir,
             inputs_at,
             pending,
@@ -986,7 +981,7 @@ impl<'s> BaseFiles<'s> {
                 Pending::Started(show) => show.wait(),
                 // What the batch cannot say surely (a new file, an unknown revision) its own
                 // process says, with the reason.
-                Pending::Batch(path) => match git.batch_blob(base_dir, &rev.value, &path, limit) {
+                Pending::Batch(path) => match batches.with(base_dir, |b| b.blob(&rev.value, &path, limit)) {
                     Some(answer) => answer.map(Some),
                     None => crate::source::git::show(&rev.value, Path::new(&display), limit),
                 },

@@ -209,7 +209,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         charts,
         rule_paths,
         git,
-        tracked: crate::source::git::Tracked::default(),
+        batches: crate::source::git::Batches::default(),
     };
     let mut specs = plan.units;
     if specs.is_empty() && plan.only_unrelated_files && run_problems.is_empty() {

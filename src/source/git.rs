@@ -1,12 +1,10 @@
 //! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
 //! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
 
-use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The content of `path` at `rev`, `Ok(None)` when the file did not exist there (a new file), or
 /// the reason git could not answer (not a repository, an unknown revision).
@@ -25,10 +23,7 @@ pub struct PendingShow {
 
 /// Start reading `path` at `rev`; [`PendingShow::wait`] gives what [`show`] gives.
 pub fn start_show(rev: &str, path: &Path, limit: u64) -> PendingShow {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = git_dir(path.parent().unwrap_or(Path::new("")));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -85,16 +80,64 @@ impl PendingShow {
     }
 }
 
-/// Many files at revisions, through one `git cat-file --batch` process: a CI run over a large
-/// repository asks for a file or two per release unit, and each git start costs milliseconds
-/// (10,000 units took half a minute with one `git cat-file -p` each).
+/// The directory to run git in: `.` for the empty path (a file named without a directory).
+fn git_dir(dir: &Path) -> &Path {
+    if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }
+}
+
+/// `path` (as given, relative to `dir`) in the form a batch can be asked about surely: plain names
+/// only, under `dir` and in its repository. `None` for an absolute path, `..` (git resolves it by
+/// the text, the file system through symbolic links), a name a request line cannot carry, a
+/// directory on the way that is a symbolic link, holds a repository of its own, or is missing.
+pub fn batch_path(dir: &Path, path: &str) -> Option<String> {
+    if path.contains(['\n', '\r', '\0']) {
+        return None;
+    }
+    let mut names = Vec::new();
+    for part in Path::new(path).components() {
+        match part {
+            Component::Normal(name) => names.push(name.to_str()?),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    let (_file, dirs) = names.split_last()?;
+    let mut here = dir.to_path_buf();
+    for name in dirs {
+        here.push(name);
+        let is_plain_dir = std::fs::symlink_metadata(&here).is_ok_and(|m| m.is_dir());
+        if !is_plain_dir || std::fs::symlink_metadata(here.join(".git")).is_ok() {
+            return None;
+        }
+    }
+    Some(names.join("/"))
+}
+
+/// One `git cat-file --batch` process, asked about many files: a CI run over a large repository
+/// asks about a file or two per release unit, and each git start costs milliseconds (10,000 units
+/// took half a minute with a git process per file). Paths are relative to the directory git runs
+/// in (`REV:./PATH`, `:./PATH`) and must come from [`batch_path`].
 ///
-/// Paths are relative to the directory git runs in (`REV:./PATH`). The batch answers only what
-/// it can answer surely: a blob. Anything else (no such path, a directory, an unknown revision,
-/// not a repository, git gone) is `None`, and the caller asks [`show`], whose answer says why.
+/// The batch answers only what it can answer surely; anything else (a path git does not have, an
+/// unknown revision, not a repository, git gone) is `None`, and the caller asks the per-file
+/// functions ([`show`], [`tracked`]), whose answers say why.
 pub struct Batch {
     child: Option<Child>,
     io: Option<(ChildStdin, BufReader<ChildStdout>)>,
+}
+
+/// What git printed for one object name.
+enum Reply {
+    Missing,
+    /// The object's type, and its content when it was kept (not over the limit).
+    Found {
+        kind: String,
+        body: Option<Vec<u8>>,
+    },
 }
 
 impl Batch {
@@ -102,11 +145,7 @@ impl Batch {
     pub fn start(dir: &Path) -> Batch {
         let child = Command::new("git")
             .arg("-C")
-            .arg(if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            })
+            .arg(git_dir(dir))
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -122,24 +161,46 @@ impl Batch {
     }
 
     /// The blob at `REV:./path`: `Some(Ok(bytes))`, `Some(Err(..))` when it is over `limit`, or
-    /// `None` when the batch cannot say (see [`Batch`]).
+    /// `None` when the batch cannot say.
     pub fn blob(&mut self, rev: &str, path: &str, limit: u64) -> Option<Result<Vec<u8>, String>> {
-        // One object name per line: a name with a line break cannot be asked.
-        if rev.contains(['\n', '\r']) || path.contains(['\n', '\r']) {
+        if rev.contains(['\n', '\r', '\0']) {
             return None;
         }
-        let answer = self.ask(rev, path, limit);
-        if answer.is_err() {
-            // The stream is out of step or git is gone: ask nothing more of this process.
-            self.io = None;
+        match self.ask(&format!("{rev}:./{path}"), limit)? {
+            Reply::Found {
+                kind, body: Some(body), ..
+            } if kind == "blob" => Some(Ok(body)),
+            Reply::Found { kind, .. } if kind == "blob" => {
+                Some(Err(format!("is larger than the limit of {limit} bytes at {rev}")))
+            }
+            Reply::Found { .. } | Reply::Missing => None,
         }
-        answer.ok().flatten()
     }
 
-    fn ask(&mut self, rev: &str, path: &str, limit: u64) -> std::io::Result<Option<Result<Vec<u8>, String>>> {
+    /// Whether `path` is in git's index, at any stage (a file in a merge conflict is tracked too):
+    /// what `git ls-files --error-unmatch` answers. `None` when the batch cannot say.
+    pub fn in_index(&mut self, path: &str) -> Option<bool> {
+        for stage in ["", "1:", "2:", "3:"] {
+            if let Reply::Found { .. } = self.ask(&format!(":{stage}./{path}"), 0)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    /// Ask for one object; `None` when the process is gone or out of step (then for good).
+    fn ask(&mut self, name: &str, keep_up_to: u64) -> Option<Reply> {
+        let reply = self.exchange(name, keep_up_to);
+        if reply.is_err() {
+            self.io = None;
+        }
+        reply.ok()
+    }
+
+    fn exchange(&mut self, name: &str, keep_up_to: u64) -> std::io::Result<Reply> {
         let broken = || std::io::Error::other("git cat-file --batch stopped");
         let (stdin, stdout) = self.io.as_mut().ok_or_else(broken)?;
-        stdin.write_all(format!("{rev}:./{path}\n").as_bytes())?;
+        stdin.write_all(format!("{name}\n").as_bytes())?;
         stdin.flush()?;
         let mut header = String::new();
         if stdout.read_line(&mut header)? == 0 {
@@ -152,29 +213,32 @@ impl Batch {
         };
         let Ok(size) = size.parse::<u64>() else {
             return if matches!(size, "missing" | "ambiguous") {
-                Ok(None)
+                Ok(Reply::Missing)
             } else {
                 Err(broken())
             };
         };
         // The content and its closing line break are read whatever is done with them.
-        let mut body = Vec::new();
-        let keep = kind == "blob" && size <= limit;
-        if keep {
-            body.reserve_exact(usize::try_from(size).unwrap_or(0));
-            stdout.take(size).read_to_end(&mut body)?;
+        let mut content = stdout.take(size);
+        let body = if size <= keep_up_to {
+            let mut body = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            content.read_to_end(&mut body)?;
+            if body.len() as u64 != size {
+                return Err(broken());
+            }
+            Some(body)
         } else {
-            std::io::copy(&mut stdout.take(size), &mut std::io::sink())?;
-        }
+            std::io::copy(&mut content, &mut std::io::sink())?;
+            None
+        };
         let mut end = [0u8; 1];
         stdout.read_exact(&mut end)?;
-        if end != *b"\n" || (keep && body.len() as u64 != size) {
+        if end != *b"\n" {
             return Err(broken());
         }
-        Ok(match (kind, keep) {
-            ("blob", true) => Some(Ok(body)),
-            ("blob", false) => Some(Err(format!("is larger than the limit of {limit} bytes at {rev}"))),
-            _ => None,
+        Ok(Reply::Found {
+            kind: kind.to_string(),
+            body,
         })
     }
 }
@@ -189,12 +253,44 @@ impl Drop for Batch {
     }
 }
 
+/// The run's batch processes, one per directory units are read from, started on first use. At
+/// most [`Batches::ALIVE`] run at once (the least recently used one ends for a new one), so that
+/// a run over hundreds of directories does not hold hundreds of processes and pipes open.
+#[derive(Default)]
+pub struct Batches(Mutex<Vec<(PathBuf, Arc<Mutex<Batch>>)>>);
+
+impl std::fmt::Debug for Batches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Batches")
+    }
+}
+
+impl Batches {
+    pub const ALIVE: usize = 8;
+
+    /// `ask` the batch of `dir`; the pool is locked only to find it, the batch while it answers.
+    pub fn with<T>(&self, dir: &Path, ask: impl FnOnce(&mut Batch) -> Option<T>) -> Option<T> {
+        let (batch, ended) = {
+            let mut pool = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let batch = match pool.iter().position(|(d, _)| d == dir) {
+                Some(i) => pool.remove(i).1,
+                None => Arc::new(Mutex::new(Batch::start(dir))),
+            };
+            pool.insert(0, (dir.to_path_buf(), Arc::clone(&batch)));
+            let keep = pool.len().min(Self::ALIVE);
+            let ended = pool.split_off(keep);
+            (batch, ended)
+        };
+        // An ended batch is waited for outside the pool's lock (or by whoever still asks it).
+        drop(ended);
+        let mut batch = batch.lock().unwrap_or_else(PoisonError::into_inner);
+        ask(&mut batch)
+    }
+}
+
 /// Whether git tracks `path` (false outside a repository or when git is missing).
 pub fn tracked(path: &Path) -> bool {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = git_dir(path.parent().unwrap_or(Path::new("")));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -205,91 +301,6 @@ pub fn tracked(path: &Path) -> bool {
         .args(["ls-files", "--error-unmatch", "--", &name])
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-/// Which files git tracks, for a run of many units: [`tracked`] starts git once per file, and a
-/// run over thousands of units that keep their key in a values file (CG210) cannot afford that.
-/// The first few files are asked one by one (a one-unit run should not list a whole repository);
-/// after them, each base directory's tracked files are listed once (`git ls-files -z`).
-#[derive(Debug, Default)]
-pub struct Tracked {
-    asked: AtomicUsize,
-    /// By directory: its tracked files relative to it, or `None` when git could not list them.
-    lists: Mutex<HashMap<PathBuf, Option<HashSet<PathBuf>>>>,
-}
-
-impl Tracked {
-    /// How many files are asked one by one before the lists are used.
-    pub const ONE_BY_ONE: usize = 4;
-
-    /// Whether git tracks `path` (as given, relative to `base_dir`), as [`tracked`] answers it.
-    pub fn is_tracked(&self, base_dir: &Path, path: &str) -> bool {
-        let full = if base_dir.as_os_str().is_empty() {
-            PathBuf::from(path)
-        } else {
-            base_dir.join(path)
-        };
-        if self.asked.fetch_add(1, Ordering::Relaxed) < Self::ONE_BY_ONE {
-            return tracked(&full);
-        }
-        match self.listed(base_dir, path) {
-            Some(answer) => answer,
-            None => tracked(&full),
-        }
-    }
-
-    /// The list's answer, when it is sure: a listed file is tracked; an unlisted one is not,
-    /// unless a repository nested below `base_dir` holds it (its own `git` run then says).
-    fn listed(&self, base_dir: &Path, path: &str) -> Option<bool> {
-        let mut relative = PathBuf::new();
-        for part in Path::new(path).components() {
-            match part {
-                Component::Normal(p) => relative.push(p),
-                Component::CurDir => {}
-                _ => return None,
-            }
-        }
-        let mut lists = self.lists.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let list = lists
-            .entry(base_dir.to_path_buf())
-            .or_insert_with(|| list_tracked(base_dir));
-        if list.as_ref()?.contains(&relative) {
-            return Some(true);
-        }
-        let mut dir = base_dir.to_path_buf();
-        for part in relative.parent()?.components() {
-            dir.push(part);
-            if dir.join(".git").exists() {
-                return None;
-            }
-        }
-        Some(false)
-    }
-}
-
-/// The files git tracks under `dir`, relative to it.
-fn list_tracked(dir: &Path) -> Option<HashSet<PathBuf>> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["ls-files", "-z"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    Some(
-        out.stdout
-            .split(|&b| b == 0)
-            .filter(|name| !name.is_empty())
-            .map(|name| PathBuf::from(String::from_utf8_lossy(name).into_owned()))
-            .collect(),
-    )
 }
 
 #[cfg(test)]
@@ -366,7 +377,7 @@ mod tests {
         assert_eq!(batch.blob("HEAD", "deploy/new.yaml", 100), None);
         assert_eq!(batch.blob("HEAD", "deploy", 100), None);
         assert_eq!(batch.blob("nope", "deploy/v.yaml", 100), None);
-        assert_eq!(batch.blob("HEAD", "deploy/v.yaml\nHEAD:./deploy/big.yaml", 100), None);
+        assert_eq!(batch.blob("HEAD\0", "deploy/v.yaml", 100), None);
         assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
 
         // Outside a repository git stops at once: every question is left to `show`.
@@ -377,49 +388,88 @@ mod tests {
     }
 
     #[test]
-    fn tracked_files_listed_once_answer_as_each_file_asked_alone() {
+    fn batch_paths_are_plain_names_in_the_directory_s_repository() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        git(d, &["init", "-q"]);
         std::fs::create_dir_all(d.join("a/b")).unwrap();
-        std::fs::create_dir_all(d.join("nested")).unwrap();
-        for f in [
-            "top.yaml",
-            "a/b/deep.yaml",
-            "a/untracked.yaml",
-            "nested/inner.yaml",
-            "name with space.yaml",
+        std::fs::create_dir_all(d.join("nested/.git")).unwrap();
+        std::os::unix::fs::symlink(d.join("a"), d.join("link")).unwrap();
+        assert_eq!(batch_path(d, "v.yaml").as_deref(), Some("v.yaml"));
+        assert_eq!(batch_path(d, "./a/./b/v.yaml").as_deref(), Some("a/b/v.yaml"));
+        assert_eq!(batch_path(Path::new(""), "v.yaml").as_deref(), Some("v.yaml"));
+        for unsure in [
+            "a/../v.yaml",
+            "/etc/v.yaml",
+            "link/v.yaml",
+            "nested/v.yaml",
+            "missing/v.yaml",
+            "a/v\0.yaml",
+            "a/v\n.yaml",
+            "",
+            ".",
         ] {
-            std::fs::write(d.join(f), "x: 1\n").unwrap();
+            assert_eq!(batch_path(d, unsure), None, "{unsure:?}");
         }
-        git(d, &["add", "top.yaml", "a/b/deep.yaml", "name with space.yaml"]);
-        git(&d.join("nested"), &["init", "-q"]);
-        git(&d.join("nested"), &["add", "inner.yaml"]);
+    }
 
-        let cache = Tracked::default();
-        for _ in 0..Tracked::ONE_BY_ONE {
-            assert!(cache.is_tracked(d, "top.yaml"));
-        }
-        let asked = [
-            ("top.yaml", true),
-            ("./a/b/deep.yaml", true),
-            ("a/./b/deep.yaml", true),
+    #[test]
+    fn the_index_answers_as_ls_files_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        git(d, &["config", "user.email", "t@example.com"]);
+        git(d, &["config", "user.name", "t"]);
+        std::fs::create_dir_all(d.join("a")).unwrap();
+        std::fs::write(d.join("a/tracked.yaml"), "x: 1\n").unwrap();
+        std::fs::write(d.join("a/conflict.yaml"), "x: 1\n").unwrap();
+        std::fs::write(d.join("name with space.yaml"), "x: 1\n").unwrap();
+        git(d, &["add", "."]);
+        git(d, &["commit", "-qm", "base"]);
+        // A merge conflict: the file is in the index only at stages 1 to 3.
+        git(d, &["checkout", "-qb", "other"]);
+        std::fs::write(d.join("a/conflict.yaml"), "x: 2\n").unwrap();
+        git(d, &["commit", "-qam", "other"]);
+        git(d, &["checkout", "-q", "main"]);
+        std::fs::write(d.join("a/conflict.yaml"), "x: 3\n").unwrap();
+        git(d, &["commit", "-qam", "main"]);
+        let merge = Command::new("git")
+            .arg("-C")
+            .arg(d)
+            .args(["merge", "-q", "other"])
+            .output()
+            .unwrap();
+        assert!(!merge.status.success(), "a conflict");
+        std::fs::write(d.join("a/untracked.yaml"), "x: 1\n").unwrap();
+
+        let mut batch = Batch::start(d);
+        for (path, expected) in [
+            ("a/tracked.yaml", true),
+            ("a/conflict.yaml", true),
             ("name with space.yaml", true),
             ("a/untracked.yaml", false),
             ("a/missing.yaml", false),
-            // In a repository of its own: the list cannot say, the file's own git run does.
-            ("nested/inner.yaml", true),
-            // Outside the listed directory: asked alone.
-            ("a/../top.yaml", true),
-        ];
-        for (path, expected) in asked {
-            assert_eq!(cache.is_tracked(d, path), expected, "{path}");
+        ] {
+            assert_eq!(batch.in_index(path), Some(expected), "{path}");
             assert_eq!(tracked(&d.join(path)), expected, "{path}, asked alone");
         }
-        assert_eq!(cache.lists.lock().unwrap().len(), 1);
-        // Outside any repository: nothing is tracked.
+        // Outside a repository the batch cannot say.
         let outside = tempfile::tempdir().unwrap();
-        std::fs::write(outside.path().join("v.yaml"), "x: 1\n").unwrap();
-        assert!(!cache.is_tracked(outside.path(), "v.yaml"));
+        assert_eq!(Batch::start(outside.path()).in_index("v.yaml"), None);
+    }
+
+    #[test]
+    fn batches_end_the_least_recently_used_beyond_the_limit() {
+        let dirs: Vec<tempfile::TempDir> = (0..=Batches::ALIVE).map(|_| tempfile::tempdir().unwrap()).collect();
+        let batches = Batches::default();
+        for d in &dirs {
+            git(d.path(), &["init", "-q"]);
+            assert_eq!(batches.with(d.path(), |b| b.in_index("v.yaml")), Some(false));
+        }
+        let alive: Vec<PathBuf> = batches.0.lock().unwrap().iter().map(|(d, _)| d.clone()).collect();
+        assert_eq!(alive.len(), Batches::ALIVE);
+        assert!(!alive.contains(&dirs[0].path().to_path_buf()), "the first one ended");
+        assert_eq!(alive[0], dirs[Batches::ALIVE].path(), "the last one asked comes first");
+        // An ended one starts again when asked.
+        assert_eq!(batches.with(dirs[0].path(), |b| b.in_index("v.yaml")), Some(false));
     }
 }
