@@ -78,23 +78,126 @@ pub struct Entry {
     pub node: Node,
 }
 
-/// An ordered mapping with string keys (Helm turns every key into a string). Small mappings (the
-/// vast majority) are searched in order; past [`INDEX_FROM`] entries a hash index is kept, so a
-/// hostile file with 100,000 keys costs linear time, not quadratic.
-#[derive(Debug, Clone, Default)]
-pub struct Mapping {
-    entries: Vec<Entry>,
+/// Items with string keys, in insertion order, found by key: small ones (the vast majority) by a
+/// scan, and from [`INDEX_FROM`] items on through a hash index, so that a hostile file with
+/// 100,000 keys (or a merge of a large mapping) costs linear time, not quadratic.
+#[derive(Debug, Clone)]
+pub struct Keyed<T> {
+    items: Vec<T>,
     /// Boxed: `None` in nearly every mapping, and 8 bytes instead of 48 in each.
     #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<String, usize>>>,
 }
 
-/// The size from which a mapping keeps a hash index of its keys.
-const INDEX_FROM: usize = 16;
+/// The size from which [`Keyed`] keeps a hash index of its keys (a scan up to it).
+pub const INDEX_FROM: usize = 16;
+
+/// What [`Keyed`] finds its items by.
+pub trait Key {
+    fn key(&self) -> &str;
+}
+
+impl<T> Default for Keyed<T> {
+    fn default() -> Self {
+        Keyed {
+            items: Vec::new(),
+            index: None,
+        }
+    }
+}
+
+impl<T: Key> Keyed<T> {
+    pub fn with_capacity(n: usize) -> Self {
+        Keyed {
+            items: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    pub fn into_vec(self) -> Vec<T> {
+        self.items
+    }
+
+    pub fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.items.iter().position(|e| e.key() == key),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.position(key).and_then(|i| self.items.get(i))
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
+        let i = self.position(key)?;
+        self.items.get_mut(i)
+    }
+
+    /// Add `item`, or replace the item with its key where that one stands (a Go map has no order
+    /// to lose, and Helm's YAML keeps the first place).
+    pub fn upsert(&mut self, item: T) {
+        if let Some(i) = self.position(item.key()) {
+            self.items[i] = item;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(item.key().to_string(), self.items.len());
+        }
+        self.items.push(item);
+        if self.index.is_none() && self.items.len() > INDEX_FROM {
+            self.index = Some(Box::new(
+                self.items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key().to_string(), i))
+                    .collect(),
+            ));
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<T> {
+        let i = self.position(key)?;
+        let item = self.items.remove(i);
+        if let Some(index) = &mut self.index {
+            index.remove(key);
+            for e in &self.items[i..] {
+                if let Some(j) = index.get_mut(e.key()) {
+                    *j -= 1;
+                }
+            }
+        }
+        Some(item)
+    }
+}
+
+impl Key for Entry {
+    fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// An ordered mapping with string keys (Helm turns every key into a string).
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    entries: Keyed<Entry>,
+}
 
 impl PartialEq for Mapping {
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.entries.items == other.entries.items
     }
 }
 
@@ -106,8 +209,7 @@ impl Mapping {
     /// A mapping with room for `n` entries (a YAML mapping knows its size before it is built).
     pub fn with_capacity(n: usize) -> Self {
         Mapping {
-            entries: Vec::with_capacity(n),
-            index: None,
+            entries: Keyed::with_capacity(n),
         }
     }
 
@@ -123,60 +225,25 @@ impl Mapping {
         self.entries.iter()
     }
 
-    fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|e| e.key == key),
-        }
-    }
-
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.node)
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.position(key).and_then(|i| self.entries.get(i))
+        self.entries.get(key)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        let i = self.position(key)?;
-        self.entries.get_mut(i).map(|e| &mut e.node)
+        self.entries.get_mut(key).map(|e| &mut e.node)
     }
 
     /// Insert or replace `key`; a replaced key keeps its position, as a Go map has none to lose.
     pub fn insert(&mut self, key: String, key_origin: Origin, node: Node) {
-        if let Some(e) = self.position(&key).and_then(|i| self.entries.get_mut(i)) {
-            e.key_origin = key_origin;
-            e.node = node;
-            return;
-        }
-        if let Some(index) = &mut self.index {
-            index.insert(key.clone(), self.entries.len());
-        }
-        self.entries.push(Entry { key, key_origin, node });
-        if self.index.is_none() && self.entries.len() > INDEX_FROM {
-            self.index = Some(Box::new(
-                self.entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (e.key.clone(), i))
-                    .collect(),
-            ));
-        }
+        self.entries.upsert(Entry { key, key_origin, node });
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
-        let i = self.position(key)?;
-        let entry = self.entries.remove(i);
-        if let Some(index) = &mut self.index {
-            index.remove(key);
-            for e in &self.entries[i..] {
-                if let Some(j) = index.get_mut(&e.key) {
-                    *j -= 1;
-                }
-            }
-        }
-        Some(entry)
+        self.entries.remove(key)
     }
 }
 

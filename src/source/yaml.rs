@@ -23,7 +23,7 @@ use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use crate::model::value::{Mapping, Node, Origin, Scalar, Value};
+use crate::model::value::{INDEX_FROM, Keyed, Mapping, Node, Origin, Scalar, Value};
 use crate::source::text::{CharToByte, LineIndex};
 use crate::source::{SourceId, Span};
 
@@ -795,7 +795,8 @@ impl<'t> Loader<'t> {
     fn run(mut self) -> Loaded {
         match self.read() {
             Ok(()) => {
-                // Only aliases still share nodes now: the rest is moved into the tree, not copied.
+                // Only aliases and merges still share nodes now (copied for each place they
+                // fill); the rest is moved into the tree.
                 self.anchors.clear();
                 let root = self.root.take().map(|r| self.build(r));
                 // Inner mappings finish first; report in the order of the text.
@@ -1092,23 +1093,18 @@ impl<'t> Loader<'t> {
     /// mappings, earlier mappings win); keys written after the merge replace merged ones.
     fn finish_map(&mut self, items: Vec<MapItem>) -> Result<Vec<IEntry>, Problem> {
         self.report_duplicates(&items);
-        let mut entries: Vec<IEntry> = Vec::with_capacity(items.len());
-        let mut index = KeyIndex::default();
+        let mut entries: Keyed<IEntry> = Keyed::with_capacity(items.len());
         for item in items {
             match item {
-                MapItem::Pair(key, child) => upsert(
-                    &mut entries,
-                    &mut index,
-                    IEntry {
-                        key: key.text,
-                        key_span: key.span,
-                        child,
-                    },
-                ),
+                MapItem::Pair(key, child) => entries.upsert(IEntry {
+                    key: key.text,
+                    key_span: key.span,
+                    child,
+                }),
                 MapItem::Merge(value) => match &value.node.value {
                     IValue::Map(merged) => {
                         for e in merged {
-                            upsert(&mut entries, &mut index, e.clone());
+                            entries.upsert(e.clone());
                         }
                     }
                     IValue::Seq(maps) => {
@@ -1120,7 +1116,7 @@ impl<'t> Loader<'t> {
                         for m in maps.iter().rev() {
                             if let IValue::Map(merged) = &m.node.value {
                                 for e in merged {
-                                    upsert(&mut entries, &mut index, e.clone());
+                                    entries.upsert(e.clone());
                                 }
                             }
                         }
@@ -1129,7 +1125,7 @@ impl<'t> Loader<'t> {
                 },
             }
         }
-        Ok(entries)
+        Ok(entries.into_vec())
     }
 
     /// CG003: a key written twice in one mapping (merged keys are not written, so they may repeat).
@@ -1144,7 +1140,7 @@ impl<'t> Loader<'t> {
         // The first writing of each repeated key, found by a scan in the usual small mapping.
         let mut firsts: HashMap<&str, &Key> = HashMap::new();
         for (n, key) in keys.iter().enumerate() {
-            let first = if keys.len() <= SMALL_MAP {
+            let first = if keys.len() <= INDEX_FROM {
                 keys[..n].iter().find(|k| k.text == key.text).copied()
             } else {
                 match firsts.entry(key.text.as_str()) {
@@ -1250,32 +1246,9 @@ impl<'t> Loader<'t> {
 
 const MERGE_NEEDS_MAP: &str = "map merge requires map or sequence of maps as the value";
 
-/// Mappings up to this many keys are searched by a scan: hashing cost more than it saved in the
-/// small mappings values files are made of. Past it (a large mapping, or a merge of one), a hash
-/// index, so a hostile merge stays linear.
-const SMALL_MAP: usize = 16;
-
-/// Where each key of a mapping under construction sits among its entries, once it is large.
-#[derive(Default)]
-struct KeyIndex(Option<HashMap<String, usize>>);
-
-/// Write `entry` into the mapping under construction: over an entry with the same key, else last.
-fn upsert(entries: &mut Vec<IEntry>, index: &mut KeyIndex, entry: IEntry) {
-    if index.0.is_none() && entries.len() >= SMALL_MAP {
-        index.0 = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
-    }
-    let at = match &index.0 {
-        None => entries.iter().position(|e| e.key == entry.key),
-        Some(map) => map.get(&entry.key).copied(),
-    };
-    match at {
-        Some(i) => entries[i] = entry,
-        None => {
-            if let Some(map) = &mut index.0 {
-                map.insert(entry.key.clone(), entries.len());
-            }
-            entries.push(entry);
-        }
+impl crate::model::value::Key for IEntry {
+    fn key(&self) -> &str {
+        &self.key
     }
 }
 
@@ -1616,11 +1589,20 @@ mod tests {
         assert!(root.lookup("m.<<.a").is_some());
     }
 
-    /// Mappings up to SMALL_MAP keys are searched by a scan, larger ones (or ones a merge makes
+    /// Mappings up to INDEX_FROM keys are searched by a scan, larger ones (or ones a merge makes
     /// large) by a hash index: both give the same tree, order and CG003 findings.
     #[test]
     fn large_mappings_load_as_small_ones_do() {
-        for n in [3, SMALL_MAP - 1, SMALL_MAP, SMALL_MAP + 1, 3 * SMALL_MAP] {
+        // Written keys (repeats included) are scanned up to INDEX_FROM: n = INDEX_FROM - 2 is the
+        // largest mapping below that has its repeats found by the scan.
+        for n in [
+            3,
+            INDEX_FROM - 2,
+            INDEX_FROM - 1,
+            INDEX_FROM,
+            INDEX_FROM + 1,
+            3 * INDEX_FROM,
+        ] {
             // k0..k{n-1}, then k0 and the last key written again.
             let mut text: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
             text.push_str(&format!("k0: first-again\nk{}: last-again\n", n - 1));
