@@ -284,7 +284,10 @@ def main():
     log("pull request: certgate check --base HEAD, every unit of the 100-unit repository (10 runs)")
     ci_argv = [cg, "check", "--base", "HEAD", "--now", NOW, "--format", "json", "--output", os.devnull]
     R["ci"] = repeat(ci_argv, args.corpora / "precommit-n100", 10, two)
-    log(f"  median {ms(R['ci']['median_s'])}")
+    log(f"  median {ms(R['ci']['median_s'])} (exit {R['ci']['exit']})")
+    if R["ci"]["exit"] != [1]:
+        # The corpus holds broken units: anything but 1 means the run did not check them.
+        raise SystemExit(f"measure.py: the pull-request run exited {R['ci']['exit']}, not 1")
 
     log(f"baseline: check-jsonschema + openssl per unit, {args.baseline_units} units (a few minutes)")
     warm(n100)

@@ -236,6 +236,10 @@ pub enum CliError {
 }
 
 /// Parse arguments and run; clap handles `--help`/`--version` and its own usage errors.
+///
+/// This is the binary's entry point: the process ends after it, so a `check` or `audit` run's
+/// data is left for the exit to reclaim rather than freed piece by piece (`check::outcome`). A
+/// program embedding certgate should call [`check::evaluate`] and [`check::write_all`] instead.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError> {
     let matches = match Cli::command().try_get_matches_from(args) {
         Ok(m) => m,
