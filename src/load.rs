@@ -979,12 +979,10 @@ impl<'s> BaseFiles<'s> {
         for (display, show) in pending {
             let answer = match show {
                 Pending::Started(show) => show.wait(),
-                // What the batch cannot say surely (a new file, an unknown revision) its own
-                // process says, with the reason.
-                Pending::Batch(path) => match batches.with(base_dir, |b| b.blob(&rev.value, &path, limit)) {
-                    Some(answer) => answer.map(Some),
-                    None => crate::source::git::show(&rev.value, Path::new(&display), limit),
-                },
+                // What the batch cannot say surely, the file's own git run says.
+                Pending::Batch(path) => batches
+                    .with(base_dir, |b| b.blob(&rev.value, &path, limit))
+                    .unwrap_or_else(|| crate::source::git::show(&rev.value, Path::new(&display), limit)),
             };
             match answer {
                 Ok(None) => {}

@@ -128,6 +128,8 @@ pub fn batch_path(dir: &Path, path: &str) -> Option<String> {
 pub struct Batch {
     child: Option<Child>,
     io: Option<(ChildStdin, BufReader<ChildStdout>)>,
+    /// Whether each revision asked about names a commit, once known.
+    commits: std::collections::HashMap<String, bool>,
 }
 
 /// What git printed for one object name.
@@ -154,27 +156,54 @@ impl Batch {
         match child {
             Ok(mut child) => {
                 let io = child.stdin.take().zip(child.stdout.take().map(BufReader::new));
-                Batch { child: Some(child), io }
+                Batch {
+                    child: Some(child),
+                    io,
+                    commits: Default::default(),
+                }
             }
-            Err(_) => Batch { child: None, io: None },
+            Err(_) => Batch {
+                child: None,
+                io: None,
+                commits: Default::default(),
+            },
         }
     }
 
-    /// The blob at `REV:./path`: `Some(Ok(bytes))`, `Some(Err(..))` when it is over `limit`, or
-    /// `None` when the batch cannot say.
-    pub fn blob(&mut self, rev: &str, path: &str, limit: u64) -> Option<Result<Vec<u8>, String>> {
+    /// What [`show`] answers for `REV:./path`: the blob (`Some(Ok(Some(bytes)))`), no such file
+    /// at a revision that exists (`Some(Ok(None))`, a new file), an error for a blob over `limit`
+    /// or a revision that does not exist; `None` when the batch cannot say (then [`show`] can).
+    pub fn blob(&mut self, rev: &str, path: &str, limit: u64) -> Option<Result<Option<Vec<u8>>, String>> {
         if rev.contains(['\n', '\r', '\0']) {
             return None;
         }
         match self.ask(&format!("{rev}:./{path}"), limit)? {
             Reply::Found {
                 kind, body: Some(body), ..
-            } if kind == "blob" => Some(Ok(body)),
+            } if kind == "blob" => Some(Ok(Some(body))),
             Reply::Found { kind, .. } if kind == "blob" => {
                 Some(Err(format!("is larger than the limit of {limit} bytes at {rev}")))
             }
-            Reply::Found { .. } | Reply::Missing => None,
+            // A directory: `show` prints what git prints for it.
+            Reply::Found { .. } => None,
+            Reply::Missing => match self.is_commit(rev)? {
+                true => Some(Ok(None)),
+                false => Some(Err(format!("{rev:?} is not a revision of this repository"))),
+            },
         }
+    }
+
+    /// Whether `rev` names a commit (`REV^{commit}`), asked once per revision.
+    fn is_commit(&mut self, rev: &str) -> Option<bool> {
+        if let Some(known) = self.commits.get(rev) {
+            return Some(*known);
+        }
+        let commit = matches!(
+            self.ask(&format!("{rev}^{{commit}}"), 0)?,
+            Reply::Found { kind, .. } if kind == "commit"
+        );
+        self.commits.insert(rev.to_string(), commit);
+        Some(commit)
     }
 
     /// Whether `path` is in git's index, at any stage (a file in a merge conflict is tracked too):
@@ -363,22 +392,38 @@ mod tests {
         std::fs::write(d.join("deploy/v.yaml"), "a: 2\n").unwrap();
 
         let mut batch = Batch::start(d);
-        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
         assert_eq!(
-            batch.blob("HEAD", "deploy/../deploy/v.yaml", 100),
-            Some(Ok(b"a: 1\n".to_vec()))
+            batch.blob("HEAD", "deploy/v.yaml", 100),
+            Some(Ok(Some(b"a: 1\n".to_vec())))
         );
-        assert_eq!(batch.blob("HEAD", "deploy/empty.yaml", 100), Some(Ok(Vec::new())));
+        assert_eq!(batch.blob("HEAD", "deploy/empty.yaml", 100), Some(Ok(Some(Vec::new()))));
         // Over the limit: said so, and the content is skipped, so the next answer is in step.
         let big = batch.blob("HEAD", "deploy/big.yaml", 10).unwrap().unwrap_err();
         assert!(big.contains("limit of 10 bytes at HEAD"), "{big}");
-        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
-        // Not surely a blob: a new file, a directory, an unknown revision, a name on two lines.
-        assert_eq!(batch.blob("HEAD", "deploy/new.yaml", 100), None);
+        assert_eq!(
+            batch.blob("HEAD", "deploy/v.yaml", 100),
+            Some(Ok(Some(b"a: 1\n".to_vec())))
+        );
+        // A new file and an unknown revision: what `show` says about them.
+        for (rev, path) in [
+            ("HEAD", "deploy/new.yaml"),
+            ("nope", "deploy/v.yaml"),
+            ("nope", "deploy/new.yaml"),
+        ] {
+            assert_eq!(
+                batch.blob(rev, path, 100),
+                Some(show(rev, &d.join(path), 100)),
+                "{rev}:{path}"
+            );
+        }
+        assert_eq!(batch.blob("HEAD", "deploy/new.yaml", 100), Some(Ok(None)));
+        // Not surely what `show` says: a directory, a name git would read differently.
         assert_eq!(batch.blob("HEAD", "deploy", 100), None);
-        assert_eq!(batch.blob("nope", "deploy/v.yaml", 100), None);
         assert_eq!(batch.blob("HEAD\0", "deploy/v.yaml", 100), None);
-        assert_eq!(batch.blob("HEAD", "deploy/v.yaml", 100), Some(Ok(b"a: 1\n".to_vec())));
+        assert_eq!(
+            batch.blob("HEAD", "deploy/v.yaml", 100),
+            Some(Ok(Some(b"a: 1\n".to_vec())))
+        );
 
         // Outside a repository git stops at once: every question is left to `show`.
         let outside = tempfile::tempdir().unwrap();
