@@ -20,14 +20,21 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A GitOps repository with two release units, committed, then changed in the working tree.
-fn repository() -> tempfile::TempDir {
+/// An empty repository on branch main, with the chart archives written (not committed).
+fn new_repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     git(d, &["init", "-q", "-b", "main"]);
     git(d, &["config", "user.email", "ci@example.com"]);
     git(d, &["config", "user.name", "ci"]);
     common::write_charts(d);
+    dir
+}
+
+/// A GitOps repository with two release units, committed, then changed in the working tree.
+fn repository() -> tempfile::TempDir {
+    let dir = new_repository();
+    let d = dir.path();
     std::fs::create_dir_all(d.join("deploy/es1")).unwrap();
     std::fs::create_dir_all(d.join("deploy/es2")).unwrap();
     std::fs::write(
@@ -206,14 +213,10 @@ fn a_changed_file_read_ahead_gives_the_same_report() {
 
 /// A repository of six release units: more than the pre-commit case reads file by file, so the
 /// run asks one `git cat-file --batch` for the old files. es1 rotates, es2 is unchanged, es3's
-/// values file is new since the base (the batch cannot say so surely; its own git run does).
+/// values file is new since the base.
 fn six_units() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = new_repository();
     let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
-    git(d, &["config", "user.email", "ci@example.com"]);
-    git(d, &["config", "user.name", "ci"]);
-    common::write_charts(d);
     let mut config = String::from("releases:\n");
     for i in 1..=6 {
         std::fs::create_dir_all(d.join(format!("deploy/es{i}"))).unwrap();

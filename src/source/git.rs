@@ -345,13 +345,19 @@ mod tests {
         );
     }
 
+    /// An empty repository on branch main that can commit.
+    fn repository() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "-b", "main"]);
+        git(dir.path(), &["config", "user.email", "t@example.com"]);
+        git(dir.path(), &["config", "user.name", "t"]);
+        dir
+    }
+
     #[test]
     fn reads_a_file_at_a_revision() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = repository();
         let d = dir.path();
-        git(d, &["init", "-q"]);
-        git(d, &["config", "user.email", "t@example.com"]);
-        git(d, &["config", "user.name", "t"]);
         std::fs::create_dir(d.join("deploy")).unwrap();
         std::fs::write(d.join("deploy/v.yaml"), "a: 1\n").unwrap();
         git(d, &["add", "."]);
@@ -377,12 +383,9 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_answers_blobs_and_leaves_the_rest_to_show() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_batch_answers_as_show_does_or_not_at_all() {
+        let dir = repository();
         let d = dir.path();
-        git(d, &["init", "-q"]);
-        git(d, &["config", "user.email", "t@example.com"]);
-        git(d, &["config", "user.name", "t"]);
         std::fs::create_dir(d.join("deploy")).unwrap();
         std::fs::write(d.join("deploy/v.yaml"), "a: 1\n").unwrap();
         std::fs::write(d.join("deploy/big.yaml"), "b: 12345678901234567890\n").unwrap();
@@ -459,11 +462,8 @@ mod tests {
 
     #[test]
     fn the_index_answers_as_ls_files_does() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = repository();
         let d = dir.path();
-        git(d, &["init", "-q", "-b", "main"]);
-        git(d, &["config", "user.email", "t@example.com"]);
-        git(d, &["config", "user.name", "t"]);
         std::fs::create_dir_all(d.join("a")).unwrap();
         std::fs::write(d.join("a/tracked.yaml"), "x: 1\n").unwrap();
         std::fs::write(d.join("a/conflict.yaml"), "x: 1\n").unwrap();
