@@ -1,6 +1,7 @@
 //! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
 //! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -129,14 +130,26 @@ pub struct Batch {
     child: Option<Child>,
     io: Option<(ChildStdin, BufReader<ChildStdout>)>,
     /// Whether each revision asked about names a commit, once known.
-    commits: std::collections::HashMap<String, bool>,
+    commits: HashMap<String, bool>,
+    /// The tree of the batch's directory at each revision asked about (`None`: not there).
+    roots: HashMap<String, Option<String>>,
+    /// Trees read so far, by object id: a path is looked up by walking them, so that a
+    /// directory of 10,000 units is read once, not once per file (git walks it per request).
+    trees: HashMap<String, Tree>,
 }
+
+/// A tree's entries: name, then mode and object id (hex).
+type Tree = HashMap<Vec<u8>, (u32, String)>;
+
+/// The largest tree the batch reads (a directory of about a million entries).
+const TREE_LIMIT: u64 = 64 << 20;
 
 /// What git printed for one object name.
 enum Reply {
     Missing,
-    /// The object's type, and its content when it was kept (not over the limit).
+    /// The object's id (hex) and type, and its content when it was kept (not over the limit).
     Found {
+        oid: String,
         kind: String,
         body: Option<Vec<u8>>,
     },
@@ -159,13 +172,17 @@ impl Batch {
                 Batch {
                     child: Some(child),
                     io,
-                    commits: Default::default(),
+                    commits: HashMap::new(),
+                    roots: HashMap::new(),
+                    trees: HashMap::new(),
                 }
             }
             Err(_) => Batch {
                 child: None,
                 io: None,
-                commits: Default::default(),
+                commits: HashMap::new(),
+                roots: HashMap::new(),
+                trees: HashMap::new(),
             },
         }
     }
@@ -177,20 +194,83 @@ impl Batch {
         if rev.contains(['\n', '\r', '\0']) {
             return None;
         }
-        match self.ask(&format!("{rev}:./{path}"), limit)? {
+        let names: Vec<&str> = path.split('/').collect();
+        let (file, dirs) = names.split_last()?;
+        let Some(mut tree) = self.root(rev)? else {
+            return self.not_there(rev);
+        };
+        for name in dirs {
+            match self.entry(&tree, name)? {
+                Some((0o40000, oid)) => tree = oid,
+                // A file or a submodule where a directory should be: `show` says what git says.
+                Some(_) => return None,
+                None => return self.not_there(rev),
+            }
+        }
+        let oid = match self.entry(&tree, file)? {
+            // A regular or executable file, or a symbolic link (its target, as `show` prints it).
+            Some((mode, oid)) if mode >> 12 == 0o10 || mode >> 12 == 0o12 => oid,
+            Some(_) => return None,
+            None => return self.not_there(rev),
+        };
+        match self.ask(&oid, limit)? {
             Reply::Found {
                 kind, body: Some(body), ..
             } if kind == "blob" => Some(Ok(Some(body))),
             Reply::Found { kind, .. } if kind == "blob" => {
                 Some(Err(format!("is larger than the limit of {limit} bytes at {rev}")))
             }
-            // A directory: `show` prints what git prints for it.
-            Reply::Found { .. } => None,
-            Reply::Missing => match self.is_commit(rev)? {
-                true => Some(Ok(None)),
-                false => Some(Err(format!("{rev:?} is not a revision of this repository"))),
-            },
+            Reply::Found { .. } | Reply::Missing => None,
         }
+    }
+
+    /// No such path at `rev`: a new file when `rev` is a commit, else not a revision (as `show`).
+    fn not_there(&mut self, rev: &str) -> Option<Result<Option<Vec<u8>>, String>> {
+        match self.is_commit(rev)? {
+            true => Some(Ok(None)),
+            false => Some(Err(format!("{rev:?} is not a revision of this repository"))),
+        }
+    }
+
+    /// The id of the tree of the batch's directory at `rev` (`REV:./`), `Some(None)` when there
+    /// is none (the directory is new, or `rev` is not a revision).
+    fn root(&mut self, rev: &str) -> Option<Option<String>> {
+        if let Some(known) = self.roots.get(rev) {
+            return Some(known.clone());
+        }
+        let root = match self.ask(&format!("{rev}:./"), TREE_LIMIT)? {
+            Reply::Found {
+                oid,
+                kind,
+                body: Some(body),
+            } if kind == "tree" => {
+                let tree = parse_tree(&body, oid.len() / 2)?;
+                self.trees.insert(oid.clone(), tree);
+                Some(oid)
+            }
+            Reply::Found { .. } => return None,
+            Reply::Missing => None,
+        };
+        self.roots.insert(rev.to_string(), root.clone());
+        Some(root)
+    }
+
+    /// The entry `name` of tree `oid` (read once), `Some(None)` when it has none.
+    fn entry(&mut self, oid: &str, name: &str) -> Option<Option<(u32, String)>> {
+        if !self.trees.contains_key(oid) {
+            let Reply::Found {
+                kind, body: Some(body), ..
+            } = self.ask(oid, TREE_LIMIT)?
+            else {
+                return None;
+            };
+            if kind != "tree" {
+                return None;
+            }
+            let tree = parse_tree(&body, oid.len() / 2)?;
+            self.trees.insert(oid.to_string(), tree);
+        }
+        Some(self.trees.get(oid)?.get(name.as_bytes()).cloned())
     }
 
     /// Whether `rev` names a commit (`REV^{commit}`), asked once per revision.
@@ -237,7 +317,7 @@ impl Batch {
         }
         // `<oid> <type> <size>`, or `<name> missing` / `<name> ambiguous` with nothing after it.
         let mut words = header.trim_end().rsplitn(3, ' ');
-        let (Some(size), Some(kind)) = (words.next(), words.next()) else {
+        let (Some(size), Some(kind), oid) = (words.next(), words.next(), words.next()) else {
             return Err(broken());
         };
         let Ok(size) = size.parse::<u64>() else {
@@ -266,10 +346,31 @@ impl Batch {
             return Err(broken());
         }
         Ok(Reply::Found {
+            oid: oid.unwrap_or_default().to_string(),
             kind: kind.to_string(),
             body,
         })
     }
+}
+
+/// A tree object's entries (`MODE NAME\0OID`, the id in `hash_len` raw bytes); `None` when it
+/// is not what git writes.
+fn parse_tree(mut body: &[u8], hash_len: usize) -> Option<Tree> {
+    if hash_len == 0 {
+        return None;
+    }
+    let mut tree = Tree::new();
+    while !body.is_empty() {
+        let space = body.iter().position(|&b| b == b' ')?;
+        let mode = u32::from_str_radix(std::str::from_utf8(&body[..space]).ok()?, 8).ok()?;
+        let rest = &body[space + 1..];
+        let nul = rest.iter().position(|&b| b == 0)?;
+        let name = rest[..nul].to_vec();
+        let oid = super::files::hex(rest.get(nul + 1..nul + 1 + hash_len)?);
+        tree.insert(name, (mode, oid));
+        body = &rest[nul + 1 + hash_len..];
+    }
+    Some(tree)
 }
 
 impl Drop for Batch {
@@ -433,6 +534,62 @@ mod tests {
         let mut lost = Batch::start(outside.path());
         assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
         assert_eq!(lost.blob("HEAD", "v.yaml", 100), None);
+    }
+
+    /// The batch walks the trees itself (each read once): what it answers is what `show` says.
+    #[test]
+    fn the_batch_walks_trees_as_git_does() {
+        let dir = repository();
+        let d = dir.path();
+        for i in 0..40 {
+            std::fs::create_dir_all(d.join(format!("units/u{i}/deep"))).unwrap();
+            std::fs::write(d.join(format!("units/u{i}/values.yaml")), format!("u: {i}\n")).unwrap();
+            std::fs::write(d.join(format!("units/u{i}/deep/v.yaml")), format!("d: {i}\n")).unwrap();
+        }
+        std::os::unix::fs::symlink("units/u1/values.yaml", d.join("link.yaml")).unwrap();
+        std::fs::write(d.join("run.sh"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(d.join("run.sh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        git(d, &["add", "."]);
+        git(d, &["commit", "-qm", "base"]);
+        std::fs::write(d.join("units/u2/values.yaml"), "u: changed\n").unwrap();
+        git(d, &["commit", "-qam", "second"]);
+        // New since: files in directories that exist only in the working tree.
+        std::fs::create_dir_all(d.join("units/u40")).unwrap();
+        std::fs::create_dir_all(d.join("missing")).unwrap();
+
+        let mut batch = Batch::start(d);
+        let mut under_units = Batch::start(&d.join("units"));
+        for rev in ["HEAD", "HEAD~1", "nope"] {
+            for path in [
+                "units/u0/values.yaml",
+                "units/u2/values.yaml",
+                "units/u39/deep/v.yaml",
+                "units/u40/values.yaml",
+                "link.yaml",
+                "run.sh",
+                "missing/x.yaml",
+            ] {
+                assert!(batch_path(d, path).is_some(), "{path}");
+                let shown = show(rev, &d.join(path), 100);
+                assert_eq!(batch.blob(rev, path, 100), Some(shown), "{rev}:{path}");
+            }
+            let shown = show(rev, &d.join("units/u7/deep/v.yaml"), 100);
+            assert_eq!(
+                under_units.blob(rev, "u7/deep/v.yaml", 100),
+                Some(shown),
+                "{rev}, from units/"
+            );
+        }
+        assert_eq!(
+            batch.blob("HEAD~1", "units/u2/values.yaml", 100),
+            Some(Ok(Some(b"u: 2\n".to_vec())))
+        );
+        assert_eq!(
+            batch.blob("HEAD", "link.yaml", 100),
+            Some(Ok(Some(b"units/u1/values.yaml".to_vec())))
+        );
+        // Each tree was read once: the two roots, `units`, and the unit directories asked about.
+        assert!(batch.trees.len() <= 2 + 2 * 6, "{}", batch.trees.len());
     }
 
     #[test]
