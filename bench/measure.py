@@ -412,9 +412,10 @@ What each row measures:
   unit, each compared with its values at HEAD (one `git cat-file --batch` for the run).
 - *floor* (`benches/floor.rs`): in-process, per unit: read the five files, `source::pem::scan` the
   three PEM files, `crypto::parse_certificate`, `parse_private_key`, `verify_chain`, `key_matches`;
-  nothing else (no YAML, chart, rules or report). One process per run, like certgate's, and the
-  runs alternate with certgate's ({ROUNDS} rounds of certgate on 2 cores, the floor on 2 threads,
-  certgate on 1 core, the floor on 1 thread); the ratios are the medians of each round's ratio.
+  nothing else (no YAML, chart, rules or report), with certgate's allocator (mimalloc). One
+  process per run, like certgate's, and the runs alternate with certgate's ({ROUNDS} rounds of
+  certgate on 2 cores, the floor on 2 threads, certgate on 1 core, the floor on 1 thread); the
+  ratios are the medians of each round's ratio.
 - *baseline* (`bench/baseline.sh`): per unit, `check-jsonschema --schemafile values.schema.json
   values.yaml` (without the `required` key/cert/cacert of `provided`, which the PEM files stand for),
   `openssl verify -CAfile ca.pem -untrusted tls.pem tls.pem`, `openssl x509 -checkend 0`, and the

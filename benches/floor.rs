@@ -17,6 +17,11 @@ use std::time::Instant;
 use certgate::crypto::{Certificate, key_matches, parse_certificate, parse_private_key, verify_chain};
 use certgate::source::pem::{self, PemLabel};
 
+/// The allocator the certgate binary runs with (src/main.rs), so that what is measured here
+/// allocates as certgate does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// 2026-11-27T00:00:00Z, the `--now` run.sh gives certgate.
 const NOW: i64 = 1_795_737_600;
 

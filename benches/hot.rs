@@ -39,6 +39,11 @@ const PROPOSED: &str =
 const PREVIOUS: &str = "global:\n  security:\n    externalCertificateLabel: ext-20260301-1\nlicense: accept\ntls:\n  type: secret\n  secretName: es-tls\n";
 const SET: &str = "global.security.externalCertificateLabel=ext-20261127-1,tls.type=provided,tls.secretName=null";
 
+/// The allocator the certgate binary runs with (src/main.rs), so that what is measured here
+/// allocates as certgate does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Bench {
     filter: Option<String>,
     sample: Duration,
