@@ -1,5 +1,6 @@
-//! Reading files as they were at a git revision (`--base REV`), with the real `git`: the previous
-//! desired state in a pull request (`origin/main`) or a pre-commit hook (`HEAD`).
+//! Asking the real `git`: files as they were at a revision (`--base REV`: the previous desired
+//! state in a pull request, `origin/main`, or a pre-commit hook, `HEAD`), and whether a file is
+//! tracked (CG210). One process per file for a few files; [`Batches`] for a run of many.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -166,24 +167,19 @@ impl Batch {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn();
-        match child {
+        let (child, io) = match child {
             Ok(mut child) => {
                 let io = child.stdin.take().zip(child.stdout.take().map(BufReader::new));
-                Batch {
-                    child: Some(child),
-                    io,
-                    commits: HashMap::new(),
-                    roots: HashMap::new(),
-                    trees: HashMap::new(),
-                }
+                (Some(child), io)
             }
-            Err(_) => Batch {
-                child: None,
-                io: None,
-                commits: HashMap::new(),
-                roots: HashMap::new(),
-                trees: HashMap::new(),
-            },
+            Err(_) => (None, None),
+        };
+        Batch {
+            child,
+            io,
+            commits: HashMap::new(),
+            roots: HashMap::new(),
+            trees: HashMap::new(),
         }
     }
 
@@ -238,19 +234,7 @@ impl Batch {
         if let Some(known) = self.roots.get(rev) {
             return Some(known.clone());
         }
-        let root = match self.ask(&format!("{rev}:./"), TREE_LIMIT)? {
-            Reply::Found {
-                oid,
-                kind,
-                body: Some(body),
-            } if kind == "tree" => {
-                let tree = parse_tree(&body, oid.len() / 2)?;
-                self.trees.insert(oid.clone(), tree);
-                Some(oid)
-            }
-            Reply::Found { .. } => return None,
-            Reply::Missing => None,
-        };
+        let root = self.read_tree(&format!("{rev}:./"))?;
         self.roots.insert(rev.to_string(), root.clone());
         Some(root)
     }
@@ -258,19 +242,27 @@ impl Batch {
     /// The entry `name` of tree `oid` (read once), `Some(None)` when it has none.
     fn entry(&mut self, oid: &str, name: &str) -> Option<Option<(u32, String)>> {
         if !self.trees.contains_key(oid) {
-            let Reply::Found {
-                kind, body: Some(body), ..
-            } = self.ask(oid, TREE_LIMIT)?
-            else {
-                return None;
-            };
-            if kind != "tree" {
-                return None;
-            }
-            let tree = parse_tree(&body, oid.len() / 2)?;
-            self.trees.insert(oid.to_string(), tree);
+            self.read_tree(oid)??;
         }
         Some(self.trees.get(oid)?.get(name.as_bytes()).cloned())
+    }
+
+    /// Read the tree git names `name` into the cache: its id, `Some(None)` when git has no such
+    /// object, `None` when it is not a tree or the batch cannot say.
+    fn read_tree(&mut self, name: &str) -> Option<Option<String>> {
+        match self.ask(name, TREE_LIMIT)? {
+            Reply::Found {
+                oid,
+                kind,
+                body: Some(body),
+            } if kind == "tree" => {
+                let tree = parse_tree(&body, oid.len() / 2)?;
+                self.trees.insert(oid.clone(), tree);
+                Some(Some(oid))
+            }
+            Reply::Found { .. } => None,
+            Reply::Missing => Some(None),
+        }
     }
 
     /// Whether `rev` names a commit (`REV^{commit}`), asked once per revision.
