@@ -148,6 +148,13 @@ fn given(value: &str) -> Given<String> {
 /// `source::yaml::load` with the default limits and with tight ones; the tree through JSON.
 pub fn yaml_loader(data: &[u8]) {
     let text = text_of(data);
+    // The loader's fast reader, whenever it reads a text whole, gives exactly saphyr's events.
+    if let Some(fast) = yaml::fast::collect(&text) {
+        match yaml::fast::saphyr_events(&text) {
+            Ok(reference) => assert_eq!(fast, reference, "the fast reader's events differ from saphyr's"),
+            Err(e) => panic!("the fast reader read a text saphyr rejects: {e}"),
+        }
+    }
     let tight = yaml::Limits {
         max_depth: 6,
         max_alias_nodes: 64,

@@ -27,6 +27,8 @@ use crate::model::value::{INDEX_FROM, Keyed, Mapping, Node, Origin, Scalar, Valu
 use crate::source::text::{CharToByte, LineIndex};
 use crate::source::{SourceId, Span};
 
+pub mod fast;
+
 /// Resource limits for reading one YAML text (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -79,7 +81,11 @@ pub struct Loaded {
 /// Empty text, comments only, or an empty document give `root: None` and no problems.
 pub fn load(text: &str, source: SourceId, limits: &Limits) -> Loaded {
     // The loader itself has no panicking paths; this only guards against a bug in the parser.
-    let result = catch_unwind(AssertUnwindSafe(|| Loader::new(text, source, limits).run()));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Loader::new(text, source, limits)
+            .run_fast()
+            .unwrap_or_else(|| Loader::new(text, source, limits).run())
+    }));
     result.unwrap_or_else(|_| Loaded {
         root: None,
         problems: vec![Problem {
@@ -794,22 +800,25 @@ impl<'t> Loader<'t> {
 
     fn run(mut self) -> Loaded {
         match self.read() {
-            Ok(()) => {
-                // Only aliases and merges still share nodes now (copied for each place they
-                // fill); the rest is moved into the tree.
-                self.anchors.clear();
-                let root = self.root.take().map(|r| self.build(r));
-                // Inner mappings finish first; report in the order of the text.
-                self.problems.sort_by_key(|p| p.span.start);
-                Loaded {
-                    root,
-                    problems: self.problems,
-                }
-            }
+            Ok(()) => self.run_finished(),
             Err(problem) => Loaded {
                 root: None,
                 problems: vec![problem],
             },
+        }
+    }
+
+    /// The tree of a text read without a fatal problem.
+    fn run_finished(mut self) -> Loaded {
+        // Only aliases and merges still share nodes now (copied for each place they fill); the
+        // rest is moved into the tree.
+        self.anchors.clear();
+        let root = self.root.take().map(|r| self.build(r));
+        // Inner mappings finish first; report in the order of the text.
+        self.problems.sort_by_key(|p| p.span.start);
+        Loaded {
+            root,
+            problems: self.problems,
         }
     }
 
@@ -841,30 +850,46 @@ impl<'t> Loader<'t> {
         syntax(span, e.info())
     }
 
+    /// Read the text with [`fast::events`]; `None` when the text is outside its subset or the
+    /// events end in a problem, so that saphyr reads it again and reports exactly as it would.
+    fn run_fast(mut self) -> Option<Loaded> {
+        match fast::events(self.text, |event, span| self.event(event, span)) {
+            Ok(true) => Some(self.run_finished()),
+            Ok(false) | Err(_) => None,
+        }
+    }
+
     fn read(&mut self) -> Result<(), Problem> {
         let mut parser = Parser::new_from_str(self.text);
         while let Some(next) = parser.next_event() {
             let (event, raw) = next.map_err(|e| self.scan_error(&e))?;
-            let span = self.span(raw);
-            match event {
-                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
-                // go-yaml's Unmarshal reads the first document only.
-                Event::StreamEnd | Event::DocumentEnd => break,
-                Event::Alias(id) => self.alias(id, span)?,
-                Event::Scalar(value, style, anchor, tag) => {
-                    self.scalar(&value, style, anchor, tag.as_deref(), span)?;
-                }
-                Event::SequenceStart(anchor, _) => self.start(Body::Seq(Vec::new()), anchor, span)?,
-                Event::MappingStart(anchor, _) => self.start(
-                    Body::Map {
-                        items: Vec::new(),
-                        key: None,
-                    },
-                    anchor,
-                    span,
-                )?,
-                Event::SequenceEnd | Event::MappingEnd => self.end(span)?,
+            // go-yaml's Unmarshal reads the first document only.
+            if matches!(event, Event::StreamEnd | Event::DocumentEnd) {
+                break;
             }
+            let span = self.span(raw);
+            self.event(event, span)?;
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), Problem> {
+        match event {
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::StreamEnd | Event::DocumentEnd => {}
+            Event::Alias(id) => self.alias(id, span)?,
+            Event::Scalar(value, style, anchor, tag) => {
+                self.scalar(&value, style, anchor, tag.as_deref(), span)?;
+            }
+            Event::SequenceStart(anchor, _) => self.start(Body::Seq(Vec::new()), anchor, span)?,
+            Event::MappingStart(anchor, _) => self.start(
+                Body::Map {
+                    items: Vec::new(),
+                    key: None,
+                },
+                anchor,
+                span,
+            )?,
+            Event::SequenceEnd | Event::MappingEnd => self.end(span)?,
         }
         Ok(())
     }
