@@ -9,12 +9,13 @@
 //!   comments included);
 //! - a root block mapping at column 0; nested block mappings and sequences, including a sequence
 //!   at its key's indentation and a compact mapping in a sequence entry (`- name: x`);
-//! - plain scalars of "safe" characters on one line (no quotes, no `&`, `*`, `!`, `|`, `>`, `?`,
-//!   `#`, `\` or backquote; `:` only inside a block value and not before a space), and flow
-//!   sequences and mappings of such scalars on one line (`[a, b]`, `{key: k, cert: c}`);
+//! - plain scalars of "safe" characters on one line (no `&`, `*`, `!`, `|`, `>`, `?`, `#`, `\` or
+//!   backquote; `:` only inside a block value and not before a space), quoted scalars on one line
+//!   without escapes (`''`, `\`), and flow sequences and mappings of such scalars on one line
+//!   (`[a, b]`, `{key: k, cert: "c"}`);
 //! - comments and blank lines.
 //!
-//! An anchor, alias, tag, quoted or block scalar, multi-line scalar, document marker, directive or
+//! An anchor, alias, tag, block scalar, multi-line or escaped scalar, document marker, directive or
 //! anything it cannot place is a refusal, never a guess: [`events`] answers `Ok(false)` and the
 //! caller reads the whole text again with saphyr. Spans are byte offsets (equal to saphyr's
 //! character indices, since the text is ASCII). `tests` and the `yaml_fast` fuzz target compare the
@@ -231,9 +232,62 @@ impl<'t> Reader<'t> {
 
     /// `key: value` in the block mapping at column `indent`, starting at `c`.
     fn key(&mut self, c: usize, end: usize, indent: usize) -> Option<()> {
-        let colon = self.key_end(c, end)?;
-        self.scalar(c, colon);
+        let colon = match self.quote_close(c, end) {
+            Some(close) if close + 1 - c <= MAX_KEY && self.colon_at(close + 1, end) => {
+                self.quoted(c, close, end);
+                close + 1
+            }
+            Some(_) => return None,
+            None => {
+                let colon = self.key_end(c, end)?;
+                self.scalar(c, colon);
+                colon
+            }
+        };
         self.value(colon, end, indent)
+    }
+
+    /// A key's `:` at `k`: followed by a space or the end of the line.
+    fn colon_at(&self, k: usize, end: usize) -> bool {
+        self.byte(k) == Some(b':') && (k + 1 == end || self.byte(k + 1) == Some(b' '))
+    }
+
+    /// The closing quote of a quoted scalar opening at `i` and closing on its line, without
+    /// escapes (`''` in single quotes, `\` in double quotes).
+    fn quote_close(&self, i: usize, end: usize) -> Option<usize> {
+        let quote = self.byte(i).filter(|&q| q == b'\'' || q == b'"')?;
+        let close = i + 1 + self.bytes.get(i + 1..end)?.iter().position(|&b| b == quote)?;
+        let escaped = if quote == b'"' {
+            self.bytes[i + 1..close].contains(&b'\\')
+        } else {
+            self.byte(close + 1) == Some(b'\'')
+        };
+        (!escaped).then_some(close)
+    }
+
+    /// The quoted scalar `i..=close`. saphyr ends its span where it found the next token.
+    fn quoted(&mut self, i: usize, close: usize, end: usize) {
+        let style = if self.bytes[i] == b'"' {
+            ScalarStyle::DoubleQuoted
+        } else {
+            ScalarStyle::SingleQuoted
+        };
+        let value = self.text.get(i + 1..close).unwrap_or_default();
+        let span_end = self.indicator_end(close, end);
+        self.push(Event::Scalar(Cow::Borrowed(value), style, 0, None), i, span_end);
+    }
+
+    /// A quoted scalar that is a block value: only a comment may follow it.
+    fn quoted_value(&mut self, i: usize, end: usize) -> Option<()> {
+        let close = self.quote_close(i, end)?;
+        self.quoted(i, close, end);
+        self.rest_is_comment(close + 1, end)
+    }
+
+    /// Nothing but spaces from `i` to the end of the line, or a comment after a space.
+    fn rest_is_comment(&self, i: usize, end: usize) -> Option<()> {
+        let after = self.skip_spaces(i, end);
+        (after == end || (after > i && self.byte(after) == Some(b'#'))).then_some(())
     }
 
     /// What follows a key's `:`.
@@ -244,6 +298,7 @@ impl<'t> Reader<'t> {
             Some(b'#') => {}
             Some(b'[') => return self.flow(i, end, true),
             Some(b'{') => return self.flow(i, end, false),
+            Some(b'\'' | b'"') => return self.quoted_value(i, end),
             _ => return self.plain(i, end),
         }
         self.pending = Some(Pending { colon, indent });
@@ -260,6 +315,17 @@ impl<'t> Reader<'t> {
             Some(b'-') if i + 1 == end || self.byte(i + 1) == Some(b' ') => None,
             Some(b'[') => self.flow(i, end, true),
             Some(b'{') => self.flow(i, end, false),
+            Some(b'\'' | b'"') => match self.quote_close(i, end) {
+                Some(close) if self.colon_at(close + 1, end) => {
+                    if close + 1 - i > MAX_KEY {
+                        return None;
+                    }
+                    self.open(false, i - start, i);
+                    self.quoted(i, close, end);
+                    self.value(close + 1, end, i - start)
+                }
+                _ => self.quoted_value(i, end),
+            },
             _ => match self.key_end(i, end) {
                 Some(colon) => {
                     // A compact mapping: its keys line up with this one.
@@ -337,9 +403,7 @@ impl<'t> Reader<'t> {
         }
         let event = if seq { Event::SequenceEnd } else { Event::MappingEnd };
         self.push(event, i, self.indicator_end(i, end));
-        // Only a comment may follow, after a space.
-        let after = self.skip_spaces(i + 1, end);
-        (after == end || (after > i + 1 && self.byte(after) == Some(b'#'))).then_some(())
+        self.rest_is_comment(i + 1, end)
     }
 
     /// saphyr ends a flow indicator's span where it found the next token: past the spaces after
@@ -353,8 +417,12 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// A plain scalar in flow context at `i`, pushed; returns its end.
+    /// A plain or quoted scalar in flow context at `i`, pushed; returns its end.
     fn flow_scalar(&mut self, i: usize, end: usize) -> Option<usize> {
+        if let Some(close) = self.quote_close(i, end) {
+            self.quoted(i, close, end);
+            return Some(close + 1);
+        }
         if !self.starts_plain(i, end) {
             return None;
         }
@@ -438,6 +506,8 @@ mod tests {
             "a:\n- x\n- y:\n  z: 1\nb: [ a ,b ]  # c\n",
             "a:\n  - x\n  -   y\n",
             "key: value\n  # an indented comment\nother: 1\n",
+            "a: 'x y'\nb: \"p q\"  # c\nc: ''\nd: \"\"\n'k': v\n\"k2\": w\ne: [\"a\", 'b']\nf: {'k': \"v, w\"}\n",
+            "l:\n  - 'a: b'\n  - \"# not a comment\"\n  - 'k': v\n",
         ] {
             assert!(compare(text), "the fast reader refused {text:?}");
         }
@@ -451,8 +521,12 @@ mod tests {
             "- a\n- b\n",
             "  a: 1\n",
             "scalar\n",
-            "a: 'quoted'\n",
-            "a: \"quoted\"\n",
+            "a: 'it''s'\n",
+            "a: \"say \\\"hi\\\"\"\n",
+            "a: 'open\n  close'\n",
+            "a: 'x'y\n",
+            "a: 'x'#c\n",
+            "'a' : 1\n",
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "a: |\n  text\n",
@@ -546,10 +620,46 @@ mod tests {
                 "(a)",
                 "<<",
                 "a>b",
+                "'q'",
+                "\"q\"",
+                "'a # b'",
+                "\"a: b\"",
+                "\"x\" # c",
+                "'x'  ",
+                "['a', \"b\" , c]",
+                "{'k': \"v\"}",
+                "''",
+                "\"\"",
             ];
             const EDGE: &[&str] = &[
-                ":", "- x", "'q'", "\"q\"", "{k: v,}", "[a,]", "a #", "a:", "a: b", "&x v", "*x", "!t v", "|", ">",
-                "v#x", "[a]#c", "-", "--", "...", "@x", "%x", "[a, [b]]", "{a:b}", "a\tb", "ä",
+                ":",
+                "- x",
+                "'it''s'",
+                "\"a\\\"b\"",
+                "'x'y",
+                "\"x\"#c",
+                "'open",
+                "{k: v,}",
+                "[a,]",
+                "a #",
+                "a:",
+                "a: b",
+                "&x v",
+                "*x",
+                "!t v",
+                "|",
+                ">",
+                "v#x",
+                "[a]#c",
+                "-",
+                "--",
+                "...",
+                "@x",
+                "%x",
+                "[a, [b]]",
+                "{a:b}",
+                "a\tb",
+                "ä",
             ];
             if self.below(8) == 0 {
                 self.pick(EDGE)
@@ -560,7 +670,7 @@ mod tests {
 
         fn key(&mut self) -> &'static str {
             const KEYS: &[&str] = &[
-                "a", "tls", "key-1", "<<", "x.y", "-k", "ext_1/2", "type", "a b", "k:", "?",
+                "a", "tls", "key-1", "<<", "x.y", "-k", "ext_1/2", "type", "'k'", "\"k 2\"", "a b", "k:", "?", "'k' ",
             ];
             KEYS[self.below(KEYS.len()).min(self.below(KEYS.len()))]
         }
