@@ -172,6 +172,31 @@ fn main() {
     // Sources.
     b.run("yaml::load chart values.yaml (13 KiB)", || load_yaml(&chart_values));
     b.run("yaml::load a unit's values.yaml", || load_yaml(PROPOSED));
+    // The loader's two event sources on the same text: its fast reader, and saphyr, which it falls
+    // back to for YAML outside the fast reader's subset.
+    assert!(
+        yaml::fast::collect(PROPOSED).is_some(),
+        "the fast reader refuses the unit's values"
+    );
+    b.run("  its events: yaml::fast (the loader's reader)", || {
+        yaml::fast::collect(PROPOSED)
+    });
+    b.run("  its events: saphyr-parser (the fallback)", || {
+        yaml::fast::saphyr_events(PROPOSED)
+    });
+    // certgate.yaml is read on one thread before any unit starts: its cost is not shared by cores.
+    let config = (0..10_000).fold(String::from("releases:\n"), |mut text, i| {
+        text.push_str(&format!(
+            "  - name: es-{i:05}\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    helm: 2\n    \
+             values: [units/u{i:05}/values.yaml]\n    previous: units/u{i:05}/release-values.yaml\n    \
+             certificates: {{key: units/u{i:05}/tls.key, cert: units/u{i:05}/tls.pem, cacert: units/u{i:05}/ca.pem}}\n"
+        ));
+        text
+    });
+    let config_label = format!("yaml::load a 10,000-unit certgate.yaml ({} KiB)", config.len() >> 10);
+    b.run(&config_label, || load_yaml(&config));
+    b.run("  its events: yaml::fast", || yaml::fast::collect(&config));
+    b.run("  its events: saphyr-parser", || yaml::fast::saphyr_events(&config));
     b.run("chart::read_chart (.tgz, gunzip + untar)", || {
         read_chart(&chart_tgz, ArchiveLimits::default()).expect("chart")
     });
