@@ -80,12 +80,13 @@ pub struct Loaded {
 ///
 /// Empty text, comments only, or an empty document give `root: None` and no problems.
 pub fn load(text: &str, source: SourceId, limits: &Limits) -> Loaded {
-    // The loader itself has no panicking paths; this only guards against a bug in the parser.
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        Loader::new(text, source, limits)
-            .run_fast()
-            .unwrap_or_else(|| Loader::new(text, source, limits).run())
-    }));
+    // The loader has no panicking paths; catching guards against a bug in a parser. A panic in the
+    // fast reader must not cost the user the file: saphyr reads it then.
+    let fast = catch_unwind(AssertUnwindSafe(|| Loader::new(text, source, limits).run_fast()));
+    if let Ok(Some(loaded)) = fast {
+        return loaded;
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| Loader::new(text, source, limits).run()));
     result.unwrap_or_else(|_| Loaded {
         root: None,
         problems: vec![Problem {
