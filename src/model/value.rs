@@ -299,12 +299,23 @@ impl Node {
 
     /// The mapping entry at a dotted path, with its key's origin.
     pub fn lookup_entry(&self, path: &str) -> Option<&Entry> {
-        let mut parts = path.split('.');
-        let first = parts.next()?;
+        // Rules look up a few dozen short paths per unit: a byte search for `.` is several times
+        // cheaper than `str::split`'s pattern machinery here.
+        let (first, mut rest) = split_dot(path);
         let mut entry = self.as_map()?.entry(first)?;
-        for part in parts {
+        while let Some(tail) = rest {
+            let (part, next) = split_dot(tail);
             entry = entry.node.as_map()?.entry(part)?;
+            rest = next;
         }
         Some(entry)
+    }
+}
+
+/// `a.b.c` → (`a`, Some(`b.c`)); `a` → (`a`, None).
+fn split_dot(path: &str) -> (&str, Option<&str>) {
+    match path.bytes().position(|b| b == b'.') {
+        Some(i) => (&path[..i], Some(&path[i + 1..])),
+        None => (path, None),
     }
 }
