@@ -1,5 +1,5 @@
 //! Independent work shared out over every core the process may use: release units, and their
-//! JSON reports. Scoped threads and an atomic next index; no thread pool outlives a call.
+//! JSON reports. Scoped threads taking the next item in turn; no thread pool outlives a call.
 
 /// `f` over `items` on every core (`std::thread::available_parallelism`), results in order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
@@ -33,4 +33,199 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> 
         .filter_map(|s| s.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
         .map(|b| *b)
         .collect()
+}
+
+/// `f` over `items` on every core, each result handed to `sink` in the order of `items` as soon as
+/// it and all before it are ready: the in-order consumer (a writer) works while the workers go on,
+/// instead of after them. At most `window` results wait for the sink at a time, so a slow sink
+/// (a pipe) holds back the workers rather than fill memory. The first error of `sink` stops the
+/// work and is returned.
+pub fn stream<T: Sync, R: Send, E>(
+    items: &[T],
+    window: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().try_for_each(|t| sink(f(t)));
+    }
+    let window = window.max(1);
+    struct State<R> {
+        /// The next item a worker takes.
+        next: usize,
+        /// Items handed to the sink so far.
+        done: usize,
+        /// Results waiting for the sink, by item index minus `done`.
+        ready: std::collections::VecDeque<Option<R>>,
+        /// The sink failed or a worker panicked: take no more items.
+        stop: bool,
+    }
+    let state = Mutex::new(State {
+        next: 0,
+        done: 0,
+        ready: std::collections::VecDeque::with_capacity(window),
+        stop: false,
+    });
+    let changed = Condvar::new();
+    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
+
+    /// Stops the run if its worker unwinds, so that the sink does not wait for a result that will
+    /// never come; the scope then re-raises the panic.
+    struct StopOnPanic<'a, R>(&'a Mutex<State<R>>, &'a Condvar);
+    impl<R> Drop for StopOnPanic<'_, R> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.lock().unwrap_or_else(PoisonError::into_inner).stop = true;
+                self.1.notify_all();
+            }
+        }
+    }
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let _guard = StopOnPanic(&state, &changed);
+                loop {
+                    let i = {
+                        let mut s = lock();
+                        while !s.stop && s.next < items.len() && s.next >= s.done + window {
+                            s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+                        }
+                        if s.stop || s.next >= items.len() {
+                            break;
+                        }
+                        s.next += 1;
+                        s.next - 1
+                    };
+                    let result = f(&items[i]);
+                    let mut s = lock();
+                    let at = i - s.done;
+                    if s.ready.len() <= at {
+                        s.ready.resize_with(at + 1, || None);
+                    }
+                    s.ready[at] = Some(result);
+                    if at == 0 {
+                        changed.notify_all();
+                    }
+                }
+            });
+        }
+        let mut outcome = Ok(());
+        for _ in 0..items.len() {
+            let result = {
+                let mut s = lock();
+                loop {
+                    if let Some(r) = s.ready.front_mut().and_then(Option::take) {
+                        s.ready.pop_front();
+                        s.done += 1;
+                        break Some(r);
+                    }
+                    if s.stop {
+                        break None;
+                    }
+                    s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            // A free place in the window: a waiting worker may take the next item.
+            changed.notify_all();
+            let Some(result) = result else { break };
+            if let Err(e) = sink(result) {
+                lock().stop = true;
+                changed.notify_all();
+                outcome = Err(e);
+                break;
+            }
+        }
+        outcome
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_keeps_the_order_of_the_items() {
+        let items: Vec<u64> = (0..1000).collect();
+        let squares = map(&items, |i, &x| (i as u64, x * x));
+        assert_eq!(squares.len(), 1000);
+        assert!(
+            squares
+                .iter()
+                .enumerate()
+                .all(|(i, &(j, sq))| j == i as u64 && sq == j * j)
+        );
+    }
+
+    #[test]
+    fn stream_hands_results_over_in_order_whatever_their_cost() {
+        // Uneven work, so that later items finish before earlier ones.
+        let items: Vec<u64> = (0..2000).collect();
+        let slow = |x: u64| {
+            let spins = if x.is_multiple_of(7) { 20_000 } else { 10 };
+            (0..spins).fold(x, |a, b| std::hint::black_box(a.wrapping_mul(31).wrapping_add(b)))
+        };
+        for window in [1, 3, 64, 10_000] {
+            let mut seen = Vec::new();
+            let done: Result<(), ()> = stream(
+                &items,
+                window,
+                |&x| (x, slow(x)),
+                |(x, _)| {
+                    seen.push(x);
+                    Ok(())
+                },
+            );
+            assert_eq!(done, Ok(()));
+            assert_eq!(seen, items, "window {window}");
+        }
+    }
+
+    #[test]
+    fn stream_stops_at_the_first_sink_error() {
+        let items: Vec<u32> = (0..10_000).collect();
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        let done = stream(
+            &items,
+            16,
+            |&x| {
+                taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                x
+            },
+            |x| {
+                if x == 100 {
+                    return Err("closed pipe");
+                }
+                seen.push(x);
+                Ok(())
+            },
+        );
+        assert_eq!(done, Err("closed pipe"));
+        assert_eq!(seen, (0..100).collect::<Vec<_>>());
+        // The window keeps the workers near the sink: they stop soon after it fails.
+        assert!(taken.load(std::sync::atomic::Ordering::Relaxed) <= 100 + 16 + 2 * 2);
+    }
+
+    #[test]
+    fn stream_re_raises_a_workers_panic_instead_of_waiting_forever() {
+        let items: Vec<u32> = (0..500).collect();
+        let outcome = std::panic::catch_unwind(|| {
+            stream(
+                &items,
+                8,
+                |&x| {
+                    assert!(x != 250, "a bug in the work");
+                    x
+                },
+                |_| Ok::<(), ()>(()),
+            )
+        });
+        assert!(outcome.is_err());
+    }
 }

@@ -98,27 +98,27 @@ pub fn render(reports: &[UnitReport]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Write the reports to `w` a batch at a time, without holding the whole document in memory
-/// (10,000 units make a report of tens of megabytes). The reports of a batch are serialized in
-/// parallel; the bytes are those of serde_json's pretty printer for the whole array.
+/// Write the reports to `w` as they are serialized, without holding the whole document in memory
+/// (10,000 units make a report of tens of megabytes). The reports are serialized on every core
+/// while this thread writes the finished ones in order; the bytes are those of serde_json's pretty
+/// printer for the whole array.
 pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
-    /// Reports serialized at once: a few megabytes of JSON.
-    const BATCH: usize = 512;
+    /// Serialized reports waiting to be written at most: a few megabytes of JSON.
+    const WINDOW: usize = 512;
     let mut w = std::io::BufWriter::new(w);
     match reports {
         [one] => serde_json::to_writer_pretty(&mut w, &report(one))?,
         [] => w.write_all(b"[]")?,
         _ => {
             w.write_all(b"[\n")?;
-            for (b, batch) in reports.chunks(BATCH).enumerate() {
-                for (i, element) in crate::parallel::map(batch, |_, r| array_element(r)).iter().enumerate() {
-                    if b > 0 || i > 0 {
-                        w.write_all(b",\n")?;
-                    }
-                    w.write_all(element)?;
+            let mut first = true;
+            crate::parallel::stream(reports, WINDOW, array_element, |element| {
+                if !std::mem::take(&mut first) {
+                    w.write_all(b",\n")?;
                 }
-            }
+                w.write_all(&element)
+            })?;
             w.write_all(b"\n]")?;
         }
     }
