@@ -197,6 +197,12 @@ fn main() {
     b.run(&config_label, || load_yaml(&config));
     b.run("  its events: yaml::fast", || yaml::fast::collect(&config));
     b.run("  its events: saphyr-parser", || yaml::fast::saphyr_events(&config));
+    // The whole config read: the YAML, its schema, and its 10,000 release units.
+    let config_path = dir.join("certgate.yaml");
+    std::fs::write(&config_path, &config).expect("write certgate.yaml");
+    b.run("config::load the same certgate.yaml", || {
+        certgate::config::load(&config_path, &mut SourceMap::new())
+    });
     b.run("chart::read_chart (.tgz, gunzip + untar)", || {
         read_chart(&chart_tgz, ArchiveLimits::default()).expect("chart")
     });

@@ -95,8 +95,6 @@ pub struct Config {
     /// Where each `policy.rules` entry is, to report one that names no rule.
     pub rule_locations: BTreeMap<String, Location>,
     pub rules_dirs: Vec<String>,
-    /// The files each unit reads, relative to the working directory, to map changed files to units.
-    pub unit_files: Vec<Vec<PathBuf>>,
 }
 
 /// The outcome of reading a config file: the config (when usable), its problems and digest.
@@ -192,7 +190,6 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         _ => &[],
     };
     let mut units = Vec::with_capacity(raw.releases.len());
-    let mut unit_files = Vec::with_capacity(raw.releases.len());
     for (i, r) in raw.releases.iter().enumerate() {
         let item = items.get(i).unwrap_or(&root);
         let given = |value: &str, path: &[&str]| Given {
@@ -254,28 +251,6 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             command: None,
             new_label: None,
         };
-        let files = [
-            r.chart.as_ref(),
-            r.previous.as_ref(),
-            r.secret.as_ref(),
-            r.configmap.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(&r.values)
-        .chain(
-            [
-                &r.certificates.key,
-                &r.certificates.cert,
-                &r.certificates.cacert,
-                &r.certificates.previous_cacert,
-            ]
-            .into_iter()
-            .flatten(),
-        )
-        .map(|f| dir.join(f))
-        .collect();
-        unit_files.push(files);
         units.push(spec);
     }
     let mut policy = Policy::default();
@@ -331,7 +306,6 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         policy_origins,
         rule_locations,
         rules_dirs: raw.rules_dirs,
-        unit_files,
     };
     ConfigLoad {
         config: Some(config),

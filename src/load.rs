@@ -201,6 +201,22 @@ pub struct UnitSpec {
     pub new_label: Option<NewLabel>,
 }
 
+impl UnitSpec {
+    /// The files the unit reads (chart, previous values, Secret, ConfigMap, values, PEM files), as
+    /// paths from the working directory: a pre-commit hook's changed files select units by them.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let singles = [&self.chart, &self.previous, &self.secret, &self.configmap];
+        let pems = [&self.key, &self.cert, &self.cacert, &self.previous_cacert];
+        singles
+            .into_iter()
+            .flatten()
+            .chain(&self.values)
+            .chain(pems.into_iter().flatten())
+            .map(|g| self.base_dir.join(&g.value))
+            .collect()
+    }
+}
+
 /// A loaded unit and the inputs it was computed from.
 #[derive(Debug, Clone)]
 pub struct Loaded {

@@ -416,7 +416,11 @@ pub fn rule_and_config(data: &[u8]) {
     }
     if let Some(config) = load.config {
         // The config's own units name files anywhere: they are not read here.
-        let _ = (config.units.len(), config.unit_files.len(), config.rules_dirs.len());
+        let _ = (
+            config.units.len(),
+            config.units.iter().map(|u| u.files().len()).sum::<usize>(),
+            config.rules_dirs.len(),
+        );
         let builtin: Vec<&Rule> = rules::builtin().iter().collect();
         for rule in &builtin {
             let _ = (config.policy.severity_of(rule), config.policy.help_uri(rule));

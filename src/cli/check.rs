@@ -133,7 +133,13 @@ fn policy_of(config: Option<&Config>, args: &CheckArgs) -> Policy {
 }
 
 fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy) {
-    let plan = select_units(args, &mut SourceMap::new(), &mut Vec::new(), &mut Vec::new());
+    let plan = select_units(
+        args,
+        &mut SourceMap::new(),
+        &mut Vec::new(),
+        &mut Vec::new(),
+        Units::Copy,
+    );
     let policy = policy_of(plan.config.as_ref(), args);
     (plan.config, policy)
 }
@@ -161,13 +167,12 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
             git.start(rev, path, &limits);
         }
     }
-    let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs);
+    let mut plan = select_units(args, &mut base, &mut run_problems, &mut run_inputs, Units::Move);
     git.start_units(plan.units.iter().flatten(), &limits);
     let policy = policy_of(plan.config.as_ref(), args);
     // The units are selected: the config's own copy of them is not needed any more.
     if let Some(c) = &mut plan.config {
         c.units = Vec::new();
-        c.unit_files = Vec::new();
     }
 
     // Built-in rules, then the organisation's own.
@@ -356,12 +361,27 @@ fn has_unit_flags(args: &CheckArgs) -> bool {
         || args.previous_cacert.is_some()
 }
 
+/// How [`select_units`] takes the units of a config.
+#[derive(Clone, Copy, PartialEq)]
+enum Units {
+    /// Out of the config, which then lists none: a run needs them once, and 10,000 take a while
+    /// to copy.
+    Move,
+    /// A copy, so that the config still lists them (`--show-config`).
+    Copy,
+}
+
 fn select_units(
     args: &CheckArgs,
     base: &mut SourceMap,
     problems: &mut Vec<InputProblem>,
     inputs: &mut Vec<report::Input>,
+    how: Units,
 ) -> Plan {
+    let take = |c: &mut Config| match how {
+        Units::Move => std::mem::take(&mut c.units),
+        Units::Copy => c.units.clone(),
+    };
     let mut load_config = |path: &Path, base: &mut SourceMap, problems: &mut Vec<InputProblem>| -> Option<Config> {
         let ConfigLoad {
             config,
@@ -418,8 +438,8 @@ fn select_units(
             .unwrap_or(found.clone());
         config = load_config(&rel, base, problems);
     }
-    for c in &dir_configs {
-        units.extend(c.units.iter().cloned().map(|mut u| {
+    for c in &mut dir_configs {
+        units.extend(take(c).into_iter().map(|mut u| {
             apply_global_flags(&mut u, args);
             Some(u)
         }));
@@ -429,9 +449,9 @@ fn select_units(
     for file in loose_files {
         let selected: Vec<UnitSpec> = config
             .iter()
-            .flat_map(|c| c.units.iter().zip(&c.unit_files))
-            .filter(|(_, files)| files.iter().any(|f| same_path(f, Path::new(&file))))
-            .map(|(u, _)| u.clone())
+            .flat_map(|c| &c.units)
+            .filter(|u| u.files().iter().any(|f| same_path(f, Path::new(&file))))
+            .cloned()
             .collect();
         if selected.is_empty() {
             unmatched.push(file);
@@ -466,9 +486,9 @@ fn select_units(
         }));
         units.insert(0, Some(spec));
     } else if args.paths.is_empty()
-        && let Some(c) = &config
+        && let Some(c) = &mut config
     {
-        units.extend(c.units.iter().cloned().map(|mut u| {
+        units.extend(take(c).into_iter().map(|mut u| {
             apply_global_flags(&mut u, args);
             Some(u)
         }));
