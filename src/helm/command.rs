@@ -60,21 +60,18 @@ pub fn escape_set_key(path: &str) -> Result<String, BuildError> {
             what: format!("key {path:?}"),
         });
     }
-    let mut segments = Vec::new();
-    for seg in path.split('.') {
-        if seg.is_empty() {
-            return Err(BuildError::EmptyKeySegment { key: path.to_string() });
-        }
-        let mut out = String::with_capacity(seg.len());
-        for c in seg.chars() {
-            if matches!(c, '\\' | ',' | '=' | '[') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        segments.push(out);
+    // One pass over the path: `.` separates segments and is never escaped.
+    if path.is_empty() || path.starts_with('.') || path.ends_with('.') || path.contains("..") {
+        return Err(BuildError::EmptyKeySegment { key: path.to_string() });
     }
-    Ok(segments.join("."))
+    let mut out = String::with_capacity(path.len() + 4);
+    for c in path.chars() {
+        if matches!(c, '\\' | ',' | '=' | '[') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    Ok(out)
 }
 
 /// Whether `--set` would type this string (bool, null, integer), so it must go with `--set-string`.
@@ -89,10 +86,19 @@ fn is_shell_safe(c: char) -> bool {
 /// Quote one word for a POSIX shell: as is when every character is in `[A-Za-z0-9_./:=@%+,-]`,
 /// otherwise in single quotes (an embedded `'` becomes `'\''`); the empty word is `''`.
 pub fn shell_quote(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(is_shell_safe) {
+    if is_shell_word(word) {
         return word.to_string();
     }
     format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// [`shell_quote`] of a word the caller owns: a word that needs no quotes is returned as it is.
+fn shell_quote_owned(word: String) -> String {
+    if is_shell_word(&word) { word } else { shell_quote(&word) }
+}
+
+fn is_shell_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(is_shell_safe)
 }
 
 /// The new value of one key in the command.
@@ -120,17 +126,22 @@ impl Change {
 
     /// The flag and the shell text of the `KEY=VALUE` word (already quoted for the shell).
     pub fn set_word(&self) -> Result<(SetFlag, String), BuildError> {
-        let key = escape_set_key(&self.key)?;
+        // `KEY=VALUE`, built in one string.
+        let mut word = escape_set_key(&self.key)?;
+        word.push('=');
         match &self.value {
-            ChangeValue::Null => Ok((SetFlag::Set, shell_quote(&format!("{key}=null")))),
+            ChangeValue::Null => {
+                word.push_str("null");
+                Ok((SetFlag::Set, shell_quote_owned(word)))
+            }
             ChangeValue::Str(s) => {
                 let flag = if needs_set_string(s) {
                     SetFlag::SetString
                 } else {
                     SetFlag::Set
                 };
-                let v = escape_set_value(s)?;
-                Ok((flag, shell_quote(&format!("{key}={v}"))))
+                word.push_str(&escape_set_value(s)?);
+                Ok((flag, shell_quote_owned(word)))
             }
             ChangeValue::FileRef { path } => {
                 if path.is_empty() || path.contains(['"', '\\', '\0']) {
@@ -140,11 +151,7 @@ impl Change {
                 // path works within the double quotes.
                 Ok((
                     SetFlag::Set,
-                    format!(
-                        "{}\"$(base64 -w0 < {})\"",
-                        shell_quote(&format!("{key}=")),
-                        shell_quote(path)
-                    ),
+                    format!("{}\"$(base64 -w0 < {})\"", shell_quote_owned(word), shell_quote(path)),
                 ))
             }
         }
