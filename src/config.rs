@@ -14,7 +14,7 @@ use crate::model::unit::{Given, History};
 use crate::model::value::{Node, Value};
 use crate::model::{InputProblem, ProblemKind};
 use crate::report::{Input, Location, Severity};
-use crate::schema::{Schema, load_checked};
+use crate::schema::{Schema, load_checked_with};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::{Source, SourceId, SourceMap};
 
@@ -114,84 +114,16 @@ fn node_at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
     })
 }
 
-/// Find `certgate.yaml` in `start` or the nearest directory above it.
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
-}
-
-/// Read and validate a config file into `sources`.
-pub fn load(path: &Path, sources: &mut SourceMap) -> ConfigLoad {
-    let display = path.to_string_lossy().into_owned();
-    let fail = |message: String, location: Location| ConfigLoad {
-        config: None,
-        problems: vec![InputProblem::new(ProblemKind::RuleFileInvalid, location, message)],
-        input: None,
-    };
-    let bytes = match read_limited(path, 8 << 20) {
-        Ok(b) => b,
-        Err(e) => {
-            return fail(
-                format!("the config file {display} {e}"),
-                Location::File { path: display.clone() },
-            );
-        }
-    };
-    let input = Input {
-        role: "config".into(),
-        path: display.clone(),
-        sha256: sha256_hex(&bytes),
-    };
-    let Ok(text) = utf8_text(bytes) else {
-        let mut load = fail(
-            format!("the config file {display} is not UTF-8 text"),
-            Location::File { path: display.clone() },
-        );
-        load.input = Some(input);
-        return load;
-    };
-    let id = sources.add(Source::new(display.clone(), text));
-    let mut load = parse(id, sources, path);
-    load.input = Some(input);
-    load
-}
-
-fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
-    let display = sources.get(id).name.clone();
-    let problem =
-        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
-    let (root, json) = match load_checked(sources, id, Schema::Config, "config") {
-        Ok(checked) => checked,
-        Err(problems) => {
-            return ConfigLoad {
-                config: None,
-                problems,
-                input: None,
-            };
-        }
-    };
-    let raw: RawConfig = match serde_json::from_value(json) {
-        Ok(r) => r,
-        Err(e) => {
-            return ConfigLoad {
-                config: None,
-                problems: vec![problem(Location::of(&root.origin), format!("{display}: {e}"))],
-                input: None,
-            };
-        }
-    };
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let at = |p: &str| -> Location {
-        let segments: Vec<&str> = p.split('/').collect();
-        Location::of(&node_at(&root, &segments).unwrap_or(&root).origin)
-    };
+/// The release units of a config: `root` is its tree, where each setting is located.
+fn release_units(releases: &[RawRelease], root: &Node, dir: &Path) -> Vec<UnitSpec> {
     // Each release's settings are located from its own node: 10,000 releases make 80,000 of them.
     let items: &[Node] = match root.as_map().and_then(|m| m.entry("releases")).map(|e| &e.node.value) {
         Some(Value::Seq(items)) => items,
         _ => &[],
     };
-    let mut units = Vec::with_capacity(raw.releases.len());
-    for (i, r) in raw.releases.iter().enumerate() {
-        let item = items.get(i).unwrap_or(&root);
+    let mut units = Vec::with_capacity(releases.len());
+    for (i, r) in releases.iter().enumerate() {
+        let item = items.get(i).unwrap_or(root);
         let given = |value: &str, path: &[&str]| Given {
             value: value.to_string(),
             location: Location::of(&node_at(item, path).unwrap_or(item).origin),
@@ -202,7 +134,7 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             labels: r.history.labels.clone(),
         };
         let spec = UnitSpec {
-            base_dir: dir.clone(),
+            base_dir: dir.to_path_buf(),
             release: Some(given(&r.name, &["name"])),
             namespace: r.namespace.clone(),
             helm: r.helm.and_then(|h| HelmVersion::from_major(&h.to_string())),
@@ -253,6 +185,87 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         };
         units.push(spec);
     }
+    units
+}
+
+/// Find `certgate.yaml` in `start` or the nearest directory above it.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
+}
+
+/// Read and validate a config file into `sources`.
+pub fn load(path: &Path, sources: &mut SourceMap) -> ConfigLoad {
+    let display = path.to_string_lossy().into_owned();
+    let fail = |message: String, location: Location| ConfigLoad {
+        config: None,
+        problems: vec![InputProblem::new(ProblemKind::RuleFileInvalid, location, message)],
+        input: None,
+    };
+    let bytes = match read_limited(path, 8 << 20) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                format!("the config file {display} {e}"),
+                Location::File { path: display.clone() },
+            );
+        }
+    };
+    let input = Input {
+        role: "config".into(),
+        path: display.clone(),
+        sha256: sha256_hex(&bytes),
+    };
+    let Ok(text) = utf8_text(bytes) else {
+        let mut load = fail(
+            format!("the config file {display} is not UTF-8 text"),
+            Location::File { path: display.clone() },
+        );
+        load.input = Some(input);
+        return load;
+    };
+    let id = sources.add(Source::new(display.clone(), text));
+    let mut load = parse(id, sources, path);
+    load.input = Some(input);
+    load
+}
+
+fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
+    let display = sources.get(id).name.clone();
+    let problem =
+        |location: Location, message: String| InputProblem::new(ProblemKind::RuleFileInvalid, location, message);
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    // serde reads the settings straight from the tree, and the units are made, while the tree is
+    // validated (the results are used only if it is valid).
+    let read = |root: &Node| {
+        RawConfig::deserialize(root).map(|raw| {
+            let units = release_units(&raw.releases, root, &dir);
+            (raw, units)
+        })
+    };
+    let (root, read) = match load_checked_with(sources, id, Schema::Config, "config", read) {
+        Ok(checked) => checked,
+        Err(problems) => {
+            return ConfigLoad {
+                config: None,
+                problems,
+                input: None,
+            };
+        }
+    };
+    let (raw, units) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            return ConfigLoad {
+                config: None,
+                problems: vec![problem(Location::of(&root.origin), format!("{display}: {e}"))],
+                input: None,
+            };
+        }
+    };
+    let at = |p: &str| -> Location {
+        let segments: Vec<&str> = p.split('/').collect();
+        Location::of(&node_at(&root, &segments).unwrap_or(&root).origin)
+    };
     let mut policy = Policy::default();
     let mut policy_origins = BTreeMap::new();
     let line_of = |p: &str| -> String {

@@ -1,6 +1,7 @@
 //! The typed view of a release unit: values with origins, effective values as Helm computes them,
 //! and the facts the checks read. Nothing here reads files or prints.
 
+pub mod de;
 pub mod effective;
 pub mod impact;
 pub mod json;
