@@ -245,6 +245,11 @@ impl Mapping {
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
         self.entries.remove(key)
     }
+
+    /// The entries, in order, taken out of the mapping.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.entries.into_vec()
+    }
 }
 
 impl Node {

@@ -13,8 +13,10 @@
 //! - aliases are expanded (Helm sees copies), under a node budget checked before anything is copied;
 //! - `NaN` and infinities are rejected, because the JSON step cannot encode them.
 //!
-//! Nothing here recurses: events from `saphyr-parser` are folded with an explicit stack, aliases share
-//! their anchor's subtree until the end, and the final tree is built with an explicit work list.
+//! Nothing here recurses: events are folded with an explicit stack. A collection with nothing shared
+//! in it (nearly every one) is built as soon as it ends; anchored nodes, and the collections holding
+//! them or an alias, share their subtrees (`Rc`) until the end, when the final tree is built with an
+//! explicit work list, so that nested anchors cost no copies.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as MapEntry;
@@ -697,7 +699,8 @@ fn scalar_key(s: &Scalar) -> Result<(String, KeyIdentity), String> {
 // ------------------------------------------------------------------------------------------------
 // The loader
 
-/// A node under construction. Aliases share the anchor's `Rc`; copies are made only at the end.
+/// A node an anchor shares, or one holding such a node. Aliases share the anchor's `Rc`; copies are
+/// made only at the end. Every other node is built at once ([`Child::Own`]).
 #[derive(Debug, Clone)]
 struct INode {
     value: IValue,
@@ -712,6 +715,100 @@ enum IValue {
     Scalar(Scalar),
     Seq(Vec<IChild>),
     Map(Vec<IEntry>),
+    /// A subtree built at once (nothing in it is shared), then anchored: shared as a whole.
+    Built(Node),
+}
+
+impl INode {
+    /// A built subtree to share, measured without recursion (its nodes at their depths).
+    fn built(node: Node) -> Self {
+        let (mut size, mut height) = (0usize, 0usize);
+        let mut todo: Vec<(&Node, usize)> = vec![(&node, 0)];
+        while let Some((n, depth)) = todo.pop() {
+            size = size.saturating_add(1);
+            match &n.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => {
+                    height = height.max(depth + 1);
+                    todo.extend(items.iter().map(|c| (c, depth + 1)));
+                }
+                Value::Map(m) => {
+                    height = height.max(depth + 1);
+                    todo.extend(m.iter().map(|e| (&e.node, depth + 1)));
+                }
+            }
+        }
+        INode {
+            value: IValue::Built(node),
+            size,
+            height,
+        }
+    }
+
+    fn scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            IValue::Scalar(s)
+            | IValue::Built(Node {
+                value: Value::Scalar(s),
+                ..
+            }) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entries of a mapping, for a merge.
+    fn entries(&self) -> Option<Vec<IEntry>> {
+        match &self.value {
+            IValue::Map(entries) => Some(entries.clone()),
+            IValue::Built(Node {
+                value: Value::Map(m), ..
+            }) => Some(
+                m.iter()
+                    .map(|e| IEntry {
+                        key: e.key.clone(),
+                        key_span: span_of_origin(&e.key_origin),
+                        child: IChild::built(e.node.clone()),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence, for a merge.
+    fn items(&self) -> Option<Vec<IChild>> {
+        match &self.value {
+            IValue::Seq(items) => Some(items.clone()),
+            IValue::Built(Node {
+                value: Value::Seq(items),
+                ..
+            }) => Some(items.iter().cloned().map(IChild::built).collect()),
+            _ => None,
+        }
+    }
+}
+
+/// A node the loader holds until its collection ends.
+#[derive(Debug)]
+enum Child {
+    /// Built at once: nothing else refers to it (nearly every node of nearly every file).
+    Own(Node),
+    /// Shared with an anchor, or holding a shared node: built at the end.
+    Shared(IChild),
+}
+
+impl Child {
+    fn is_shared(&self) -> bool {
+        matches!(self, Child::Shared(_))
+    }
+
+    /// As a node that may be shared.
+    fn share(self) -> IChild {
+        match self {
+            Child::Own(node) => IChild::built(node),
+            Child::Shared(child) => child,
+        }
+    }
 }
 
 /// A node in its place: an alias copy takes the alias's span for its top node.
@@ -719,6 +816,16 @@ enum IValue {
 struct IChild {
     node: Rc<INode>,
     span: Span,
+}
+
+impl IChild {
+    fn built(node: Node) -> Self {
+        let span = span_of_origin(&node.origin);
+        IChild {
+            node: Rc::new(INode::built(node)),
+            span,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -737,15 +844,19 @@ struct Key {
 }
 
 #[derive(Debug)]
-enum MapItem {
-    Pair(Key, IChild),
-    Merge(IChild),
+enum MapItem<C> {
+    Pair(Key, C),
+    /// A `<<` key's value, and where it is.
+    Merge(C, Span),
 }
 
 #[derive(Debug)]
 enum Body {
-    Seq(Vec<IChild>),
-    Map { items: Vec<MapItem>, key: Option<Key> },
+    Seq(Vec<Child>),
+    Map {
+        items: Vec<MapItem<Child>>,
+        key: Option<Key>,
+    },
 }
 
 #[derive(Debug)]
@@ -755,6 +866,8 @@ struct Frame {
     end: usize,
     anchor: usize,
     body: Body,
+    /// Whether a child is shared: then this collection is shared too, until the end.
+    shared: bool,
 }
 
 struct Loader<'t> {
@@ -766,7 +879,7 @@ struct Loader<'t> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Rc<INode>>,
     alias_nodes: usize,
-    root: Option<IChild>,
+    root: Option<Child>,
     problems: Vec<Problem>,
 }
 
@@ -814,7 +927,7 @@ impl<'t> Loader<'t> {
         // Only aliases and merges still share nodes now (copied for each place they fill); the
         // rest is moved into the tree.
         self.anchors.clear();
-        let root = self.root.take().map(|r| self.build(r));
+        let root = self.root.take().map(|r| self.own(r));
         // Inner mappings finish first; report in the order of the text.
         self.problems.sort_by_key(|p| p.span.start);
         Loaded {
@@ -950,15 +1063,16 @@ impl<'t> Loader<'t> {
         }
         let scalar = resolved.into_scalar();
         check_json_float(&scalar, span)?;
+        if anchor == 0 {
+            return self.place(Child::Own(Node::scalar(scalar, self.origin(span))), span);
+        }
         let node = Rc::new(INode {
             value: IValue::Scalar(scalar),
             size: 1,
             height: 0,
         });
-        if anchor != 0 {
-            self.anchors.insert(anchor, Rc::clone(&node));
-        }
-        self.place(IChild { node, span })
+        self.anchors.insert(anchor, Rc::clone(&node));
+        self.place(Child::Shared(IChild { node, span }), span)
     }
 
     /// saphyr's span of a quoted scalar runs over the blanks and comment after it: end it at the
@@ -1033,7 +1147,7 @@ impl<'t> Loader<'t> {
             return Err(syntax(span, format!("anchor '{name}' value contains itself")));
         };
         if self.expecting_key() {
-            let IValue::Scalar(s) = &target.value else {
+            let Some(s) = target.scalar() else {
                 return Err(syntax(span, "mapping keys must be scalars"));
             };
             let (text, identity) = scalar_key(s).map_err(|m| syntax(span, m))?;
@@ -1059,11 +1173,11 @@ impl<'t> Loader<'t> {
         if target.height > 0 && self.stack.len() + target.height > self.limits.max_depth {
             return Err(self.too_deep(span));
         }
-        if let IValue::Scalar(s) = &target.value {
+        if let Some(s) = target.scalar() {
             check_json_float(s, span)?;
         }
         self.alias_nodes = total;
-        self.place(IChild { node: target, span })
+        self.place(Child::Shared(IChild { node: target, span }), span)
     }
 
     fn too_deep(&self, span: Span) -> Problem {
@@ -1086,6 +1200,7 @@ impl<'t> Loader<'t> {
             end: span.end,
             anchor,
             body,
+            shared: false,
         });
         Ok(())
     }
@@ -1098,27 +1213,93 @@ impl<'t> Loader<'t> {
         let closes = matches!(self.text.as_bytes().get(span.start), Some(b']' | b'}'));
         let end = if closes { span.end } else { frame.end };
         let own = Span::new(frame.start, end);
+        if !frame.shared {
+            // Nothing in it is shared: built at once, and shared as a whole if anchored.
+            let value = match frame.body {
+                Body::Seq(items) => Value::Seq(items.into_iter().map(|c| self.own(c)).collect()),
+                Body::Map { items, .. } => Value::Map(self.finish_own_map(items)?),
+            };
+            let node = Node::new(value, self.origin(own));
+            if frame.anchor == 0 {
+                return self.place(Child::Own(node), own);
+            }
+            let node = Rc::new(INode::built(node));
+            self.anchors.insert(frame.anchor, Rc::clone(&node));
+            return self.place(Child::Shared(IChild { node, span: own }), own);
+        }
         let value = match frame.body {
-            Body::Seq(items) => IValue::Seq(items),
-            Body::Map { items, .. } => IValue::Map(self.finish_map(items)?),
+            Body::Seq(items) => IValue::Seq(items.into_iter().map(Child::share).collect()),
+            Body::Map { items, .. } => {
+                self.report_duplicates(&items);
+                let items = items
+                    .into_iter()
+                    .map(|item| match item {
+                        MapItem::Pair(key, c) => MapItem::Pair(key, c.share()),
+                        MapItem::Merge(c, at) => MapItem::Merge(c.share(), at),
+                    })
+                    .collect();
+                IValue::Map(self.finish_map(items)?)
+            }
         };
         let (size, height) = match &value {
             IValue::Seq(items) => measure(items.iter()),
             IValue::Map(entries) => measure(entries.iter().map(|e| &e.child)),
-            IValue::Scalar(_) => (1, 0),
+            IValue::Scalar(_) | IValue::Built(_) => (1, 0),
         };
         let node = Rc::new(INode { value, size, height });
         if frame.anchor != 0 {
             self.anchors.insert(frame.anchor, Rc::clone(&node));
         }
-        self.place(IChild { node, span: own })
+        self.place(Child::Shared(IChild { node, span: own }), own)
+    }
+
+    /// A child as a node of its own (a shared one is built, copying what is still shared).
+    fn own(&self, child: Child) -> Node {
+        match child {
+            Child::Own(node) => node,
+            Child::Shared(child) => self.build(child),
+        }
+    }
+
+    /// [`Self::finish_map`] for a mapping that shares nothing: its nodes are moved into it.
+    fn finish_own_map(&mut self, items: Vec<MapItem<Child>>) -> Result<Mapping, Problem> {
+        self.report_duplicates(&items);
+        let mut mapping = Mapping::with_capacity(items.len());
+        for item in items {
+            match item {
+                MapItem::Pair(key, child) => {
+                    let node = self.own(child);
+                    mapping.insert(key.text, self.origin(key.span), node);
+                }
+                MapItem::Merge(child, at) => match self.own(child).value {
+                    Value::Map(merged) => {
+                        for e in merged.into_entries() {
+                            mapping.insert(e.key, e.key_origin, e.node);
+                        }
+                    }
+                    Value::Seq(maps) => {
+                        if let Some(m) = maps.iter().find(|m| m.as_map().is_none()) {
+                            return Err(syntax(span_of_origin(&m.origin), MERGE_NEEDS_MAP));
+                        }
+                        for m in maps.into_iter().rev() {
+                            if let Value::Map(merged) = m.value {
+                                for e in merged.into_entries() {
+                                    mapping.insert(e.key, e.key_origin, e.node);
+                                }
+                            }
+                        }
+                    }
+                    Value::Scalar(_) => return Err(syntax(at, MERGE_NEEDS_MAP)),
+                },
+            }
+        }
+        Ok(mapping)
     }
 
     /// Apply keys in document order as go-yaml v2 does: a repeated key replaces the earlier value,
     /// and a `<<` merge writes its mapping's entries over whatever is set so far (in a sequence of
     /// mappings, earlier mappings win); keys written after the merge replace merged ones.
-    fn finish_map(&mut self, items: Vec<MapItem>) -> Result<Vec<IEntry>, Problem> {
-        self.report_duplicates(&items);
+    fn finish_map(&mut self, items: Vec<MapItem<IChild>>) -> Result<Vec<IEntry>, Problem> {
         let mut entries: Keyed<IEntry> = Keyed::with_capacity(items.len());
         for item in items {
             match item {
@@ -1127,40 +1308,36 @@ impl<'t> Loader<'t> {
                     key_span: key.span,
                     child,
                 }),
-                MapItem::Merge(value) => match &value.node.value {
-                    IValue::Map(merged) => {
+                MapItem::Merge(value, _) => {
+                    if let Some(merged) = value.node.entries() {
                         for e in merged {
-                            entries.upsert(e.clone());
+                            entries.upsert(e);
                         }
-                    }
-                    IValue::Seq(maps) => {
-                        for m in maps {
-                            if !matches!(m.node.value, IValue::Map(_)) {
-                                return Err(syntax(m.span, MERGE_NEEDS_MAP));
-                            }
+                    } else if let Some(maps) = value.node.items() {
+                        if let Some(m) = maps.iter().find(|m| m.node.entries().is_none()) {
+                            return Err(syntax(m.span, MERGE_NEEDS_MAP));
                         }
                         for m in maps.iter().rev() {
-                            if let IValue::Map(merged) = &m.node.value {
-                                for e in merged {
-                                    entries.upsert(e.clone());
-                                }
+                            for e in m.node.entries().unwrap_or_default() {
+                                entries.upsert(e);
                             }
                         }
+                    } else {
+                        return Err(syntax(value.span, MERGE_NEEDS_MAP));
                     }
-                    IValue::Scalar(_) => return Err(syntax(value.span, MERGE_NEEDS_MAP)),
-                },
+                }
             }
         }
         Ok(entries.into_vec())
     }
 
     /// CG003: a key written twice in one mapping (merged keys are not written, so they may repeat).
-    fn report_duplicates(&mut self, items: &[MapItem]) {
+    fn report_duplicates<C>(&mut self, items: &[MapItem<C>]) {
         let keys: Vec<&Key> = items
             .iter()
             .filter_map(|item| match item {
                 MapItem::Pair(key, _) => Some(key),
-                MapItem::Merge(_) => None,
+                MapItem::Merge(..) => None,
             })
             .collect();
         // The first writing of each repeated key, found by a scan in the usual small mapping.
@@ -1199,18 +1376,20 @@ impl<'t> Loader<'t> {
         }
     }
 
-    fn place(&mut self, child: IChild) -> Result<(), Problem> {
+    /// Put a finished node (whose text is `span`) where the open collection expects it.
+    fn place(&mut self, child: Child, span: Span) -> Result<(), Problem> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(child);
             return Ok(());
         };
-        frame.end = frame.end.max(child.span.end);
+        frame.end = frame.end.max(span.end);
+        frame.shared |= child.is_shared();
         match &mut frame.body {
             Body::Seq(items) => items.push(child),
             Body::Map { items, key } => match key.take() {
-                Some(k) if k.merge => items.push(MapItem::Merge(child)),
+                Some(k) if k.merge => items.push(MapItem::Merge(child, span)),
                 Some(k) => items.push(MapItem::Pair(k, child)),
-                None => return Err(syntax(child.span, "mapping keys must be scalars")),
+                None => return Err(syntax(span, "mapping keys must be scalars")),
             },
         }
         Ok(())
@@ -1236,6 +1415,8 @@ impl<'t> Loader<'t> {
                     IValue::Scalar(s) => {
                         done.push(Node::scalar(s, self.origin(child.span)));
                     }
+                    // The top node takes the place it fills (an alias's, for a copy).
+                    IValue::Built(node) => done.push(Node::new(node.value, self.origin(child.span))),
                     IValue::Seq(items) => {
                         tasks.push(Task::Seq(items.len(), child.span));
                         tasks.extend(items.into_iter().rev().map(Task::Visit));
@@ -1282,6 +1463,14 @@ fn measure<'a>(children: impl Iterator<Item = &'a IChild>) -> (usize, usize) {
     children.fold((1, 1), |(size, height), c| {
         (size.saturating_add(c.node.size), height.max(c.node.height + 1))
     })
+}
+
+/// Where a node (or key) the loader made is in its text.
+fn span_of_origin(origin: &Origin) -> Span {
+    match origin {
+        Origin::File { span, .. } => *span,
+        _ => Span::default(),
+    }
 }
 
 /// Helm passes values through JSON, which has no NaN or infinities: such a value fails the read.
@@ -1827,6 +2016,26 @@ mod tests {
         // An alias may also stand for a key.
         let root = load_ok("k: &k name\nm:\n  *k : v\n");
         assert_eq!(root.get_scalar("m.name"), s("v"));
+    }
+
+    #[test]
+    fn nested_anchors_and_mixed_merges_read_as_copies() {
+        // Anchored collections inside anchored collections stay shared until the end; every alias
+        // still reads as a copy, and a merge may mix an inline mapping with an alias.
+        let text =
+            "outer: &o\n  mid: &m\n    inner: &i [1, 2]\n  tail: *i\nusem: *m\nuseo: *o\nmixed:\n  <<: [{x: 1}, *m]\n";
+        let root = load_ok(text);
+        let at = |path: &str| root.lookup(path).unwrap();
+        assert_eq!(at("usem").value, at("outer.mid").value);
+        assert_eq!(at("useo").value, at("outer").value);
+        assert_eq!(at("outer.tail").value, at("outer.mid.inner").value);
+        assert_eq!(at("useo.mid.inner").value, at("outer.mid.inner").value);
+        assert_eq!(root.get_scalar("mixed.x"), Scalar::Int(1));
+        assert_eq!(at("mixed.inner").value, at("outer.mid.inner").value);
+        let u = span_of(at("useo"));
+        assert_eq!(&text[u.start..u.end], "*o");
+        // The copy's inner nodes keep the anchor's places.
+        assert_eq!(span_of(at("useo.mid")), span_of(at("outer.mid")));
     }
 
     #[test]
