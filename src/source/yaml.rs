@@ -756,6 +756,17 @@ impl INode {
         }
     }
 
+    fn is_map(&self) -> bool {
+        matches!(
+            self.value,
+            IValue::Map(_)
+                | IValue::Built(Node {
+                    value: Value::Map(_),
+                    ..
+                })
+        )
+    }
+
     /// The entries of a mapping, for a merge.
     fn entries(&self) -> Option<Vec<IEntry>> {
         match &self.value {
@@ -1314,7 +1325,7 @@ impl<'t> Loader<'t> {
                             entries.upsert(e);
                         }
                     } else if let Some(maps) = value.node.items() {
-                        if let Some(m) = maps.iter().find(|m| m.node.entries().is_none()) {
+                        if let Some(m) = maps.iter().find(|m| !m.node.is_map()) {
                             return Err(syntax(m.span, MERGE_NEEDS_MAP));
                         }
                         for m in maps.iter().rev() {
