@@ -242,7 +242,7 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             (raw, units)
         })
     };
-    let (root, read) = match load_checked_with(sources, id, Schema::Config, "config", read) {
+    let (root, made) = match load_checked_with(sources, id, Schema::Config, "config", read) {
         Ok(checked) => checked,
         Err(problems) => {
             return ConfigLoad {
@@ -252,8 +252,8 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             };
         }
     };
-    let (raw, units) = match read {
-        Ok(read) => read,
+    let (raw, units) = match made {
+        Ok(made) => made,
         Err(e) => {
             return ConfigLoad {
                 config: None,

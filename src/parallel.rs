@@ -1,12 +1,14 @@
 //! Independent work shared out over every core the process may use: release units, and their
 //! JSON reports. Scoped threads taking the next item in turn; no thread pool outlives a call.
 
-/// `f` over `items` on every core (`std::thread::available_parallelism`), results in order.
+/// The cores this process may use (`std::thread::available_parallelism`; 1 when unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `f` over `items` on every core, results in order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
+    let workers = cores().min(items.len()).max(1);
     if workers == 1 {
         return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
     }
@@ -48,9 +50,7 @@ pub fn stream<T: Sync, R: Send, E>(
 ) -> Result<(), E> {
     use std::sync::{Condvar, Mutex, PoisonError};
 
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let workers = cores().min(items.len());
     if workers <= 1 {
         return items.iter().try_for_each(|t| sink(f(t)));
     }

@@ -145,8 +145,7 @@ pub fn load_checked_with<T>(
 ) -> Result<(Node, T), Vec<InputProblem>> {
     let root = load_tree(sources, id)?;
     let check = || validate(schema, &to_json(&root));
-    let apart = sources.get(id).text.len() >= VALIDATE_APART_FROM
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let apart = sources.get(id).text.len() >= VALIDATE_APART_FROM && crate::parallel::cores() > 1;
     let (errors, made) = if apart {
         std::thread::scope(|scope| {
             let errors = scope.spawn(check);

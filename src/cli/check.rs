@@ -446,12 +446,16 @@ fn select_units(
     }
     // Changed files (pre-commit) select the configured units they belong to.
     let mut unmatched = Vec::new();
+    // Each configured unit's files, listed once for all the changed files.
+    let unit_files: Vec<(&UnitSpec, Vec<PathBuf>)> = match &config {
+        Some(c) if !loose_files.is_empty() => c.units.iter().map(|u| (u, u.files())).collect(),
+        _ => Vec::new(),
+    };
     for file in loose_files {
-        let selected: Vec<UnitSpec> = config
+        let selected: Vec<UnitSpec> = unit_files
             .iter()
-            .flat_map(|c| &c.units)
-            .filter(|u| u.files().iter().any(|f| same_path(f, Path::new(&file))))
-            .cloned()
+            .filter(|(_, files)| files.iter().any(|f| same_path(f, Path::new(&file))))
+            .map(|(u, _)| (*u).clone())
             .collect();
         if selected.is_empty() {
             unmatched.push(file);
