@@ -169,3 +169,131 @@ fn rule_directories_with_loops_directories_fifos_and_unreadable_files_are_findin
     let message = mem["message"].as_str().unwrap();
     assert!(message.contains("cannot be read"), "{message}");
 }
+
+/// A repository of `n` release units with a values file each; the label of unit `i` is invalid
+/// when `bad(i)` (CG101 at its values file's line 3).
+fn many_units(d: &std::path::Path, n: usize, bad: impl Fn(usize) -> bool) {
+    common::write_charts(d);
+    let mut config = String::from("releases:\n");
+    for i in 0..n {
+        let label = if bad(i) { "Bad_Label_" } else { "ext-2" };
+        std::fs::write(
+            d.join(format!("v{i}.yaml")),
+            format!("global:\n  security:\n    externalCertificateLabel: {label}\n"),
+        )
+        .unwrap();
+        config.push_str(&format!(
+            "  - name: es{i}\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [v{i}.yaml]\n"
+        ));
+    }
+    std::fs::write(d.join("certgate.yaml"), config).unwrap();
+}
+
+#[test]
+fn a_report_of_many_units_is_in_order_and_the_same_in_every_target() {
+    // Several units' reports are serialized on every core and written in order.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    many_units(d, 40, |i| i % 3 == 0);
+    let out = common::run_in(
+        d,
+        &[
+            "check",
+            ".",
+            "--now",
+            "2026-11-27T00:00:00Z",
+            "--format",
+            "json",
+            "--output",
+            "a.json",
+            "--format",
+            "json",
+            "--output",
+            "b.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let first = std::fs::read(d.join("a.json")).unwrap();
+    assert_eq!(first, std::fs::read(d.join("b.json")).unwrap(), "byte for byte");
+    let report: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let units = report.as_array().unwrap();
+    assert_eq!(units.len(), 40);
+    for (i, unit) in units.iter().enumerate() {
+        let lines = common::finding_lines(unit);
+        let bad = lines.contains(&format!("CG101 v{i}.yaml:3:31"));
+        assert_eq!(bad, i % 3 == 0, "unit {i}, in order: {lines:?}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_in_a_long_report_of_many_units_keeps_the_status() {
+    // 300 units make a report far longer than a pipe holds: the reader leaves while certgate is
+    // still writing it; certgate stops writing and exits with the status of every unit.
+    // Only the last unit fails: the status is 1 only if it counts though its report was not read.
+    for (last_is_bad, status) in [(true, 1), (false, 0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        many_units(d, 300, |i| last_is_bad && i == 299);
+        let mut child = common::certgate()
+            .current_dir(d)
+            .args(["check", ".", "--now", "2026-11-27T00:00:00Z", "--format", "json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        stdout.read_exact(&mut one).unwrap();
+        assert_eq!(&one, b"[");
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("cannot write"),
+            "{stderr}"
+        );
+        assert_eq!(out.status.code(), Some(status), "the computed status: {stderr}");
+    }
+}
+
+#[test]
+fn a_failed_write_of_a_report_of_many_units_leaves_no_half_written_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    many_units(d, 100, |i| i % 3 == 0);
+    std::fs::write(d.join("report.json"), "the previous report\n").unwrap();
+    // The JSON report (~180 KB) outgrows the file size limit; the GitHub annotations after it
+    // (~45 KB) do not, and are written: a failed target does not stop the others.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 64; exec {} check . --now 2026-11-27T00:00:00Z --format json --output report.json --format github --output report.txt",
+        env!("CARGO_BIN_EXE_certgate"),
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a write error is certgate failing: {stderr}"
+    );
+    assert!(stderr.contains("cannot write report.json"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("report.json")).unwrap(),
+        "the previous report\n"
+    );
+    let annotations = std::fs::read_to_string(d.join("report.txt")).unwrap();
+    assert!(
+        annotations.contains("::error file=v99.yaml,line=3,col=31,title=CG101"),
+        "the other target is written whole: {annotations:.300}"
+    );
+    let temporary: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(temporary.is_empty(), "no temporary file is left behind: {temporary:?}");
+}
