@@ -21,8 +21,13 @@ pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) ->
 /// Write to `path` atomically through `write`: readers see the old file or the whole new one. A
 /// target that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written in
 /// place: renaming over it would replace the device with a file.
+///
+/// The report gets the permissions a shell's `> FILE` would give it: those of the file it
+/// replaces, or for a new file 0666 less the umask; not the 0600 of a temporary file, which would
+/// hide a CI artifact or an auditor's report from the group that reads it.
 pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
         let mut target = std::fs::OpenOptions::new().write(true).open(path)?;
         write(&mut target)?;
         return target.flush();
@@ -31,10 +36,19 @@ pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Res
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".certgate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".certgate-").suffix(".tmp");
+    #[cfg(unix)]
+    if existing.is_none() {
+        // Created with this mode, so the kernel takes the umask off it, as for `> FILE`.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Some(old) = existing {
+        // Set, not created with: the replaced file's mode exactly, whatever the umask.
+        tmp.as_file().set_permissions(old.permissions())?;
+    }
     write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
