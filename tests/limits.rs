@@ -300,14 +300,16 @@ fn a_failed_write_of_a_report_of_many_units_leaves_no_half_written_report() {
 
 #[test]
 fn a_report_file_gets_the_permissions_a_shell_redirection_would_give_it() {
-    // A new report: 0666 less the umask. A replaced report: its own mode, whatever the umask.
+    // A new report: 0666 less the umask. A replaced report: its own mode, whatever the umask, less
+    // the special bits.
     use std::os::unix::fs::PermissionsExt;
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for (umask, new_mode) in [("027", 0o640), ("002", 0o664)] {
         let dir = tempfile::tempdir().unwrap();
         let (new, old) = (dir.path().join("new.json"), dir.path().join("old.sarif"));
         std::fs::write(&old, "the previous report\n").unwrap();
-        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o604)).unwrap();
+        // Set-group-ID too, which the new report does not inherit.
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o2604)).unwrap();
         let script = format!(
             "umask {umask}; exec {} check examples/rotation --now 2026-11-27T00:00:00Z --format json --output {} --format sarif --output {}",
             env!("CARGO_BIN_EXE_certgate"),

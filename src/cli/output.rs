@@ -45,9 +45,13 @@ pub fn file_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Res
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
+    #[cfg(unix)]
     if let Some(old) = existing {
-        // Set, not created with: the replaced file's mode exactly, whatever the umask.
-        tmp.as_file().set_permissions(old.permissions())?;
+        // Set, not created with: the replaced file's mode, whatever the umask; without set-user-ID,
+        // set-group-ID and sticky bits, which a write through `>` would not keep either.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = old.permissions().mode() & 0o777;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
     write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
