@@ -11,14 +11,24 @@ fn example_args() -> Vec<&'static str> {
     vec!["check", "examples/rotation", "--now", "2026-11-27T00:00:00Z"]
 }
 
-#[test]
-fn a_closed_pipe_stops_quietly_and_keeps_the_status() {
-    // A reader that goes away after the first byte (like `| head -c1`), on a long report.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+/// Run `script` with bash in `dir` (for `ulimit` and `umask`, which apply to certgate only when a
+/// shell sets them before exec): the exit status and standard error.
+fn bash_in(dir: &std::path::Path, script: &str) -> (Option<i32>, String) {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Run certgate in `dir` under a reader that goes away after the first byte (like `| head -c1`):
+/// that byte, the exit status and standard error.
+fn read_one_byte_then_close(dir: &std::path::Path, args: &[&str]) -> (u8, Option<i32>, String) {
     let mut child = common::certgate()
-        .current_dir(root)
-        .args(example_args())
-        .args(["--format", "sarif"])
+        .current_dir(dir)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -28,13 +38,20 @@ fn a_closed_pipe_stops_quietly_and_keeps_the_status() {
     stdout.read_exact(&mut one).unwrap();
     drop(stdout);
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(
+    (
+        one[0],
         out.status.code(),
-        Some(0),
-        "the computed status, not a pipe error: {stderr}"
-    );
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_stops_quietly_and_keeps_the_status() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let args = [example_args(), vec!["--format", "sarif"]].concat();
+    let (_, status, stderr) = read_one_byte_then_close(root, &args);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status, Some(0), "the computed status, not a pipe error: {stderr}");
 }
 
 #[test]
@@ -49,18 +66,8 @@ fn a_failed_write_leaves_no_half_written_report() {
         env!("CARGO_BIN_EXE_certgate"),
         target.display()
     );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "a write error is certgate failing: {stderr}"
-    );
+    let (status, stderr) = bash_in(root, &script);
+    assert_eq!(status, Some(2), "a write error is certgate failing: {stderr}");
     assert!(stderr.contains("cannot write"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(&target).unwrap(),
@@ -234,25 +241,14 @@ fn a_closed_pipe_in_a_long_report_of_many_units_keeps_the_status() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         many_units(d, 300, |i| last_is_bad && i == 299);
-        let mut child = common::certgate()
-            .current_dir(d)
-            .args(["check", ".", "--now", "2026-11-27T00:00:00Z", "--format", "json"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let mut one = [0u8; 1];
-        stdout.read_exact(&mut one).unwrap();
-        assert_eq!(&one, b"[");
-        drop(stdout);
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (first, code, stderr) =
+            read_one_byte_then_close(d, &["check", ".", "--now", "2026-11-27T00:00:00Z", "--format", "json"]);
+        assert_eq!(first, b'[');
         assert!(
             !stderr.contains("panicked") && !stderr.contains("cannot write"),
             "{stderr}"
         );
-        assert_eq!(out.status.code(), Some(status), "the computed status: {stderr}");
+        assert_eq!(code, Some(status), "the computed status: {stderr}");
     }
 }
 
@@ -268,18 +264,8 @@ fn a_failed_write_of_a_report_of_many_units_leaves_no_half_written_report() {
         "trap '' XFSZ; ulimit -f 64; exec {} check . --now 2026-11-27T00:00:00Z --format json --output report.json --format github --output report.txt",
         env!("CARGO_BIN_EXE_certgate"),
     );
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(d)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "a write error is certgate failing: {stderr}"
-    );
+    let (status, stderr) = bash_in(d, &script);
+    assert_eq!(status, Some(2), "a write error is certgate failing: {stderr}");
     assert!(stderr.contains("cannot write report.json"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(d.join("report.json")).unwrap(),
@@ -316,13 +302,8 @@ fn a_report_file_gets_the_permissions_a_shell_redirection_would_give_it() {
             new.display(),
             old.display()
         );
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(&script)
-            .current_dir(root)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let (status, stderr) = bash_in(root, &script);
+        assert_eq!(status, Some(0), "{stderr}");
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode(&new), new_mode, "umask {umask}: a new report");
         assert_eq!(mode(&old), 0o604, "umask {umask}: the replaced report keeps its mode");
