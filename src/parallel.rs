@@ -45,14 +45,14 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> 
 pub fn stream<T: Sync, R: Send, E>(
     items: &[T],
     window: usize,
-    f: impl Fn(usize, &T) -> R + Sync,
+    f: impl Fn(&T) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
     use std::sync::{Condvar, Mutex, PoisonError};
 
     let workers = cores().min(items.len());
     if workers <= 1 {
-        return items.iter().enumerate().try_for_each(|(i, t)| sink(f(i, t)));
+        return items.iter().try_for_each(|t| sink(f(t)));
     }
     let window = window.max(1);
     struct State<R> {
@@ -121,7 +121,7 @@ pub fn stream<T: Sync, R: Send, E>(
                         s.next += 1;
                         s.next - 1
                     };
-                    let result = f(i, &items[i]);
+                    let result = f(&items[i]);
                     let mut s = lock();
                     let at = i - s.done;
                     if s.ready.len() <= at {
@@ -202,9 +202,8 @@ mod tests {
             let done: Result<(), ()> = stream(
                 &items,
                 window,
-                |i, &x| (i as u64, x, slow(x)),
-                |(i, x, _)| {
-                    assert_eq!(i, x, "the index given with each item");
+                |&x| (x, slow(x)),
+                |(x, _)| {
                     seen.push(x);
                     Ok(())
                 },
@@ -222,7 +221,7 @@ mod tests {
         let done = stream(
             &items,
             16,
-            |_, &x| {
+            |&x| {
                 taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 x
             },
@@ -247,7 +246,7 @@ mod tests {
             stream(
                 &items,
                 8,
-                |_, &x| {
+                |&x| {
                     assert!(x != 250, "a bug in the work");
                     x
                 },

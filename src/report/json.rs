@@ -113,17 +113,12 @@ pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Re
         _ => {
             w.write_all(b"[\n")?;
             let mut first = true;
-            crate::parallel::stream(
-                reports,
-                WINDOW,
-                |_, r| array_element(r),
-                |element| {
-                    if !std::mem::take(&mut first) {
-                        w.write_all(b",\n")?;
-                    }
-                    w.write_all(&element)
-                },
-            )?;
+            crate::parallel::stream(reports, WINDOW, array_element, |element| {
+                if !std::mem::take(&mut first) {
+                    w.write_all(b",\n")?;
+                }
+                w.write_all(&element)
+            })?;
             w.write_all(b"\n]")?;
         }
     }
