@@ -249,6 +249,41 @@ fn main() {
     let key = parse_private_key(&key_label, &key_der).expect("key");
     b.run("key_matches (RSA)", || key_matches(&key, &leaf));
 
+    // Hostile inputs: the limits stop them early (the tests check where, this says how fast).
+    let refused = |text: &str| {
+        let loaded = yaml::load(text, SourceId(0), &yaml::Limits::default());
+        assert!(!loaded.problems.is_empty(), "a limit stops it");
+        loaded.problems.len()
+    };
+    let laughs = ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        .fold(
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"),
+            |mut text, (name, prev)| {
+                text.push_str(&format!(
+                    "{name}: &{name} [{}]\n",
+                    vec![format!("*{prev}"); 9].join(",")
+                ));
+                text
+            },
+        );
+    b.run("yaml::load billion laughs (alias limit)", || refused(&laughs));
+    let flow = "[".repeat(10_000) + &"]".repeat(10_000);
+    b.run("yaml::load 10,000 nested [ (depth limit)", || refused(&flow));
+    let block = (0..10_000).fold(String::new(), |mut text, depth| {
+        text.push_str(&" ".repeat(depth));
+        text.push_str("a:\n");
+        text
+    });
+    let block_label = format!(
+        "yaml::load 10,000 nested mappings, {} MB (depth limit)",
+        block.len() >> 20
+    );
+    b.run(&block_label, || refused(&block));
+    let big = "A".repeat(10 << 20);
+    b.run("pem::scan 10 MiB (size limit)", || pem::scan(&big).problems.len());
+
     // One whole unit through the library: alone (a one-unit run reads the chart itself), and as one
     // unit of a run, whose chart archives `certgate check` reads once beforehand (`preload_charts`).
     let unit_dir = dir.join("unit");

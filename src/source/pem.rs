@@ -815,11 +815,10 @@ mod tests {
     }
 
     #[test]
-    fn limits_reject_fast() {
+    fn a_bundle_over_the_size_limit_is_refused_whole() {
+        // How fast the refusal is, is measured in `benches/hot.rs`, not timed here.
         let big = "A".repeat(10 * 1024 * 1024);
-        let start = std::time::Instant::now();
         let scan = scan(&big);
-        assert!(start.elapsed() < std::time::Duration::from_millis(50));
         assert_eq!(
             kinds(&scan),
             vec![PemProblemKind::TooLarge {

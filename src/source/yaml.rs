@@ -1501,7 +1501,6 @@ fn check_json_float(s: &Scalar, span: Span) -> Result<(), Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
 
     const SRC: SourceId = SourceId(0);
 
@@ -2060,7 +2059,7 @@ mod tests {
     }
 
     #[test]
-    fn billion_laughs_is_rejected_fast() {
+    fn billion_laughs_is_stopped_at_the_alias_limit() {
         let mut text =
             String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
@@ -2069,9 +2068,7 @@ mod tests {
             let refs = vec![format!("*{prev}"); 9].join(",");
             text.push_str(&format!("{name}: &{name} [{refs}]\n"));
         }
-        let started = Instant::now();
         let p = only_problem(&text);
-        assert!(started.elapsed() < Duration::from_secs(1));
         assert_eq!(p.kind, ProblemKind::AliasLimit);
         // a..e expand to 74,718 nodes; the first `*e` (66,430 more) goes past 100,000.
         assert_eq!(&text[p.span.start..p.span.end], "*e");
@@ -2107,9 +2104,7 @@ mod tests {
     #[test]
     fn deep_flow_sequence_is_too_deep_without_overflow() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
-        let started = Instant::now();
         let p = only_problem(&text);
-        assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(p.kind, ProblemKind::TooDeep);
         // Below the parser's own ceiling the limit applies at the first node past it.
         let text = "[".repeat(200) + &"]".repeat(200);
@@ -2130,9 +2125,7 @@ mod tests {
             text.push_str(&spaces[..depth]);
             text.push_str("a:\n");
         }
-        let started = Instant::now();
         let p = only_problem(&text);
-        assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(p.kind, ProblemKind::TooDeep);
         let head = &text[..p.span.end];
         assert_eq!(LineIndex::new(head).line_col(head, p.span.start), (129, 129));
