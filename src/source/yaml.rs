@@ -756,47 +756,45 @@ impl INode {
         }
     }
 
-    fn is_map(&self) -> bool {
-        matches!(
-            self.value,
-            IValue::Map(_)
-                | IValue::Built(Node {
-                    value: Value::Map(_),
-                    ..
-                })
-        )
-    }
-
     /// The entries of a mapping, for a merge.
     fn entries(&self) -> Option<Vec<IEntry>> {
         match &self.value {
             IValue::Map(entries) => Some(entries.clone()),
+            IValue::Built(node) => built_entries(node),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence, for a merge: where each is, and its entries if it is a mapping.
+    fn merged_items(&self) -> Option<Vec<(Span, Option<Vec<IEntry>>)>> {
+        match &self.value {
+            IValue::Seq(items) => Some(items.iter().map(|c| (c.span, c.node.entries())).collect()),
             IValue::Built(Node {
-                value: Value::Map(m), ..
+                value: Value::Seq(items),
+                ..
             }) => Some(
-                m.iter()
-                    .map(|e| IEntry {
-                        key: e.key.clone(),
-                        key_span: span_of_origin(&e.key_origin),
-                        child: IChild::built(e.node.clone()),
-                    })
+                items
+                    .iter()
+                    .map(|n| (span_of_origin(&n.origin), built_entries(n)))
                     .collect(),
             ),
             _ => None,
         }
     }
+}
 
-    /// The items of a sequence, for a merge.
-    fn items(&self) -> Option<Vec<IChild>> {
-        match &self.value {
-            IValue::Seq(items) => Some(items.clone()),
-            IValue::Built(Node {
-                value: Value::Seq(items),
-                ..
-            }) => Some(items.iter().cloned().map(IChild::built).collect()),
-            _ => None,
-        }
-    }
+/// The entries of a built mapping, each shared as built.
+fn built_entries(node: &Node) -> Option<Vec<IEntry>> {
+    let map = node.as_map()?;
+    Some(
+        map.iter()
+            .map(|e| IEntry {
+                key: e.key.clone(),
+                key_span: span_of_origin(&e.key_origin),
+                child: IChild::built(e.node.clone()),
+            })
+            .collect(),
+    )
 }
 
 /// A node the loader holds until its collection ends.
@@ -1324,12 +1322,12 @@ impl<'t> Loader<'t> {
                         for e in merged {
                             entries.upsert(e);
                         }
-                    } else if let Some(maps) = value.node.items() {
-                        if let Some(m) = maps.iter().find(|m| !m.node.is_map()) {
-                            return Err(syntax(m.span, MERGE_NEEDS_MAP));
+                    } else if let Some(maps) = value.node.merged_items() {
+                        if let Some((at, _)) = maps.iter().find(|(_, m)| m.is_none()) {
+                            return Err(syntax(*at, MERGE_NEEDS_MAP));
                         }
-                        for m in maps.iter().rev() {
-                            for e in m.node.entries().unwrap_or_default() {
+                        for merged in maps.into_iter().rev().flat_map(|(_, m)| m) {
+                            for e in merged {
                                 entries.upsert(e);
                             }
                         }
@@ -1886,6 +1884,26 @@ mod tests {
                 "n={n}: the merge keeps the key written first in its place"
             );
         }
+    }
+
+    #[test]
+    fn merge_of_an_aliased_sequence_of_mappings() {
+        // The anchored sequence is built whole; its mappings merge as an inline list's would.
+        let text = "l: &l [{a: 1, b: 2}, {b: 20, c: 30}]\nm:\n  <<: *l\n  c: 3\n";
+        let root = load_ok(text);
+        assert_eq!(root.get_scalar("m.a"), Scalar::Int(1));
+        assert_eq!(root.get_scalar("m.b"), Scalar::Int(2));
+        assert_eq!(root.get_scalar("m.c"), Scalar::Int(3));
+        let b = root.lookup("m").unwrap().as_map().unwrap().entry("b").unwrap();
+        let Origin::File { span, .. } = b.key_origin else {
+            panic!()
+        };
+        assert_eq!(span.start, text.find("b: 2").unwrap());
+        // A non-mapping item of an aliased sequence is reported where the item is.
+        let text = "s: &s [{a: 1}, 2]\nm:\n  <<: *s\n";
+        let p = only_problem(text);
+        assert_eq!(p.message, MERGE_NEEDS_MAP);
+        assert_eq!(p.span.start, text.find("2]").unwrap());
     }
 
     #[test]
