@@ -273,11 +273,11 @@ def main():
     }
     R["floor_ratio"] = {c: statistics.median(v) for c, v in per_round.items()}
     # The middle half of the rounds' ratios: how far one run of this script can be trusted.
-    R["floor_ratio_iqr"] = {c: statistics.quantiles(v, n=4)[::2] for c, v in per_round.items()}
+    R["floor_ratio_iqr"] = {c: "{:.2f}-{:.2f}".format(*statistics.quantiles(v, n=4)[::2]) for c, v in per_round.items()}
     log(f"  certgate: median {ms(R['cg'][10000]['median_s'])} (2 cores), {ms(R['cg1core']['median_s'])} (1 core); "
         f"peak RSS {R['cg'][10000]['rss_kib'] / 1024:.1f} MiB")
     log(f"  floor: median {R['floor'][2]['median_ms']:.1f} ms (2 threads), {R['floor'][1]['median_ms']:.1f} ms (1 thread)")
-    iqr = {c: "{:.2f}-{:.2f}".format(*R["floor_ratio_iqr"][c]) for c in (1, 2)}
+    iqr = R["floor_ratio_iqr"]
     log(f"  certgate / floor, median of the rounds' ratios: {R['floor_ratio'][2]:.2f} (2 cores, middle half {iqr[2]}), "
         f"{R['floor_ratio'][1]:.2f} (1 core, middle half {iqr[1]})")
 
@@ -315,7 +315,6 @@ def main():
     speedup = R["cg1core"]["median_s"] / cg10k
     floor_speedup = floor1 / floor2
     ratio1, ratio2 = R["floor_ratio"][1], R["floor_ratio"][2]
-    iqr_text = {c: "{:.2f}-{:.2f}".format(*R["floor_ratio_iqr"][c]) for c in (1, 2)}
     def cg_row(label, r, note):
         return (label, ms(r["median_s"]), ms(r["cpu_s"]), f"{r['rss_kib'] / 1024:.1f} MiB", note)
 
@@ -340,8 +339,8 @@ def main():
         ("certgate / baseline (N=10,000)", f"1 / {base10k / cg10k:,.0f}", f"certgate is {base10k / cg10k:,.0f}× faster"),
         ("certgate / baseline with batched check-jsonschema", f"1 / {batch10k / cg10k:,.0f}", f"{batch10k / cg10k:,.0f}× faster"),
         ("certgate / floor (N=10,000, 2 cores)", f"{ratio2:,.2f}",
-         f"median of the {ROUNDS} rounds' ratios, their middle half {iqr_text[2]}; floor = reading and verifying the certificates only"),
-        ("certgate / floor (N=10,000, 1 core)", f"{ratio1:,.2f}", f"median of the {ROUNDS} rounds' ratios, their middle half {iqr_text[1]}"),
+         f"median of the {ROUNDS} rounds' ratios, their middle half {R['floor_ratio_iqr'][2]}; floor = reading and verifying the certificates only"),
+        ("certgate / floor (N=10,000, 1 core)", f"{ratio1:,.2f}", f"median of the {ROUNDS} rounds' ratios, their middle half {R['floor_ratio_iqr'][1]}"),
     ]
     cpu10k = R["cg"][10000]["cpu_s"]
     base_cpu10k = bl["cpu_s"] / bl["units"] * 10000
