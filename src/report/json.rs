@@ -108,7 +108,7 @@ pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Re
     const WINDOW: usize = 512;
     let mut w = std::io::BufWriter::new(w);
     match reports {
-        [one] => serde_json::to_writer_pretty(&mut w, &report(one))?,
+        [one] => report(one).serialize(&mut serde_json::Serializer::with_formatter(&mut w, Pretty::default()))?,
         [] => w.write_all(b"[]")?,
         _ => {
             w.write_all(b"[\n")?;
@@ -131,12 +131,97 @@ pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Re
 fn array_element(r: &UnitReport) -> Vec<u8> {
     // A unit's report is a few kilobytes; one allocation instead of a dozen regrowths.
     let mut pretty = Vec::with_capacity(8 << 10);
+    pretty.extend_from_slice(INDENT);
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut pretty,
+        Pretty {
+            depth: 1,
+            has_value: false,
+        },
+    );
     // Writing plain structs of strings and numbers into memory cannot fail.
-    let _ = serde_json::to_writer_pretty(&mut pretty, &[report(r)]);
-    let end = pretty.len().saturating_sub(2);
-    pretty.truncate(end);
-    pretty.drain(..2.min(end));
+    let _ = report(r).serialize(&mut ser);
     pretty
+}
+
+/// The indentation of one level, as serde_json's pretty printer writes it.
+const INDENT: &[u8] = b"  ";
+
+/// serde_json's `PrettyFormatter` (two spaces), starting at a given depth, so that a report is
+/// printed straight as an element of the array; and writing a line's indentation in one piece
+/// rather than one level at a time (a report has ~100 lines). The test below holds it to
+/// serde_json's bytes.
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        /// A comma, a line break and the indentation of the deepest line a report has, and more.
+        const LINE: &[u8] = b",\n                                ";
+        let spaces = self.depth * INDENT.len();
+        match LINE.get(usize::from(!comma)..2 + spaces) {
+            Some(line) => w.write_all(line),
+            None => {
+                w.write_all(if comma { b",\n" } else { b"\n" })?;
+                (0..self.depth).try_for_each(|_| w.write_all(INDENT))
+            }
+        }
+    }
+
+    fn end<W: ?Sized + std::io::Write>(&mut self, w: &mut W, close: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.new_line(w, false)?;
+        }
+        w.write_all(close)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.end(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -196,5 +281,25 @@ mod tests {
             } + "\n";
             assert_eq!(render(&reports), expected, "{n} reports");
         }
+    }
+
+    /// Deeper than the indentation written in one piece, and with empty arrays and objects.
+    #[test]
+    fn the_printer_indents_any_depth_as_serde_json_does() {
+        let mut value = serde_json::json!({"a": [], "b": {}, "c": [1, {"d": null}]});
+        for depth in 0..20 {
+            value = serde_json::json!({ format!("k{depth}"): [value, "s"], "e": [] });
+        }
+        let mut ours = Vec::new();
+        value
+            .serialize(&mut serde_json::Serializer::with_formatter(
+                &mut ours,
+                Pretty::default(),
+            ))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
     }
 }
