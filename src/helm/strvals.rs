@@ -138,27 +138,29 @@ pub fn set_file(
 /// The type `--set` gives a value (Helm's `typedVal`): `true`/`false`/`null` in any letter case,
 /// `0`, and base-10 integers that fit 64 bits and do not start with `0`; everything else is a string.
 pub fn typed_value(s: &str) -> Scalar {
+    typed(s).unwrap_or_else(|| Scalar::Str(s.to_string()))
+}
+
+/// [`typed_value`] when it is not a string, without copying the string otherwise.
+pub fn typed(s: &str) -> Option<Scalar> {
     if eq_fold(s, "true") {
-        return Scalar::Bool(true);
+        return Some(Scalar::Bool(true));
     }
     if eq_fold(s, "false") {
-        return Scalar::Bool(false);
+        return Some(Scalar::Bool(false));
     }
     if eq_fold(s, "null") {
-        return Scalar::Null;
+        return Some(Scalar::Null);
     }
     if s == "0" {
-        return Scalar::Int(0);
+        return Some(Scalar::Int(0));
     }
     // Helm's rule: a leading zero keeps it a string (`007`, `00009`), but a sign does not
     // (`-7`, `+7` are integers: Go's ParseInt accepts the sign).
-    if !s.is_empty()
-        && !s.starts_with('0')
-        && let Ok(i) = s.parse::<i64>()
-    {
-        return Scalar::Int(i);
+    if !s.is_empty() && !s.starts_with('0') {
+        return s.parse::<i64>().ok().map(Scalar::Int);
     }
-    Scalar::Str(s.to_string())
+    None
 }
 
 /// Go's `strings.EqualFold` against an ASCII lowercase word: ASCII case folding, plus the two
