@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use crate::checks::Outcome;
 use crate::helm::command::{Change as CommandChange, ChangeValue, UpgradeCommand};
 use crate::load::Loaded;
-use crate::model::impact::assess;
 use crate::model::plan::{NewValue, certificate_changes};
 use crate::model::unit::Unit;
 use crate::report::{Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
@@ -217,7 +216,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         inputs,
         findings: found,
         suppressed,
-        client_impact: assess(&unit),
+        client_impact: unit.impact().clone(),
         certificates: unit.material.inventory(),
         upgrade_command,
         command_note,

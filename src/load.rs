@@ -678,6 +678,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         key_in_tracked_values,
         expiry_warning_days: ctx.expiry_warning_days,
         values_schema_errors: std::sync::OnceLock::new(),
+        impact: std::sync::OnceLock::new(),
     };
     Loaded { unit, inputs: r.inputs }
 }

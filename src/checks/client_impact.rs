@@ -5,7 +5,6 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::impact::assess;
 use crate::model::unit::Unit;
 use crate::report::{Scenario, Verdict};
 
@@ -27,9 +26,9 @@ pub struct Params {
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        let impact = assess(unit);
+        let impact = unit.impact();
         if self.scenarios.contains(&impact.scenario) || self.verdicts.contains(&impact.verdict) {
-            emit.run(impact.reason);
+            emit.run(impact.reason.clone());
         }
     }
 }

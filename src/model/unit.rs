@@ -123,6 +123,8 @@ pub struct Unit {
     /// The effective values' violations of `schemas/values.schema.json`, computed on first use: seven
     /// rules report from them.
     pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,
+    /// The client impact of the change, decided on first use: four rules and the report read it.
+    pub impact: std::sync::OnceLock<crate::report::ClientImpact>,
 }
 
 /// The three certificate types the chart knows (`tls.type`).
@@ -186,6 +188,11 @@ impl Unit {
     pub fn values_schema_errors(&self) -> &[crate::schema::SchemaError] {
         self.values_schema_errors
             .get_or_init(|| crate::schema::validate(crate::schema::Schema::Values, &schema_view(&self.effective)))
+    }
+
+    /// The change's client impact ([`crate::model::impact::assess`]), decided once per unit.
+    pub fn impact(&self) -> &crate::report::ClientImpact {
+        self.impact.get_or_init(|| crate::model::impact::assess(self))
     }
 
     /// The certificate type Helm will use.
