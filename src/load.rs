@@ -394,8 +394,6 @@ fn role_noun(role: &str) -> &str {
 /// rule files) that locations may already point into.
 pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     let limits = &ctx.limits;
-    let today = ctx.today();
-    let today = today.as_str();
     let mut sources = base.clone();
     sources.reserve(8);
     let mut r = Reader {
@@ -507,7 +505,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
                     if let Some(files) = base_files.take() {
                         previous = Some(files.finish(&mut r));
                     }
-                    auto_label(today, &spec.history, previous.as_ref())
+                    auto_label(&ctx.today(), &spec.history, previous.as_ref())
                 }
             };
             let _ = strvals::parse_into(
