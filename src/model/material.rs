@@ -270,21 +270,29 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material
         now,
         ..Material::default()
     };
-    let leaf = material.leaf().map(|c| c.cert.clone());
-    let intermediates: Vec<Certificate> = material.intermediates().iter().map(|c| c.cert.clone()).collect();
-    if let (Some(leaf), Some(ca)) = (&leaf, material.ca().map(|c| c.cert.clone())) {
-        let chain = verify_chain(leaf, &intermediates, &ca, now);
-        let disorder = bundle_problems(&material, &chain);
+    // Everything is decided from the parsed items first, by reference, then stored.
+    let m = &material;
+    let leaf = m.leaf().map(|c| &c.cert);
+    let intermediates: Vec<Certificate> = m.intermediates().iter().map(|c| c.cert.clone()).collect();
+    let chain = leaf.zip(m.ca()).map(|(leaf, ca)| {
+        let chain = verify_chain(leaf, &intermediates, &ca.cert, now);
+        let disorder = bundle_problems(m, &chain);
+        (chain, disorder)
+    });
+    let continuity = leaf
+        .zip(m.previous_ca())
+        .map(|(leaf, previous)| verify_chain(leaf, &intermediates, &previous.cert, now));
+    let ca_self_signed = m.ca().map(|ca| self_signed(&ca.cert));
+    let key_match = leaf
+        .zip(m.item(Role::Key).and_then(|i| i.key.as_ref()))
+        .map(|(leaf, key)| key_matches(key, leaf));
+    if let Some((chain, disorder)) = chain {
         material.problems.extend(disorder);
         material.chain = Some(chain);
     }
-    if let (Some(leaf), Some(previous)) = (&leaf, material.previous_ca().map(|c| c.cert.clone())) {
-        material.continuity = Some(verify_chain(leaf, &intermediates, &previous, now));
-    }
-    material.ca_self_signed = material.ca().map(|ca| self_signed(&ca.cert));
-    if let (Some(leaf), Some(key)) = (&leaf, material.item(Role::Key).and_then(|i| i.key.as_ref())) {
-        material.key_match = Some(key_matches(key, leaf));
-    }
+    material.continuity = continuity;
+    material.ca_self_signed = ca_self_signed;
+    material.key_match = key_match;
     material
 }
 
