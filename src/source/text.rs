@@ -15,12 +15,27 @@ impl LineIndex {
     /// Index `text`. Lines end at `\n`; a `\r` before it belongs to the line it ends.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // Eight bytes at a time: the bytes of a word that are `\n` are found with word arithmetic
+        // (exactly: each such byte's high bit is set, and no other), then taken one bit at a time.
+        // A 10,000-unit certgate.yaml (2.6 MB, 60,000 lines) took 19 M instructions byte by byte.
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+        let mut words = text.as_bytes().chunks_exact(8);
+        let mut base = 0;
+        for word in &mut words {
+            let mut bytes = [0; 8];
+            bytes.copy_from_slice(word);
+            let x = u64::from_le_bytes(bytes) ^ NEWLINES;
+            // A byte of `x` is zero where the text has `\n`: its high bit ends up set.
+            let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
+            while found != 0 {
+                line_starts.push(base + found.trailing_zeros() as usize / 8 + 1);
+                found &= found - 1;
+            }
+            base += 8;
+        }
+        let rest = words.remainder().iter().enumerate();
+        line_starts.extend(rest.filter(|&(_, &b)| b == b'\n').map(|(j, _)| base + j + 1));
         LineIndex { line_starts }
     }
 
@@ -96,6 +111,19 @@ impl CharToByte {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The word-at-a-time search finds exactly the `\n`s a byte loop finds: any text, any
+        /// length (so every place in a word and the tail), bytes next to `\n` in value (`\t`,
+        /// `\x0b`, `\x8a`) included.
+        #[test]
+        fn line_starts_are_after_every_newline(text in "[a\n\t\x0b\r\u{8a}\u{10a}\u{0a0a}é]{0,80}") {
+            let expected: Vec<usize> = std::iter::once(0)
+                .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
+                .collect();
+            proptest::prop_assert_eq!(LineIndex::new(&text).line_starts, expected);
+        }
+    }
 
     #[test]
     fn ascii_lines_and_columns() {
