@@ -13,7 +13,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
-use super::{CertificateInfo, ClientImpact, Finding, Severity, UnitReport};
+use super::{CertificateInfo, Finding, Severity, UnitReport};
 use crate::engine::{Policy, RuleSetting};
 use crate::rules::Rule;
 
@@ -33,22 +33,6 @@ pub(super) fn unit_name(report: &UnitReport, index: usize) -> String {
         Some(release) => release.clone(),
         None => format!("release unit {}", index + 1),
     }
-}
-
-/// The JSON word of a verdict or scenario (`clients-must-update`, `ca-changed`).
-fn word<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-pub(super) fn verdict_word(impact: &ClientImpact) -> String {
-    word(impact.verdict)
-}
-
-pub(super) fn scenario_word(impact: &ClientImpact) -> String {
-    word(impact.scenario)
 }
 
 /// Whether a command was approved, and if not, why (SPEC §3).

@@ -179,8 +179,8 @@ fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
         let _ = writeln!(
             out,
             "<p class=\"verdict\">Client impact verdict: {} (scenario: {}): {}</p>",
-            escape(&audit::verdict_word(ci)),
-            escape(&audit::scenario_word(ci)),
+            escape(ci.verdict.as_str()),
+            escape(ci.scenario.as_str()),
             escape(&ci.reason)
         );
         match decision {

@@ -96,8 +96,8 @@ Client impact verdict: {} (scenario: {}): {}\n",
             s.warning,
             s.info,
             s.suppressed,
-            md_escape(&audit::verdict_word(ci)),
-            md_escape(&audit::scenario_word(ci)),
+            md_escape(ci.verdict.as_str()),
+            md_escape(ci.scenario.as_str()),
             md_escape(&ci.reason)
         );
         match decision {

@@ -123,6 +123,33 @@ pub enum Scenario {
     PreviousUnknown,
 }
 
+impl Verdict {
+    /// The verdict's word in every format (`clients-must-update`): its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::ClientsMustUpdate => "clients-must-update",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl Scenario {
+    /// The scenario's word in every format (`ca-changed`): its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::NoExternalChange => "no-external-change",
+            Scenario::SelfsignedNewInstall => "selfsigned-new-install",
+            Scenario::SelfsignedFirstChangeAfterUpgrade => "selfsigned-first-change-after-upgrade",
+            Scenario::SelfsignedLaterChangeAfterUpgrade => "selfsigned-later-change-after-upgrade",
+            Scenario::SameCa => "same-ca",
+            Scenario::CaChanged => "ca-changed",
+            Scenario::TypeChanged => "type-changed",
+            Scenario::PreviousUnknown => "previous-unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ClientImpact {
     pub verdict: Verdict,
@@ -291,5 +318,36 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
         command_note: None,
         redacted: Vec::new(),
         sources: SourceMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Scenario, Verdict};
+
+    /// Every verdict and scenario of the contract (SPEC §4) reads back as the word it is written as,
+    /// and `as_str` gives serde's name: the JSON report prints `as_str`, the schema checks serde's.
+    #[test]
+    fn verdict_and_scenario_words_are_their_serde_names() {
+        for word in ["none", "clients-must-update", "unknown"] {
+            let v: Verdict = serde_json::from_value(serde_json::json!(word)).unwrap();
+            assert_eq!(v.as_str(), word);
+            assert_eq!(serde_json::to_value(v).unwrap(), word);
+        }
+        let scenarios = [
+            "no-external-change",
+            "selfsigned-new-install",
+            "selfsigned-first-change-after-upgrade",
+            "selfsigned-later-change-after-upgrade",
+            "same-ca",
+            "ca-changed",
+            "type-changed",
+            "previous-unknown",
+        ];
+        for word in scenarios {
+            let s: Scenario = serde_json::from_value(serde_json::json!(word)).unwrap();
+            assert_eq!(s.as_str(), word);
+            assert_eq!(serde_json::to_value(s).unwrap(), word);
+        }
     }
 }

@@ -63,8 +63,8 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
         let ci = &report.client_impact;
         out.push_str(&format!(
             "Client impact: {} ({}): {}\n",
-            verdict_word(ci),
-            scenario_word(ci),
+            ci.verdict.as_str(),
+            ci.scenario.as_str(),
             ci.reason
         ));
         if let Some(note) = &report.command_note {
@@ -84,20 +84,6 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn verdict_word(ci: &super::ClientImpact) -> String {
-    serde_json::to_value(ci.verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn scenario_word(ci: &super::ClientImpact) -> String {
-    serde_json::to_value(ci.scenario)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn level(s: Severity) -> Level<'static> {
