@@ -86,96 +86,96 @@ impl<'o> Printer<'o> {
         self.key("version");
         self.number(1);
         self.key("tool");
-        self.open(b'{');
-        self.field("name", "certgate");
-        self.field("version", env!("CARGO_PKG_VERSION"));
-        self.close(b'}');
+        self.object(|p| p.strings(&[("name", "certgate"), ("version", env!("CARGO_PKG_VERSION"))]));
         self.field("now", &r.now);
         self.key("inputs");
         self.list(&r.inputs, |p, input| {
-            p.open(b'{');
-            p.field("role", &input.role);
-            p.field("path", &input.path);
-            p.field("sha256", &input.sha256);
-            p.close(b'}');
+            p.object(|p| p.strings(&[("role", &input.role), ("path", &input.path), ("sha256", &input.sha256)]));
         });
         self.key("findings");
         self.list(&r.findings, |p, f| p.finding(r, f));
         self.key("suppressed");
         self.list(&r.suppressed, |p, s| {
-            p.open(b'{');
-            p.key("finding");
-            p.finding(r, &s.finding);
-            p.field("reason", &s.reason);
-            p.key("until");
-            p.optional(s.until.as_deref());
-            p.close(b'}');
+            p.object(|p| {
+                p.key("finding");
+                p.finding(r, &s.finding);
+                p.field("reason", &s.reason);
+                p.key("until");
+                p.optional(s.until.as_deref());
+            });
         });
+        let impact = &r.client_impact;
         self.key("client_impact");
-        self.open(b'{');
-        self.field("verdict", r.client_impact.verdict.as_str());
-        self.field("scenario", r.client_impact.scenario.as_str());
-        self.field("reason", &r.client_impact.reason);
-        self.close(b'}');
+        self.object(|p| {
+            p.strings(&[
+                ("verdict", impact.verdict.as_str()),
+                ("scenario", impact.scenario.as_str()),
+                ("reason", &impact.reason),
+            ]);
+        });
         self.key("certificates");
         self.list(&r.certificates, |p, c| {
-            p.open(b'{');
-            p.field("role", &c.role);
-            p.field("source", &c.source);
-            p.field("subject", &c.subject);
-            p.field("issuer", &c.issuer);
-            p.field("serial", &c.serial);
-            p.field("sha256", &c.sha256);
-            p.field("not_before", &c.not_before);
-            p.field("not_after", &c.not_after);
-            p.key("days_left");
-            p.number(c.days_left);
-            p.field("key_type", &c.key_type);
-            p.key("key_bits");
-            p.number(c.key_bits);
-            p.field("signature_algorithm", &c.signature_algorithm);
-            p.close(b'}');
+            p.object(|p| {
+                p.strings(&[
+                    ("role", &c.role),
+                    ("source", &c.source),
+                    ("subject", &c.subject),
+                    ("issuer", &c.issuer),
+                    ("serial", &c.serial),
+                    ("sha256", &c.sha256),
+                    ("not_before", &c.not_before),
+                    ("not_after", &c.not_after),
+                ]);
+                p.key("days_left");
+                p.number(c.days_left);
+                p.field("key_type", &c.key_type);
+                p.key("key_bits");
+                p.number(c.key_bits);
+                p.field("signature_algorithm", &c.signature_algorithm);
+            });
         });
         self.key("upgrade_command");
         self.optional(r.upgrade_command.as_deref());
         let summary = r.summary();
         self.key("summary");
-        self.open(b'{');
-        for (name, n) in [
-            ("error", summary.error),
-            ("warning", summary.warning),
-            ("info", summary.info),
-            ("suppressed", summary.suppressed),
-        ] {
-            self.key(name);
-            self.number(n);
-        }
-        self.close(b'}');
+        self.object(|p| {
+            for (name, n) in [
+                ("error", summary.error),
+                ("warning", summary.warning),
+                ("info", summary.info),
+                ("suppressed", summary.suppressed),
+            ] {
+                p.key(name);
+                p.number(n);
+            }
+        });
         self.close(b'}');
     }
 
     /// A finding, placed at its file, line and column (SPEC §4).
     fn finding(&mut self, r: &UnitReport, f: &Finding) {
         let placed = r.place(&f.location);
-        self.open(b'{');
-        self.field("code", &f.code);
-        self.field("name", &f.name);
-        self.field("severity", f.severity.as_str());
-        self.field("message", &f.message);
-        self.key("file");
-        self.optional(placed.file.as_deref());
-        for (name, n) in [("line", placed.line), ("column", placed.column)] {
-            self.key(name);
-            self.optional_number(n);
-        }
-        self.key("path");
-        self.optional(f.path.as_deref());
-        self.key("block");
-        self.optional_number(f.block);
-        self.key("origin");
-        self.optional(placed.origin.as_deref());
-        self.field("help", &f.help);
-        self.close(b'}');
+        self.object(|p| {
+            p.strings(&[
+                ("code", &f.code),
+                ("name", &f.name),
+                ("severity", f.severity.as_str()),
+                ("message", &f.message),
+            ]);
+            p.key("file");
+            p.optional(placed.file.as_deref());
+            for (name, n) in [("line", placed.line), ("column", placed.column)] {
+                p.key(name);
+                p.optional_number(n);
+            }
+            p.key("path");
+            p.optional(f.path.as_deref());
+            p.key("block");
+            p.optional_number(f.block);
+            p.key("origin");
+            p.optional(placed.origin.as_deref());
+            p.field("help", &f.help);
+        });
     }
 
     fn open(&mut self, bracket: u8) {
@@ -220,6 +220,19 @@ impl<'o> Printer<'o> {
     fn field(&mut self, name: &'static str, value: &str) {
         self.key(name);
         self.string(value);
+    }
+
+    /// Keys whose values are all strings, in order.
+    fn strings(&mut self, fields: &[(&'static str, &str)]) {
+        for (name, value) in fields {
+            self.field(name, value);
+        }
+    }
+
+    fn object(&mut self, body: impl FnOnce(&mut Self)) {
+        self.open(b'{');
+        body(self);
+        self.close(b'}');
     }
 
     fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) {
@@ -436,7 +449,9 @@ mod tests {
             severity: [Severity::Error, Severity::Warning, Severity::Info][(i + j) % 3],
             message: format!("unit {i}: {}", AWKWARD[(i + j) % AWKWARD.len()]),
             location,
-            path: j.is_multiple_of(2).then(|| "global.security.externalCertificateLabel".into()),
+            path: j
+                .is_multiple_of(2)
+                .then(|| "global.security.externalCertificateLabel".into()),
             block: (j == 1).then_some(j + 1),
             help: AWKWARD[(i + 2 * j) % AWKWARD.len()].into(),
         }
