@@ -5,7 +5,8 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Cargo's variable for this run of the script, not the one this script was compiled with.
+    let dir = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("rules");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("rules/ exists")
         .filter_map(Result::ok)
@@ -18,8 +19,14 @@ fn main() {
     );
     for name in &names {
         println!("cargo:rerun-if-changed=rules/{name}");
-        let path = dir.join(name);
-        writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        // The path is made when the crate compiles, not here: a target directory shared by two
+        // checkouts (git worktrees) may not rerun this script for the second, and a path written
+        // here would still point into the first.
+        writeln!(
+            out,
+            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/rules/\", {name:?}))),"
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
