@@ -100,14 +100,11 @@ pub fn step_summary(reports: &[UnitReport], fail_on: Severity) -> String {
             s.error, s.warning, s.info, s.suppressed
         );
         let ci = &report.client_impact;
-        let word = |v: serde_json::Result<serde_json::Value>| {
-            v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-        };
         let _ = writeln!(
             out,
             "**Client impact:** `{}` ({}): {}\n",
-            word(serde_json::to_value(ci.verdict)),
-            word(serde_json::to_value(ci.scenario)),
+            ci.verdict.as_str(),
+            ci.scenario.as_str(),
             md_escape(&ci.reason)
         );
         if !report.findings.is_empty() {

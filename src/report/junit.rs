@@ -119,12 +119,9 @@ fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String
         cases.len()
     );
     let ci = &report.client_impact;
-    let word = |v: serde_json::Result<serde_json::Value>| {
-        v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-    };
     let mut properties = vec![
-        ("client_impact", word(serde_json::to_value(ci.verdict))),
-        ("client_impact_scenario", word(serde_json::to_value(ci.scenario))),
+        ("client_impact", ci.verdict.as_str().to_string()),
+        ("client_impact_scenario", ci.scenario.as_str().to_string()),
         ("client_impact_reason", ci.reason.clone()),
     ];
     if let Some(cmd) = &report.upgrade_command {
