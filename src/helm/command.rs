@@ -162,29 +162,31 @@ impl Change {
         word.clear();
         push_set_key(word, &self.key)?;
         word.push('=');
-        let flag = match &self.value {
+        // The flag, and the PEM file a value is read from by the shell.
+        let (flag, file) = match &self.value {
             ChangeValue::Null => {
                 word.push_str("null");
-                SetFlag::Set
+                (SetFlag::Set, None)
             }
             ChangeValue::Str(s) => {
                 push_set_value(word, s)?;
-                if needs_set_string(s) {
+                let flag = if needs_set_string(s) {
                     SetFlag::SetString
                 } else {
                     SetFlag::Set
-                }
+                };
+                (flag, None)
             }
             ChangeValue::FileRef { path } => {
                 if path.is_empty() || path.contains(['"', '\\', '\0']) {
                     return Err(BuildError::FileRefPath { path: path.clone() });
                 }
-                SetFlag::Set
+                (SetFlag::Set, Some(path))
             }
         };
         line.word(flag.as_flag());
         line.quoted(word);
-        if let ChangeValue::FileRef { path } = &self.value {
+        if let Some(path) = file {
             // Inside "$( … )" the shell starts a new quoting context, so the single-quoted
             // path works within the double quotes.
             line.0.push_str("\"$(base64 -w0 < ");
@@ -199,16 +201,21 @@ impl Change {
 struct Line(String);
 
 impl Line {
-    fn word(&mut self, word: &str) {
+    /// The space before the next word, unless it is the first.
+    fn separate(&mut self) {
         if !self.0.is_empty() {
             self.0.push(' ');
         }
+    }
+
+    fn word(&mut self, word: &str) {
+        self.separate();
         self.0.push_str(word);
     }
 
     /// A word quoted for the shell ([`shell_quote`]).
     fn quoted(&mut self, word: &str) {
-        self.word("");
+        self.separate();
         push_shell_quoted(&mut self.0, word);
     }
 }
