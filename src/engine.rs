@@ -192,6 +192,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
             Err(why) => (None, Some(format!("no command: {why}"))),
         }
     };
+    let secrets = unit_secrets(&unit);
     // The report keeps only the texts its findings point into (the PEM files and values of 10,000
     // units would otherwise stay in memory until the end of the run).
     let mut sources = unit.sources.clone();
@@ -222,7 +223,24 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         command_note,
         redacted: unit.redacted.clone(),
         sources,
+        secrets,
     }
+}
+
+/// The unit's sources that hold key material, by what it is or where the loader found it.
+fn unit_secrets(unit: &Unit) -> Vec<(std::sync::Arc<crate::source::Source>, Vec<crate::source::Span>)> {
+    unit.sources
+        .iter()
+        .filter_map(|(id, source)| {
+            let spans: Vec<_> = unit
+                .redacted
+                .iter()
+                .filter(|(s, _)| *s == id)
+                .map(|(_, span)| *span)
+                .collect();
+            (!spans.is_empty() || !source.secrets().is_empty()).then(|| (unit.sources.shared(id), spans))
+        })
+        .collect()
 }
 
 /// The one command that carries out exactly the checked change (SPEC §3); `Ok(None)` when nothing

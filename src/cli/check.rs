@@ -1,7 +1,7 @@
 //! `certgate check`: decide which release units to check (command-line flags, PATHs, certgate.yaml),
 //! load and check each, render every requested format from the one report model, and write them.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -17,6 +17,7 @@ use crate::model::{InputProblem, ProblemKind};
 use crate::report::{self, Location, Severity, UnitReport};
 use crate::rules::{self, Rule};
 use crate::source::SourceMap;
+use crate::source::secret::Redactor;
 
 /// Everything one run concluded: the reports and the policy and rules they were checked with.
 pub struct Evaluation {
@@ -48,11 +49,12 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     if args.show_config {
         let (config, policy) = policy_only(args);
         let text = show_config(config.as_ref(), &policy, args);
+        let text = argv_redactor(args).scrub(&text).into_owned();
         output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;
         return Ok(Outcome::Pass);
     }
     let evaluation = evaluate(args)?;
-    write_all(&evaluation, &targets, args.quiet)?;
+    write_all(&evaluation, &targets, args.quiet, &redactor(&evaluation, args))?;
     Ok(outcome(evaluation))
 }
 
@@ -60,7 +62,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
 pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
     let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
     let evaluation = evaluate(args)?;
-    write_all(&evaluation, &targets, false)?;
+    write_all(&evaluation, &targets, false, &redactor(&evaluation, args))?;
     Ok(outcome(evaluation))
 }
 
@@ -77,8 +79,32 @@ fn outcome(evaluation: Evaluation) -> Outcome {
     outcome
 }
 
-/// Render every requested format and write it; a failed write is reported after the others.
-pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)], quiet: bool) -> Result<(), CliError> {
+/// The filter every output of a run goes through: the key material of every unit's inputs and of
+/// the command line.
+pub fn redactor(evaluation: &Evaluation, args: &CheckArgs) -> Redactor {
+    let mut redactor = argv_redactor(args);
+    for report in &evaluation.reports {
+        report.add_secrets(&mut redactor);
+    }
+    redactor
+}
+
+fn argv_redactor(args: &CheckArgs) -> Redactor {
+    let mut redactor = Redactor::new();
+    for s in &args.argv_secrets {
+        redactor.add(s);
+    }
+    redactor
+}
+
+/// Render every requested format and write it through `redactor`, the one filter between certgate
+/// and anything it prints; a failed write is reported after the others.
+pub fn write_all(
+    evaluation: &Evaluation,
+    targets: &[(Format, Option<PathBuf>)],
+    quiet: bool,
+    redactor: &Redactor,
+) -> Result<(), CliError> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut write_error = None;
     for (format, target) in targets {
@@ -87,9 +113,13 @@ pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)],
         };
         // JSON is streamed: the report of many units is never held in memory whole.
         let text = (*format != Format::Json).then(|| render(*format, evaluation, style, quiet));
-        let write = |w: &mut dyn std::io::Write| match &text {
-            Some(text) => w.write_all(text.as_bytes()),
-            None => report::json::write(&evaluation.reports, &mut { w }),
+        let write = |w: &mut dyn std::io::Write| {
+            let mut scrubbed = redactor.writer(w);
+            match &text {
+                Some(text) => scrubbed.write_all(text.as_bytes())?,
+                None => report::json::write(&evaluation.reports, &mut scrubbed)?,
+            }
+            scrubbed.finish()
         };
         let result = match target {
             Some(path) => output::file_with(path, write).map_err(|e| format!("cannot write {}: {e}", path.display())),
@@ -104,6 +134,7 @@ pub fn write_all(evaluation: &Evaluation, targets: &[(Format, Option<PathBuf>)],
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
     {
         let summary = report::github::step_summary(&evaluation.reports, evaluation.policy.fail_on);
+        let summary = redactor.scrub(&summary);
         if let Err(e) = output::append(Path::new(&path), &summary) {
             write_error.get_or_insert(format!("cannot write the job summary: {e}"));
         }

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::source::secret::Redactor;
+
 const EXAMPLES: &str = "\
 Examples:
   # Check a rotation to a new external label against the running release
@@ -213,6 +215,10 @@ pub struct CheckArgs {
     /// Where each --format and --output came on the command line (filled in after parsing).
     #[arg(skip)]
     pub format_positions: Vec<usize>,
+    /// Key material given on the command line (`--set tls.key=…`, a key pasted where a path
+    /// belongs), which no output may show (filled in before parsing).
+    #[arg(skip)]
+    pub argv_secrets: Vec<String>,
     #[arg(skip)]
     pub output_positions: Vec<usize>,
 }
@@ -241,11 +247,29 @@ pub enum CliError {
 /// data is left for the exit to reclaim rather than freed piece by piece (`check::outcome`). A
 /// program embedding certgate should call [`check::evaluate`] and [`check::write_all`] instead.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError> {
-    let matches = match Cli::command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let argv_secrets = secrets_in_args(&args);
+    let mut redactor = Redactor::new();
+    for s in &argv_secrets {
+        redactor.add(s);
+    }
+    // Every message to standard error goes through the same filter as the reports: clap quotes
+    // the argument it could not place, and that argument may be a key pasted on the command line.
+    let scrub = |e: CliError| match e {
+        CliError::Usage(m) => CliError::Usage(redactor.scrub(&m).into_owned()),
+        CliError::Internal(m) => CliError::Internal(redactor.scrub(&m).into_owned()),
+    };
+    let matches = match Cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
             let usage = e.use_stderr();
-            let _ = e.print();
+            let rendered = e.render().to_string();
+            let text = redactor.scrub(&rendered);
+            let _ = if usage {
+                output::stderr(&text)
+            } else {
+                output::stdout(&text)
+            };
             return if usage {
                 Err(CliError::Usage(String::new()))
             } else {
@@ -253,9 +277,35 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
             };
         }
     };
-    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| scrub(CliError::Usage(e.to_string())))?;
+    run_command(&mut cli, &matches, argv_secrets).map_err(scrub)
+}
+
+/// Key material on the command line: whatever holds it by what it is, and every value given to
+/// a key (`--set tls.key=…`, `--set-string`, inside `--command`), which may be too short or too
+/// broken to be recognised. When unsure, redact.
+fn secrets_in_args(args: &[OsString]) -> Vec<String> {
+    let mut out = Vec::new();
+    for arg in args {
+        let word = arg.to_string_lossy();
+        let found = crate::source::secret::scan(&word);
+        out.extend(found.spans.iter().map(|s| word[s.start..s.end].to_string()));
+        out.extend(found.decoded);
+        for (at, _) in word.match_indices("key=") {
+            let value: String = word[at + 4..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '\'' | '"'))
+                .collect();
+            out.push(value);
+        }
+    }
+    out
+}
+
+fn run_command(cli: &mut Cli, matches: &clap::ArgMatches, argv_secrets: Vec<String>) -> Result<Outcome, CliError> {
     match &mut cli.command {
         Command::Check(args) => {
+            args.argv_secrets = argv_secrets;
             if let Some(("check", m)) = matches.subcommand() {
                 args.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
                 args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
@@ -263,6 +313,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
             check::run(args)
         }
         Command::Audit(args) => {
+            args.argv_secrets = argv_secrets;
             if let Some(("audit", m)) = matches.subcommand() {
                 args.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
                 args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();

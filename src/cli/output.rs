@@ -9,6 +9,15 @@ pub fn stdout(text: &str) -> std::io::Result<()> {
     stdout_with(|w| w.write_all(text.as_bytes()))
 }
 
+/// Write `text` to standard error (messages, never reports); a closed pipe is not an error.
+pub fn stderr(text: &str) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    match err.write_all(text.as_bytes()).and_then(|()| err.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Write to standard output through `write`; a reader that went away is not an error.
 pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();

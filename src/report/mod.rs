@@ -209,6 +209,10 @@ pub struct UnitReport {
     pub sources: SourceMap,
     /// Spans holding private key material: renderers never quote the lines they touch.
     pub redacted: Vec<(SourceId, Span)>,
+    /// Every source of the unit that holds key material (by what it is, or where it is: the spans),
+    /// kept after `sources` drops the texts no finding quotes: a message may still quote a value
+    /// from them, and the output filter must know it ([`crate::source::secret::Redactor`]).
+    pub secrets: Vec<(std::sync::Arc<crate::source::Source>, Vec<Span>)>,
 }
 
 /// A finding placed in a file: what every renderer prints.
@@ -241,6 +245,23 @@ impl UnitReport {
         self.redacted
             .iter()
             .any(|(s, span)| *s == source && span.start < end.max(start + 1) && start < span.end.max(span.start + 1))
+            || self.sources.get(source).secrets().overlaps(start, end)
+    }
+
+    /// Add this report's key material to `redactor`.
+    pub fn add_secrets(&self, redactor: &mut crate::source::secret::Redactor) {
+        for (_, source) in self.sources.iter() {
+            if !source.text.is_empty() {
+                redactor.add_public(&source.text, source.secrets());
+            }
+        }
+        for (source, spans) in &self.secrets {
+            let key = std::sync::Arc::as_ptr(source) as usize;
+            redactor.add_found(key, &source.text, source.secrets());
+            for span in spans {
+                redactor.add(&source.text[span.start..span.end]);
+            }
+        }
     }
 
     /// File, 1-based line and column (in characters) of a location.
@@ -317,6 +338,7 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
         upgrade_command: command,
         command_note: None,
         redacted: Vec::new(),
+        secrets: Vec::new(),
         sources: SourceMap::new(),
     }
 }

@@ -581,6 +581,7 @@ mod tests {
             upgrade_command: None,
             command_note: None,
             redacted: Vec::new(),
+            secrets: Vec::new(),
             sources,
         }
     }

@@ -107,7 +107,7 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
             if report.is_redacted(*source, lines.0, lines.1) {
                 let p = report.place(&f.location);
                 g = g.element(Level::NOTE.message(format!(
-                    "at {}:{}:{} (not shown: the line holds private key material)",
+                    "at {}:{}:{} (not shown: the line holds, or may hold, private key material)",
                     src.name,
                     p.line.unwrap_or(0),
                     p.column.unwrap_or(0)

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod files;
 pub mod git;
 pub mod pem;
+pub mod secret;
 pub mod suppress;
 pub mod text;
 pub mod yaml;
@@ -52,6 +53,8 @@ pub struct Source {
     pub text: String,
     /// Built on first use: most sources (certificates, clean values) are never located in.
     index: OnceLock<LineIndex>,
+    /// The key material in `text`, found on first use ([`secret::scan`]).
+    secrets: OnceLock<secret::Found>,
 }
 
 impl Source {
@@ -60,7 +63,13 @@ impl Source {
             name: name.into(),
             text: text.into(),
             index: OnceLock::new(),
+            secrets: OnceLock::new(),
         }
+    }
+
+    /// Where `text` holds key material, by what it is (the loader adds where it is expected).
+    pub fn secrets(&self) -> &secret::Found {
+        self.secrets.get_or_init(|| secret::scan(&self.text))
     }
 
     /// 1-based line and character column of byte `offset`.
@@ -97,6 +106,11 @@ impl SourceMap {
 
     pub fn get(&self, id: SourceId) -> &Source {
         &self.sources[id.0]
+    }
+
+    /// The shared source behind `id`, for a report that must outlive the map.
+    pub fn shared(&self, id: SourceId) -> Arc<Source> {
+        Arc::clone(&self.sources[id.0])
     }
 
     /// Keep the sources in `keep` only; the others become one shared empty source (their ids stay
