@@ -284,5 +284,11 @@ pub fn approved_command(unit: &Unit) -> Result<Option<String>, String> {
         values_files,
         changes: sets,
     };
-    command.render().map(Some).map_err(|e| e.to_string())
+    let command = command.render().map_err(|e| e.to_string())?;
+    // The last word on it: a command that would carry key material is never approved, whatever
+    // path it took into the command.
+    if crate::source::secret::holds_key_material(&command) {
+        return Err("the command would carry private key material; give the key as a file (--key FILE)".into());
+    }
+    Ok(Some(command))
 }

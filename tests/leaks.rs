@@ -11,8 +11,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-
-const NOW: &str = "2026-11-27T00:00:00Z";
+use common::scenario::{NOW, approved, args, codes, has, provided, setup};
 
 fn key_pem(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -108,57 +107,6 @@ fn run_all_formats(dir: &Path, args: &[&str], pem: &str) -> Run {
     }
 }
 
-fn codes(report: &serde_json::Value) -> Vec<String> {
-    common::finding_lines(report)
-}
-
-fn has(report: &serde_json::Value, line: &str) -> bool {
-    codes(report).iter().any(|l| l == line)
-}
-
-fn approved(report: &serde_json::Value) -> bool {
-    let units: Vec<&serde_json::Value> = match report {
-        serde_json::Value::Array(a) => a.iter().collect(),
-        other => vec![other],
-    };
-    units.iter().any(|u| u["upgrade_command"].is_string())
-}
-
-fn setup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    common::write_charts(dir.path());
-    std::fs::write(
-        dir.path().join("prev.yaml"),
-        "global:\n  security:\n    externalCertificateLabel: old1\n    internalCertificateLabel: int1\ntls:\n  type: selfsigned\n",
-    )
-    .unwrap();
-    dir
-}
-
-const CHECK: [&str; 8] = [
-    "check",
-    "--previous",
-    "prev.yaml",
-    "--release",
-    "es1",
-    "--chart",
-    "ibm-eventstreams-prod-1.4.0.tgz",
-    "--now",
-];
-
-fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a: Vec<&str> = CHECK.to_vec();
-    a.push(NOW);
-    a.extend(extra);
-    a
-}
-
-fn provided(key_value: &str) -> String {
-    format!(
-        "global:\n  security:\n    externalCertificateLabel: new1\ntls:\n  type: provided\n  key: {key_value}\n  cert: Y2VydA==\n  cacert: Y2VydA==\n"
-    )
-}
-
 #[test]
 fn a_wrapped_key_is_cg207_and_never_shown_even_when_suppressed() {
     for name in ["ed25519", "ec256", "leaf"] {
@@ -251,6 +199,7 @@ fn a_key_file_given_to_the_wrong_option_is_never_shown() {
         "--configmap",
         "--cert",
         "--cacert",
+        "--previous-cacert",
     ] {
         let dir = setup();
         std::fs::write(dir.path().join("k.pem"), &pem).unwrap();

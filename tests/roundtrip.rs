@@ -36,12 +36,48 @@ fn value() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Where tls.key is in the command's order.
+const TLS_KEY: usize = 4;
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// tls.key given on the command line reaches the command only as the name of the Secret's key
+    /// (tls.type=secret); anything else may be a private key, and no command is formed with it.
+    #[test]
+    fn tls_key_is_on_the_command_line_only_as_a_key_name(v in value(), secret in any::<bool>()) {
+        prop_assert_eq!(COMMAND_ORDER[TLS_KEY], "tls.key");
+        let mut set_string = vec![given(&format!("tls.key={}", escape(&v)))];
+        if secret {
+            set_string.push(given("tls.type=secret"));
+        }
+        let spec = UnitSpec {
+            release: Some(given("eventstreams1")),
+            helm: Some(HelmVersion::V3),
+            namespace: Some("es".into()),
+            set_string,
+            ..UnitSpec::default()
+        };
+        let mut loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        loaded.unit.chart_path = Some("ibm-eventstreams-prod-1.4.0.tgz".into());
+        let key_name = !v.is_empty() && v.len() <= 253 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+        match approved_command(&loaded.unit) {
+            Ok(Some(command)) => {
+                prop_assert!(secret && key_name, "{v:?} carried in {command}");
+                let parsed = parse_command(&command, HelmVersion::V3).expect("valid shell");
+                let back = Node::new(certgate::model::value::Value::Map(parsed.values.clone()), certgate::model::value::Origin::Synthetic);
+                prop_assert_eq!(back.lookup("tls.key").and_then(Node::as_str), Some(v.as_str()));
+            }
+            Ok(None) => prop_assert!(false, "something changes"),
+            Err(why) => prop_assert!(!(secret && key_name), "{v:?} refused: {why}"),
+        }
+    }
+
     #[test]
     fn printed_command_parses_back_to_the_checked_values(
-        picks in proptest::collection::btree_map(0usize..COMMAND_ORDER.len(), value(), 1..5),
+        // Every path but tls.key, which the command never carries unless it names the Secret's key
+        // (the next property).
+        picks in proptest::collection::btree_map(prop_oneof![0usize..TLS_KEY, TLS_KEY + 1..COMMAND_ORDER.len()], value(), 1..5),
         helm3 in any::<bool>(),
     ) {
         let helm = if helm3 { HelmVersion::V3 } else { HelmVersion::V2 };

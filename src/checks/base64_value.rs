@@ -65,7 +65,18 @@ pub fn base64_problem(s: &str) -> Option<String> {
     // Bytes, not chars, looked up in a table: every unit has ~8 KB of these (its PEM files).
     let bad_at = body.bytes().position(|b| !BASE64_ALPHABET[usize::from(b)]);
     if bad_at.is_none() && padding <= 3 {
-        return None;
+        // The chart's pattern lets through base64 that does not decode whole: a dropped
+        // character, missing or extra `=` (RFC 4648 §4: the length is a multiple of four, with
+        // at most two `=`). certgate cannot tell what such a value holds, so it does not pass it.
+        return match (body.len() % 4, padding) {
+            (0, 0) | (2, 2) | (3, 1) => None,
+            (1, _) => Some(
+                "its length leaves one character over: a character was dropped or added (copy the value again with base64 -w0)".into(),
+            ),
+            (0, _) => Some("it ends with '=' padding where none belongs".into()),
+            (_, 0) => Some("the '=' padding at its end is missing".into()),
+            _ => Some("its '=' padding does not match its length".into()),
+        };
     }
     let bad = bad_at.and_then(|i| body.get(i..)).and_then(|rest| rest.chars().next());
     Some(if s.contains("-----BEGIN") {
@@ -100,5 +111,17 @@ mod tests {
         assert!(base64_problem("ab-c_d").unwrap().contains("URL-safe"));
         assert!(base64_problem("abc====").is_some());
         assert!(base64_problem("a b").unwrap().contains("' '"));
+        // Dropped characters and wrong padding (RFC 4648 §4), which the chart's pattern allows.
+        assert_eq!(base64_problem("LS0tLS1CRUdJTiA="), None);
+        assert!(base64_problem("LS0tLS1CRUdJTg").unwrap().contains("missing"));
+        assert!(
+            base64_problem("LS0tLS1CRUdJTg====")
+                .unwrap()
+                .contains("more than three")
+        );
+        assert!(base64_problem("LS0tLS1CRUdJTg=").unwrap().contains("does not match"));
+        assert!(base64_problem("LS0tLS1CRUdJTiA==").unwrap().contains("does not match"));
+        assert!(base64_problem("LS0tLS1CRUdJTiAx=").unwrap().contains("none belongs"));
+        assert!(base64_problem("LS0tLS1CRUdJTiAxY").unwrap().contains("dropped"));
     }
 }

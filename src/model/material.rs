@@ -256,13 +256,19 @@ pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems:
 pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material {
     let mut items = Vec::new();
     for raw in raws {
-        // What is wrong with the CA clients trust today is not this change's to fix.
-        let sink = if raw.role == Role::PreviousCa {
-            &mut Vec::new()
-        } else {
-            &mut problems
-        };
-        items.push(parse_item(raw, sink));
+        if raw.role == Role::PreviousCa {
+            // What is wrong with the CA clients trust today is not this change's to fix, unless
+            // nothing in a file given for it (--previous-cacert) can be used: CG404 would then
+            // ask for the very file the user gave.
+            let mut found = Vec::new();
+            let item = parse_item(raw, &mut found);
+            if item.certs.is_empty() && matches!(item.holder, Holder::File { .. }) {
+                problems.append(&mut found);
+            }
+            items.push(item);
+            continue;
+        }
+        items.push(parse_item(raw, &mut problems));
     }
     let mut material = Material {
         items,
@@ -397,6 +403,10 @@ fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
     };
     let wants_key = raw.role == Role::Key;
     for p in &scan.problems {
+        // Text around no block at all is not disorder: the CG208 below says what it is.
+        if scan.blocks.is_empty() && matches!(p.kind, PemProblemKind::Garbage | PemProblemKind::MissingNewline) {
+            continue;
+        }
         let location = match &raw.holder {
             Holder::File { source, .. } => Location::Span {
                 source: *source,
@@ -418,7 +428,9 @@ fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
             message: format!("{name}: {}", p.kind),
         });
     }
-    if scan.blocks.is_empty() && scan.problems.is_empty() {
+    // Text without a single PEM block is not a certificate or key with some disorder around it:
+    // nothing in it can be used, whatever else the scan said of it.
+    if scan.blocks.is_empty() {
         problems.push(Problem {
             kind: ProblemKind::NotPem,
             location: whole.clone(),
@@ -479,6 +491,20 @@ fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
                         message: format!("{name}: {e}"),
                     }),
                 }
+            }
+            (label, false) if label.is_private_key() => {
+                // A certificate bundle is handed to every client (tls.cacert) or served to them
+                // (tls.cert): a private key in it is never disorder, wherever it sits.
+                problems.push(Problem {
+                    kind: ProblemKind::NotPem,
+                    location,
+                    block: Some(block.index),
+                    path: path.clone(),
+                    message: format!(
+                        "{name}: block {} is a private key: a certificate file must never hold one (the approved command would hand it to every client)",
+                        block.index
+                    ),
+                });
             }
             (label, _) => {
                 let expected = if wants_key { "a private key" } else { "a certificate" };

@@ -2,7 +2,6 @@
 //! from what runs today, in the command's fixed order (SPEC §3), and the other keys that change.
 
 use super::effective::{present, same_value};
-use super::material::holds_private_key;
 use super::render::rendered;
 use super::unit::{COMMAND_ORDER, Unit};
 use super::value::{Node, Origin, Value};
@@ -68,20 +67,13 @@ pub fn certificate_changes(unit: &Unit) -> Vec<Change> {
         let new = match node {
             None => NewValue::Remove,
             Some(_) if pem_file.is_some() => NewValue::FromFile(pem_file.unwrap_or_default()),
-            Some(n)
-                if path == "tls.key"
-                    && matches!(n.origin, Origin::Flag { .. })
-                    && n.as_str().is_some_and(holds_private_key) =>
-            {
-                NewValue::SecretOnCommandLine
-            }
-            Some(n)
-                if path == "tls.key"
-                    && n.as_str().is_some_and(holds_private_key)
-                    && values_file_of(unit, n).is_some() =>
-            {
-                NewValue::InValuesFile(values_file_of(unit, n).unwrap_or_default())
-            }
+            // tls.key is a private key unless it is, with tls.type=secret, the name of the key in
+            // the Secret: anything else is passed by reference (its values file) or not at all,
+            // whatever it looks like (a key cut short or mis-padded is still a key).
+            Some(n) if path == "tls.key" && !is_key_name(unit, n) => match values_file_of(unit, n) {
+                Some(file) => NewValue::InValuesFile(file),
+                None => NewValue::SecretOnCommandLine,
+            },
             Some(n) => match &n.value {
                 Value::Scalar(_) => rendered(n, unit.helm).map_or(NewValue::Remove, NewValue::Text),
                 _ => NewValue::Unrepresentable,
@@ -94,6 +86,19 @@ pub fn certificate_changes(unit: &Unit) -> Vec<Change> {
         });
     }
     changes
+}
+
+/// Whether `tls.key` names the key in the Secret (`tls.type=secret`, a valid key name that is not
+/// itself key material), rather than holding a key.
+fn is_key_name(unit: &Unit, node: &Node) -> bool {
+    unit.new_type() == Some(crate::model::unit::TlsType::Secret)
+        && node.as_str().is_some_and(|s| {
+            !s.is_empty()
+                && s.len() <= 253
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+                && !crate::source::secret::holds_key_material(s)
+        })
 }
 
 /// The values file (by path) a node was read from, if it came from one of the proposed files.

@@ -1,0 +1,187 @@
+//! Input certgate cannot fully interpret, where it matters, is an error finding and blocks the
+//! command (issue "Fail closed and never leak"): each test is a case the landed binary approved.
+
+mod common;
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use common::scenario::{approved, args, codes, has, provided, run_json, setup};
+
+fn key_pem(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/certs/keys")
+        .join(format!("{name}.key"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Certificates made by the real openssl with the repository's fixed keys (tests/certs/mkcert.sh).
+fn make_certs(dir: &Path, script: &str) {
+    let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -euo pipefail; source {}/mkcert.sh; {script}",
+            certs.display()
+        ))
+        .current_dir(dir)
+        .env("CERTS_HOME", &certs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn base64_with_a_dropped_character_or_wrong_padding_is_cg207_and_no_command() {
+    let b64 = STANDARD.encode(key_pem("ec256"));
+    assert!(b64.ends_with('=') || b64.len().is_multiple_of(4));
+    let broken = [
+        format!("{}{}", &b64[..40], &b64[41..]),
+        b64.trim_end_matches('=').to_string(),
+        format!("{b64}=="),
+    ];
+    for (i, value) in broken.iter().enumerate() {
+        if value == &b64 {
+            continue;
+        }
+        let dir = setup();
+        std::fs::write(dir.path().join("new.yaml"), provided(value)).unwrap();
+        let (status, report) = run_json(dir.path(), &args(&["-f", "new.yaml"]));
+        assert_eq!(status, 1, "case {i}: {:?}", codes(&report));
+        assert!(has(&report, "CG207 new.yaml:6:8"), "case {i}: {:?}", codes(&report));
+        assert!(!approved(&report), "case {i}");
+    }
+}
+
+#[test]
+fn a_key_that_is_not_a_key_name_is_never_put_on_the_command_line() {
+    // With tls.type=secret, tls.key names the Secret's key; a key pasted there is CG205, and the
+    // command never carries it, even when a rule is switched off.
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\ntls:\n  type: secret\n  secretName: es-tls\n",
+    )
+    .unwrap();
+    let b64 = STANDARD.encode(key_pem("ed25519"));
+    let set = format!("tls.key={}", &b64[..b64.len() - 2]);
+    let (status, report) = run_json(dir.path(), &args(&["-f", "new.yaml", "--set", &set]));
+    assert_eq!(status, 1, "{:?}", codes(&report));
+    assert!(!approved(&report));
+    assert!(
+        codes(&report).iter().any(|c| c.starts_with("CG205 ")),
+        "{:?}",
+        codes(&report)
+    );
+}
+
+#[test]
+fn pem_files_without_the_blocks_their_role_needs_are_errors() {
+    for option in ["--cert", "--cacert", "--key"] {
+        let dir = setup();
+        make_certs(
+            dir.path(),
+            "mkcert ca \"Root CA\" ca-a self 20250101000000Z 20350101000000Z ca; SAN=DNS:kafka.example.com mkcert tls kafka.example.com leaf ca 20260601000000Z 20270601000000Z leaf; key leaf tls",
+        );
+        std::fs::write(dir.path().join("notes.txt"), "this is the certificate, trust me\n").unwrap();
+        std::fs::write(
+            dir.path().join("new.yaml"),
+            "global:\n  security:\n    externalCertificateLabel: new1\ntls:\n  type: provided\n",
+        )
+        .unwrap();
+        let mut files = vec![("--key", "tls.key"), ("--cert", "tls.pem"), ("--cacert", "ca.pem")];
+        for f in &mut files {
+            if f.0 == option {
+                f.1 = "notes.txt";
+            }
+        }
+        let mut a = args(&["-f", "new.yaml"]);
+        for (o, f) in &files {
+            a.extend([*o, *f]);
+        }
+        let (status, report) = run_json(dir.path(), &a);
+        assert_eq!(status, 1, "{option}: {:?}", codes(&report));
+        assert!(has(&report, "CG208 notes.txt:1:1"), "{option}: {:?}", codes(&report));
+        assert!(!approved(&report), "{option}");
+    }
+}
+
+#[test]
+fn a_ca_bundle_holding_the_ca_key_is_an_error() {
+    let dir = setup();
+    make_certs(
+        dir.path(),
+        "mkcert ca \"Root CA\" ca-a self 20250101000000Z 20350101000000Z ca; SAN=DNS:kafka.example.com mkcert tls kafka.example.com leaf ca 20260601000000Z 20270601000000Z leaf; key leaf tls",
+    );
+    let ca = std::fs::read_to_string(dir.path().join("ca.pem")).unwrap();
+    let ca_key = key_pem("ca-a");
+    std::fs::write(dir.path().join("ca-bundle.pem"), format!("{ca}{ca_key}")).unwrap();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\ntls:\n  type: provided\n",
+    )
+    .unwrap();
+    let a = args(&[
+        "-f",
+        "new.yaml",
+        "--key",
+        "tls.key",
+        "--cert",
+        "tls.pem",
+        "--cacert",
+        "ca-bundle.pem",
+    ]);
+    let (status, report) = run_json(dir.path(), &a);
+    assert_eq!(status, 1, "{:?}", codes(&report));
+    let line = ca.lines().count() + 1;
+    assert!(
+        has(&report, &format!("CG208 ca-bundle.pem:{line}:1")),
+        "{:?}",
+        codes(&report)
+    );
+    assert!(!approved(&report));
+}
+
+#[test]
+fn a_secret_whose_string_data_holds_no_pem_is_an_error() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\ntls:\n  type: secret\n  secretName: es-tls\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: es-tls\nstringData:\n  key: not a key\n  cert: not a certificate\n  cacert: not a certificate either\n",
+    )
+    .unwrap();
+    let (status, report) = run_json(dir.path(), &args(&["-f", "new.yaml", "--secret", "secret.yaml"]));
+    assert_eq!(status, 1, "{:?}", codes(&report));
+    for at in ["6:8", "7:9", "8:11"] {
+        assert!(has(&report, &format!("CG208 secret.yaml:{at}")), "{:?}", codes(&report));
+    }
+    assert!(
+        !codes(&report).iter().any(|c| c.starts_with("CG314")),
+        "{:?}",
+        codes(&report)
+    );
+    assert!(!approved(&report));
+}
+
+#[test]
+fn an_unusable_previous_cacert_is_a_finding_not_a_question() {
+    let dir = setup();
+    std::fs::write(dir.path().join("old-ca.pem"), key_pem("ca-a")).unwrap();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\n",
+    )
+    .unwrap();
+    let (status, report) = run_json(
+        dir.path(),
+        &args(&["-f", "new.yaml", "--previous-cacert", "old-ca.pem"]),
+    );
+    assert_eq!(status, 1, "{:?}", codes(&report));
+    assert!(has(&report, "CG208 old-ca.pem:1:1"), "{:?}", codes(&report));
+}
