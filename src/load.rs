@@ -234,8 +234,35 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Whether a path may be read: one that `certgate.yaml` names (located in it) must stay inside
+    /// the config's directory ([`crate::source::confine`]); a path from the command line is the
+    /// user's own. Records why not.
+    fn confined(&mut self, role: &str, given: &Given<String>) -> bool {
+        if !matches!(given.location, Location::Span { .. }) {
+            return true;
+        }
+        match crate::source::confine::escapes(self.base_dir, &given.value) {
+            None => true,
+            Some(why) => {
+                self.problem(
+                    ProblemKind::Unreadable,
+                    given.location.clone(),
+                    format!(
+                        "the {} {:?} {why}: a config names files inside its own repository only; not read",
+                        role_noun(role),
+                        given.value
+                    ),
+                );
+                false
+            }
+        }
+    }
+
     /// Read a PEM file (a bundle up to the PEM size limit); `None` after recording why not.
     fn read_pem(&mut self, role: &str, given: &Given<String>) -> Option<SourceId> {
+        if !self.confined(role, given) {
+            return None;
+        }
         let display = self.display(&given.value);
         let at = Self::unreadable_at(given, &display);
         let bytes = match read_limited(Path::new(&display), self.limits.max_pem_bytes) {
@@ -279,6 +306,9 @@ impl Reader<'_> {
 
     /// Read a file as text; `None` after recording why not.
     fn read_text(&mut self, role: &str, given: &Given<String>, kind: ProblemKind) -> Option<SourceId> {
+        if !self.confined(role, given) {
+            return None;
+        }
         let display = self.display(&given.value);
         let at = Self::unreadable_at(given, &display);
         let bytes = match read_limited(Path::new(&display), self.limits.max_file_bytes) {
@@ -1051,6 +1081,13 @@ fn apply_set(r: &mut Reader, map: &mut Mapping, flag: SetFlag, given: &Given<Str
                 &given.value,
                 helm,
                 |path| {
+                    if matches!(given.location, Location::Span { .. })
+                        && let Some(why) = crate::source::confine::escapes(&base, path)
+                    {
+                        return Err(format!(
+                            "{path:?} {why}: a config names files inside its own repository only; not read"
+                        ));
+                    }
                     let full = if base.as_os_str().is_empty() {
                         PathBuf::from(path)
                     } else {
@@ -1192,6 +1229,9 @@ pub fn preload_charts<'a>(
 }
 
 fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {
+    if !r.confined("chart", given) {
+        return None;
+    }
     let display = r.display(&given.value);
     let at = Reader::unreadable_at(given, &display);
     let bytes = match read_limited(Path::new(&display), r.limits.max_chart_bytes) {

@@ -185,3 +185,50 @@ fn an_unusable_previous_cacert_is_a_finding_not_a_question() {
     assert_eq!(status, 1, "{:?}", codes(&report));
     assert!(has(&report, "CG208 old-ca.pem:1:1"), "{:?}", codes(&report));
 }
+
+#[test]
+fn paths_in_a_config_that_leave_the_repository_are_not_read() {
+    let top = tempfile::tempdir().unwrap();
+    let outside = top.path().join("outside");
+    let repo = top.path().join("repo");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(repo.join("deploy")).unwrap();
+    std::fs::create_dir_all(repo.join("policy")).unwrap();
+    common::write_charts(&repo);
+    let marker = "outsidemarker: TOPSECRET-0123456789\n";
+    std::fs::write(outside.join("values.yaml"), marker).unwrap();
+    std::fs::write(outside.join("rule.yaml"), marker).unwrap();
+    std::os::unix::fs::symlink(outside.join("values.yaml"), repo.join("deploy/linked.yaml")).unwrap();
+    std::os::unix::fs::symlink(outside.join("rule.yaml"), repo.join("policy/linked.yaml")).unwrap();
+    let abs = outside.join("values.yaml");
+    std::fs::write(
+        repo.join("certgate.yaml"),
+        format!(
+            "releases:\n  - name: es1\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [../outside/values.yaml, deploy/linked.yaml]\n    previous: {}\n    secret: deploy/../../outside/values.yaml\nrules_dirs: [policy, ../outside]\n",
+            abs.display()
+        ),
+    )
+    .unwrap();
+    let out = common::run_in(
+        &repo,
+        &["check", ".", "--now", common::scenario::NOW, "--format", "json"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("TOPSECRET"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let lines = codes(&report);
+    for expected in [
+        "CG001 certgate.yaml:4:14",
+        "CG001 certgate.yaml:4:38",
+        "CG001 certgate.yaml:5:15",
+        "CG001 certgate.yaml:6:13",
+        "CG005 certgate.yaml",
+        "CG005 policy/linked.yaml",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "{expected} in {lines:?}");
+    }
+    assert!(!approved(&report));
+    let inputs = report[0]["inputs"].to_string() + &report["inputs"].to_string();
+    assert!(!inputs.contains("outside"), "{inputs}");
+}

@@ -210,6 +210,14 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     let mut user_rules: Vec<Rule> = Vec::new();
     if let Some(cfg) = &plan.config {
         for dir in &cfg.rules_dirs {
+            if let Some(why) = crate::source::confine::escapes(&cfg.dir, dir) {
+                run_problems.push(InputProblem::new(
+                    ProblemKind::RuleFileInvalid,
+                    Location::File { path: cfg.path.clone() },
+                    format!("{}: rules_dirs names {dir:?}, which {why}: a config names directories inside its own repository only; not read", cfg.path),
+                ));
+                continue;
+            }
             let path = cfg.dir.join(dir);
             let (rules, problems, inputs) = rules::load_dir(&path, &path.to_string_lossy(), &mut base);
             user_rules.extend(rules);

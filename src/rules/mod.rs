@@ -168,8 +168,12 @@ pub fn load_dir(dir: &Path, display: &str, sources: &mut SourceMap) -> (Vec<Rule
             path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
         );
         // Only regular files are read: a symlink loop, a directory or a FIFO named *.yaml is reported
-        // (opening a FIFO would wait forever for a writer).
+        // (opening a FIFO would wait forever for a writer), and so is a link out of the directory.
+        let leaves = path
+            .file_name()
+            .and_then(|n| crate::source::confine::escapes(dir, &n.to_string_lossy()));
         let not_regular = match std::fs::metadata(&path) {
+            _ if leaves.is_some() => leaves.map(|why| format!("{why}: not read")),
             Ok(m) if m.is_file() => None,
             Ok(_) => Some("is not a regular file".to_string()),
             Err(e) => Some(format!("cannot be read: {e}")),

@@ -5,6 +5,7 @@
 //! - [`yaml`]: YAML text to a spanned value tree, resolved the way Helm reads values.
 
 pub mod chart;
+pub mod confine;
 pub mod files;
 pub mod git;
 pub mod pem;
