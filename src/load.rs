@@ -387,6 +387,20 @@ impl Reader<'_> {
             return None;
         }
         match loaded.root {
+            // A proposed values file that holds only comments or `null` proposes nothing, like an
+            // empty one: the usual cause is the same (a file written by a step that failed).
+            None
+            | Some(Node {
+                value: Value::Scalar(Scalar::Null),
+                ..
+            }) if role == "values" => {
+                self.problem(
+                    ProblemKind::Unreadable,
+                    Location::File { path: name.clone() },
+                    format!("the values file {name} holds no values (only comments or null): nothing is proposed; a file written by a step that failed is the usual cause"),
+                );
+                None
+            }
             // An empty document (comments only, `---`) sets nothing, like `{}`.
             None => Some(Node::empty_map(Origin::file(id, Span::point(0)))),
             Some(n) if n.is_null() => Some(Node::empty_map(n.origin)),

@@ -14,6 +14,17 @@ const LABELS_SINCE: &str = "2019.4.1";
 
 /// Decide the client impact of the change `unit` describes.
 pub fn assess(unit: &Unit) -> ClientImpact {
+    // A change read in part is not known: what the unread file proposes may change anything.
+    if let Some(file) = unit.values_files.iter().find(|f| f.root.is_none()) {
+        return verdict(
+            Verdict::Unknown,
+            Scenario::PreviousUnknown,
+            &format!(
+                "the values file {} could not be read, so the change is not known",
+                file.path
+            ),
+        );
+    }
     let label_changes = match &unit.running {
         Some(r) => !same_value(r.lookup(EXTERNAL_LABEL), unit.effective.lookup(EXTERNAL_LABEL)),
         None => unit.proposed.lookup(EXTERNAL_LABEL).is_some(),
