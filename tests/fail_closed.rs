@@ -232,3 +232,61 @@ fn paths_in_a_config_that_leave_the_repository_are_not_read() {
     let inputs = report[0]["inputs"].to_string() + &report["inputs"].to_string();
     assert!(!inputs.contains("outside"), "{inputs}");
 }
+
+#[test]
+fn contradictory_or_empty_options_are_refused_not_dropped() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\n",
+    )
+    .unwrap();
+    for (extra, says) in [
+        (vec!["--base", "HEAD"], "--previous and --base"),
+        (vec!["--namespace", ""], "--namespace needs a namespace name"),
+        (vec!["--namespace", " "], "--namespace needs a namespace name"),
+    ] {
+        let mut a = args(&["-f", "new.yaml"]);
+        a.extend(extra.iter());
+        let out = common::run_in(dir.path(), &a);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{extra:?}");
+    }
+}
+
+#[test]
+fn show_config_with_a_config_that_does_not_load_fails_and_says_why() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "policy: {fail_on: bogus}\nhelp_uri_base: \"javascript:alert(1)\"\n",
+    )
+    .unwrap();
+    let out = common::run_in(dir.path(), &["check", "--config", "bad.yaml", "--show-config"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("the config has problems; no setting above comes from it"),
+        "{text}"
+    );
+    assert!(text.contains("bad.yaml:1:19:"), "{text}");
+    assert!(
+        text.contains("bad.yaml:2:16:") && text.contains("javascript:"),
+        "{text}"
+    );
+    // A help_uri_base that is not an http(s) address is CG005 in a check too.
+    std::fs::write(
+        dir.path().join("certgate.yaml"),
+        "releases:\n  - name: es1\n    values: [v.yaml]\nhelp_uri_base: \"javascript:alert(1)\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("v.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: new1\n",
+    )
+    .unwrap();
+    let (status, report) = run_json(dir.path(), &["check", "."]);
+    assert_eq!(status, 1);
+    assert!(has(&report, "CG005 certgate.yaml:4:16"), "{:?}", codes(&report));
+}

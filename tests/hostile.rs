@@ -155,6 +155,12 @@ fn unreadable_inputs_of_every_role_are_findings() {
     assert_eq!(status, 1);
     assert_eq!(
         findings,
-        vec!["CG001 adir", "CG501 adir", "CG001 cm.yaml", "CG001 nope.yaml", "CG404 -"]
+        vec![
+            "CG001 adir",
+            "CG501 adir",
+            "CG001 cm.yaml",
+            "CG001 nope.yaml",
+            "CG404 -"
+        ]
     );
 }

@@ -47,11 +47,33 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         &[Format::Text, Format::Json, Format::Sarif, Format::Junit, Format::Github],
     )?;
     if args.show_config {
-        let (config, policy) = policy_only(args);
-        let text = show_config(config.as_ref(), &policy, args);
+        let (config, policy, problems) = policy_only(args);
+        let mut text = show_config(config.as_ref(), &policy, args);
+        // A config that does not load gives none of its settings: say so, and fail, rather than
+        // show the defaults as if they were the config's.
+        if !problems.is_empty() {
+            text.push_str("\nthe config has problems; no setting above comes from it:\n");
+            for p in &problems {
+                let line: String = p
+                    .chars()
+                    .flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+                        if c.is_control() {
+                            Box::new(c.escape_default())
+                        } else {
+                            Box::new(std::iter::once(c))
+                        }
+                    })
+                    .collect();
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
         let text = argv_redactor(args).scrub(&text).into_owned();
         output::stdout(&text).map_err(|e| CliError::Internal(e.to_string()))?;
-        return Ok(Outcome::Pass);
+        return Ok(if problems.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        });
     }
     let evaluation = evaluate(args)?;
     write_all(&evaluation, &targets, args.quiet, &redactor(&evaluation, args))?;
@@ -163,20 +185,30 @@ fn policy_of(config: Option<&Config>, args: &CheckArgs) -> Policy {
     policy
 }
 
-fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy) {
-    let plan = select_units(
-        args,
-        &mut SourceMap::new(),
-        &mut Vec::new(),
-        &mut Vec::new(),
-        Units::Copy,
-    );
+fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy, Vec<String>) {
+    let mut sources = SourceMap::new();
+    let mut problems = Vec::new();
+    let plan = select_units(args, &mut sources, &mut problems, &mut Vec::new(), Units::Copy);
     let policy = policy_of(plan.config.as_ref(), args);
-    (plan.config, policy)
+    // Where each problem of the config is, for --show-config to say why a setting is missing.
+    let problems = problems
+        .iter()
+        .filter(|p| p.kind != ProblemKind::NothingChecked)
+        .map(|p| {
+            let at = report::place(&sources, &p.location);
+            match (at.file, at.line, at.column) {
+                (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: {}", p.message),
+                (Some(f), _, _) => format!("{f}: {}", p.message),
+                _ => p.message.clone(),
+            }
+        })
+        .collect();
+    (plan.config, policy, problems)
 }
 
 /// Load and check every selected release unit.
 pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
+    refuse_contradictions(args)?;
     let now = parse_now(args.now.as_deref())?;
     let now_text = now.format(&Rfc3339).map_err(|e| CliError::Internal(e.to_string()))?;
 
@@ -358,6 +390,21 @@ pub fn output_targets(args: &CheckArgs, allowed: &[Format]) -> Result<Vec<(Forma
         ));
     }
     Ok(targets)
+}
+
+/// Options that cannot all be meant are refused, never one of them silently dropped.
+fn refuse_contradictions(args: &CheckArgs) -> Result<(), CliError> {
+    if args.previous.is_some() && args.base.is_some() {
+        return Err(CliError::Usage(
+            "--previous and --base both say what runs today (a file from helm get values, or the same files at a git revision): give one".into(),
+        ));
+    }
+    if args.namespace.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(CliError::Usage(
+            "--namespace needs a namespace name (an empty one makes Helm 3 use the kube context's namespace)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn parse_now(now: Option<&str>) -> Result<OffsetDateTime, CliError> {
