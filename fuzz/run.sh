@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL=(yaml_loader pem_and_certificate helm_set rule_and_config check_values)
+ALL=(yaml_loader pem_and_certificate helm_set rule_and_config check_values key_leak)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 SANITIZER=${FUZZ_SANITIZER:-none}

@@ -134,3 +134,8 @@ fn rule_and_config() {
 fn check_values() {
     check("check_values");
 }
+
+#[test]
+fn key_leak() {
+    check("key_leak");
+}

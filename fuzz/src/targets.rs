@@ -52,6 +52,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("helm_set", helm_set),
     ("rule_and_config", rule_and_config),
     ("check_values", check_values),
+    ("key_leak", key_leak),
 ];
 
 fn text_of(data: &[u8]) -> String {
@@ -545,4 +546,231 @@ fn render_all(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) {
     }
     let _ = report::audit::html(reports, rules, policy);
     let _ = report::audit::markdown(reports, rules, policy);
+}
+
+// ------------------------------------------------------------------------------------------------
+// key_leak
+
+/// The repository's fixed keys (tests/certs/keys): RSA 2048, EC P-256, Ed25519.
+const KEYS: [&str; 3] = [
+    include_str!("../../tests/certs/keys/leaf.key"),
+    include_str!("../../tests/certs/keys/ec256.key"),
+    include_str!("../../tests/certs/keys/ed25519.key"),
+];
+
+/// Every 16-character run of each key's material: its PEM body (the DER in base64), and the base64
+/// of its PEM file without the runs that encode only the `-----BEGIN`/`-----END` lines.
+fn key_windows() -> &'static [std::collections::HashSet<Vec<u8>>; 3] {
+    static WINDOWS: OnceLock<[std::collections::HashSet<Vec<u8>>; 3]> = OnceLock::new();
+    WINDOWS.get_or_init(|| {
+        KEYS.map(|pem| {
+            let mut set = std::collections::HashSet::new();
+            let body = pem_body(pem);
+            let b64 = b64(pem.as_bytes());
+            for (text, skip) in [(body.as_bytes(), 0), (b64.as_bytes(), 44)] {
+                for start in skip..text.len().saturating_sub(16 + skip) {
+                    set.insert(text[start..start + 16].to_vec());
+                }
+            }
+            set
+        })
+    })
+}
+
+fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn b64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn wrap(s: &str, width: usize) -> String {
+    s.as_bytes()
+        .chunks(width)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One form of a key, as users paste it: PEM, a PEM body without its lines, DER or PEM in base64 on
+/// one line or wrapped, and base64 with a character dropped, its padding missing or doubled.
+fn key_form(pem: &str, form: u8, at: usize) -> String {
+    let body = pem_body(pem);
+    let of_pem = b64(pem.as_bytes());
+    match form % 9 {
+        0 => pem.to_string(),
+        1 => wrap(&body, 64),
+        2 => body,
+        3 => of_pem,
+        4 => wrap(&of_pem, 76),
+        5 => {
+            let i = at % of_pem.len();
+            format!("{}{}", &of_pem[..i], &of_pem[i + 1..])
+        }
+        6 => of_pem.trim_end_matches('=').to_string(),
+        7 => format!("{of_pem}=="),
+        _ => {
+            let keep = body.len() / 2 + at % (body.len() / 2);
+            body[..keep].to_string()
+        }
+    }
+}
+
+/// `value` as a YAML value at `indent`: a block scalar when it spans lines.
+fn yaml_value(value: &str, indent: &str) -> String {
+    if value.contains('\n') {
+        let lines: Vec<String> = value.lines().map(|l| format!("{indent}  {l}")).collect();
+        format!("|\n{}", lines.join("\n"))
+    } else {
+        value.to_string()
+    }
+}
+
+/// A generated private key (one of three algorithms, in one of nine forms) put in one of a dozen
+/// places of an otherwise fuzzed release unit (values keys and values, `--set`, `--command`, a
+/// Secret, the previous values, a file given to the wrong option, broken YAML around it). Every
+/// format is rendered and put through the run's redactor, as `certgate check` writes it, and no
+/// output may hold 16 characters of the key's material.
+pub fn key_leak(data: &[u8]) {
+    let data = &data[..data.len().min(MAX_INPUT)];
+    let byte = |i: usize| data.get(i).copied().unwrap_or(0);
+    let which = usize::from(byte(0) % 3);
+    let at = usize::from(byte(3)) * 7 + usize::from(byte(4));
+    let key = key_form(KEYS[which], byte(1), at);
+    let junk = text_of(data.get(5..).unwrap_or_default());
+    let one_line = key.replace('\n', "");
+    let s = scratch();
+    let helm = if byte(3) % 2 == 0 {
+        HelmVersion::V2
+    } else {
+        HelmVersion::V3
+    };
+    let mut values = String::from("global:\n  security:\n    externalCertificateLabel: ext-fuzz-1\n");
+    let mut spec = UnitSpec {
+        release: Some(given("eventstreams1")),
+        namespace: Some("es".into()),
+        helm: Some(helm),
+        chart: Some(given(&s.chart.to_string_lossy())),
+        previous: Some(given(&s.previous.to_string_lossy())),
+        ..UnitSpec::default()
+    };
+    let mut words: Vec<String> = Vec::new();
+    let mut extra_files: Vec<ScratchFile> = Vec::new();
+    let mut file = |name: &str, text: &str| {
+        let f = ScratchFile::new(name, text.as_bytes());
+        let path = f.0.to_string_lossy().into_owned();
+        extra_files.push(f);
+        path
+    };
+    match byte(2) % 12 {
+        0 => values.push_str(&format!("tls:\n  type: provided\n  key: {}\n", yaml_value(&key, "  "))),
+        1 => {
+            let path = ["externalCertificateLabel", "internalCertificateLabel"][usize::from(byte(3) % 2)];
+            values = format!("global:\n  security:\n    {path}: {}\n", yaml_value(&key, "    "));
+        }
+        2 => values.push_str(&format!("tls:\n  {one_line}: x\n  type: {}\n", yaml_value(&key, "  "))),
+        3 => words.push(format!("tls.key={key}")),
+        4 => words.push(key.clone()),
+        5 => {
+            spec.command = Some(format!(
+                "helm upgrade --reuse-values --set tls.type=provided,tls.key={one_line} eventstreams1 chart.tgz --tls"
+            ));
+            words.push(spec.command.clone().unwrap_or_default());
+        }
+        6 => {
+            let secret = format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: es-tls\ndata:\n  key: {}\nstringData:\n  cert: {}\n",
+                b64(key.as_bytes()),
+                yaml_value(&key, "  ")
+            );
+            values.push_str("tls:\n  type: secret\n  secretName: es-tls\n");
+            spec.secret = Some(given(&file("secret.yaml", &secret)));
+        }
+        7 => {
+            let previous = format!(
+                "global:\n  security:\n    externalCertificateLabel: old\ntls:\n  type: provided\n  key: {}\n",
+                yaml_value(&key, "  ")
+            );
+            spec.previous = Some(given(&file("previous.yaml", &previous)));
+            values.push_str("tls:\n  type: secret\n  secretName: es-tls\n");
+        }
+        8 => {
+            let path = file("wrong.pem", &key);
+            match byte(3) % 5 {
+                0 => spec.values.push(given(&path)),
+                1 => spec.secret = Some(given(&path)),
+                2 => spec.configmap = Some(given(&path)),
+                3 => spec.cert = Some(given(&path)),
+                _ => spec.previous_cacert = Some(given(&path)),
+            }
+        }
+        9 => values.push_str(&format!("tls:\n  key: {}\n  cert: [unclosed\n", yaml_value(&key, "  "))),
+        10 => values.push_str(&format!("tls:\n  key: a\n  key: {}\n", yaml_value(&key, "  "))),
+        _ => {
+            // A key pasted where a path belongs (`--key "$(cat tls.key)"`).
+            spec.key = Some(given(&key));
+            words.push(key.clone());
+        }
+    }
+    let values = format!("{junk}\n{values}");
+    let values_file = ScratchFile::new("values.yaml", values.as_bytes());
+    spec.values.insert(0, given(&values_file.0.to_string_lossy()));
+    if spec.command.is_none() && spec.key.is_none() {
+        let flags = if byte(3) % 2 == 0 {
+            &mut spec.set
+        } else {
+            &mut spec.set_string
+        };
+        flags.extend(words.iter().map(|w| given(w)));
+    }
+    let (ctx, base) = preloaded();
+    let loaded = load_unit(&spec, ctx, base);
+    let builtin: Vec<&Rule> = rules::builtin().iter().collect();
+    let policy = Policy::default();
+    let report = engine::check(loaded, &builtin, &policy, NOW_TEXT);
+    let mut redactor = certgate::source::secret::Redactor::new();
+    for secret in certgate::source::secret::in_words(&words) {
+        redactor.add(&secret);
+    }
+    report.add_secrets(&mut redactor);
+    let reports = [report];
+    let outputs = [
+        report::text::render(&reports, report::text::Style::default(), false),
+        report::json::render(&reports),
+        report::sarif::render(&reports, &builtin, &policy),
+        report::junit::render(&reports, &builtin, policy.fail_on),
+        report::github::render(&reports),
+        report::github::step_summary(&reports, Severity::Error),
+        report::audit::html(&reports, &builtin, &policy),
+        report::audit::markdown(&reports, &builtin, &policy),
+    ];
+    let windows = &key_windows()[which];
+    for (i, out) in outputs.iter().enumerate() {
+        let out = redactor.scrub(out);
+        let bytes = out.as_bytes();
+        if let Some(w) = bytes.windows(16).find(|w| windows.contains(*w)) {
+            panic!(
+                "output {i} holds 16 characters of the key: {:?}",
+                String::from_utf8_lossy(w)
+            );
+        }
+    }
+    drop(extra_files);
 }

@@ -281,25 +281,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
     run_command(&mut cli, &matches, argv_secrets).map_err(scrub)
 }
 
-/// Key material on the command line: whatever holds it by what it is, and every value given to
-/// a key (`--set tls.key=…`, `--set-string`, inside `--command`), which may be too short or too
-/// broken to be recognised. When unsure, redact.
+/// Key material on the command line ([`crate::source::secret::in_words`]).
 fn secrets_in_args(args: &[OsString]) -> Vec<String> {
-    let mut out = Vec::new();
-    for arg in args {
-        let word = arg.to_string_lossy();
-        let found = crate::source::secret::scan(&word);
-        out.extend(found.spans.iter().map(|s| word[s.start..s.end].to_string()));
-        out.extend(found.decoded);
-        for (at, _) in word.match_indices("key=") {
-            let value: String = word[at + 4..]
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '\'' | '"'))
-                .collect();
-            out.push(value);
-        }
-    }
-    out
+    let words: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    crate::source::secret::in_words(&words)
 }
 
 fn run_command(cli: &mut Cli, matches: &clap::ArgMatches, argv_secrets: Vec<String>) -> Result<Outcome, CliError> {

@@ -69,6 +69,27 @@ pub fn scan(text: &str) -> Found {
     found
 }
 
+/// Key material in command-line words: whatever holds it by what it is, and every value given to a
+/// key (`--set tls.key=…`, `--set-string`, inside `--command`), which may be too short or too broken
+/// to be recognised. When unsure, redact.
+pub fn in_words<S: AsRef<str>>(words: &[S]) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words {
+        let word = word.as_ref();
+        let found = scan(word);
+        out.extend(found.spans.iter().map(|s| word[s.start..s.end].to_string()));
+        out.extend(found.decoded);
+        for (at, _) in word.match_indices("key=") {
+            let value: String = word[at + 4..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '\'' | '"'))
+                .collect();
+            out.push(value);
+        }
+    }
+    out
+}
+
 /// Whether `text` holds key material anywhere.
 pub fn holds_key_material(text: &str) -> bool {
     !scan(text).is_empty()
