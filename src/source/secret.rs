@@ -32,8 +32,22 @@ pub const MATCH: usize = 16;
 const UNSURE: usize = 64;
 /// Base64 of base64 of … a key: how many layers are looked through.
 const MAX_DEPTH: u8 = 3;
-/// What replaces key material in any output.
-pub const REPLACEMENT: &str = "[redacted]";
+/// What replaces key material in any output: `[redacted: N characters]`, N the length of what it
+/// replaces (a message then still says how long the value was, never what it was).
+pub const REPLACEMENT_START: &str = "[redacted: ";
+
+/// Whether `gap` holds only blanks and escaped line breaks (`\n`, `\r`, `\t`).
+fn only_breaks(gap: &[u8]) -> bool {
+    let mut i = 0;
+    while i < gap.len() {
+        match gap[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'\\' if matches!(gap.get(i + 1), Some(b'n' | b'r' | b't')) => i += 2,
+            _ => return false,
+        }
+    }
+    true
+}
 
 /// Key material found in one text: where it is, and the strings it decodes to that are key
 /// material as well (the PEM body inside the base64 of a PEM file), which output may show instead.
@@ -573,7 +587,7 @@ impl Redactor {
         run.windows(BLOCK).any(|w| self.blocks.contains(&block(w)))
     }
 
-    /// `text` with every run of key material replaced by [`REPLACEMENT`]: runs sharing [`MATCH`]
+    /// `text` with every run of key material replaced by `[redacted: N characters]`: runs sharing [`MATCH`]
     /// characters with a remembered secret, and runs that are key material by what they are.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let bytes = text.as_bytes();
@@ -596,11 +610,21 @@ impl Redactor {
             return Cow::Borrowed(text);
         }
         merge(&mut cut);
+        // Runs of one value that only blanks or escaped line breaks separate (a PEM folded onto one
+        // line, the lines of a wrapped value) are replaced as one, with how long they were.
+        let mut joined: Vec<Span> = Vec::with_capacity(cut.len());
+        for s in cut {
+            match joined.last_mut() {
+                Some(last) if only_breaks(&bytes[last.end..s.start]) => last.end = s.end,
+                _ => joined.push(s),
+            }
+        }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for s in cut {
+        for s in joined {
             out.push_str(&text[at..s.start]);
-            out.push_str(REPLACEMENT);
+            let n = text[s.start..s.end].chars().filter(|c| !c.is_whitespace()).count();
+            out.push_str(&format!("{REPLACEMENT_START}{n} characters]"));
             at = s.end;
         }
         out.push_str(&text[at..]);
@@ -626,7 +650,10 @@ fn trim_pad(run: &[u8]) -> &[u8] {
 /// The base64 runs inside `span` of key material found by scanning output: only the runs are
 /// replaced, so the text around them (quotes, escapes, line structure) stays well formed.
 fn run_spans(bytes: &[u8], span: Span) -> impl Iterator<Item = Span> + '_ {
-    runs(&bytes[span.start..span.end]).map(move |(r, _)| Span::new(span.start + r.start, span.start + r.end))
+    // Words shorter than a match (`BEGIN`, `PRIVATE`, `KEY` of the armour) show nothing.
+    runs(&bytes[span.start..span.end])
+        .filter(|(r, _)| r.end - r.start >= MATCH)
+        .map(move |(r, _)| Span::new(span.start + r.start, span.start + r.end))
 }
 
 /// A streaming writer through a [`Redactor`]: it holds back the text after the last line break, so
@@ -822,12 +849,29 @@ mod tests {
         for start in [0, 1, 2, 3, 17, key.len() - 16] {
             let piece = &key[start..start + 16];
             let out = r.scrub(&format!("message: \"value {piece} here\"")).into_owned();
-            assert_eq!(out, "message: \"value [redacted] here\"", "at {start}");
+            assert_eq!(out, "message: \"value [redacted: 16 characters] here\"", "at {start}");
         }
         assert_eq!(r.scrub("nothing to see").as_ref(), "nothing to see");
         // A run shorter than an indexed block cannot match.
         let out = r.scrub(&key[5..16]);
         assert_eq!(out.as_ref(), &key[5..16]);
+    }
+
+    #[test]
+    fn a_pem_key_folded_onto_one_line_is_replaced_as_one_value_with_its_length() {
+        let p = pem("PRIVATE KEY", &fake_key_der(300));
+        let folded = format!(
+            "rules/org.yaml does not match the rule schema: \"{}\" is not an object",
+            p.trim_end().replace('\n', " ")
+        );
+        let out = Redactor::new().scrub(&folded).into_owned();
+        let body: usize = p.lines().filter(|l| !l.starts_with("-----")).map(str::len).sum();
+        assert_eq!(
+            out,
+            format!(
+                "rules/org.yaml does not match the rule schema: \"-----BEGIN PRIVATE KEY----- [redacted: {body} characters] -----END PRIVATE KEY-----\" is not an object"
+            )
+        );
     }
 
     #[test]
@@ -852,8 +896,9 @@ mod tests {
         }
         w.finish().unwrap();
         let out = String::from_utf8(out).unwrap();
-        assert!(out.contains("\"[redacted]\""));
+        let replaced = format!("\"[redacted: {} characters]\"", key.len());
+        assert!(out.contains(&replaced), "{replaced}");
         assert!(!out.contains(&key[100..116]));
-        assert_eq!(out.len(), text.len() - key.len() + REPLACEMENT.len());
+        assert_eq!(out.len(), text.len() - key.len() + replaced.len() - 2);
     }
 }
