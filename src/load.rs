@@ -663,6 +663,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             .into_iter()
             .flatten()
             .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
+        secret.as_ref(),
     );
     let material = analyse(raws, problems, ctx.now);
     let key_in_tracked_values = tracked_key_file(&effective, &values_given, &values_files, &r.sources, |given| {
@@ -716,6 +717,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         .filter(|(_, g)| g.is_some())
         .map(|(role, _)| role.value_path())
         .collect(),
+        secret_manifest: spec.secret.clone(),
         redacted,
         key_in_tracked_values,
         expiry_warning_days: ctx.expiry_warning_days,
@@ -919,13 +921,43 @@ fn secret_material(
     }
 }
 
-/// Spans no renderer may quote: PEM files holding a private key, and every YAML string value that
-/// is (or is the base64 of) a private key.
-fn redactions<'a>(sources: &SourceMap, raws: &[Raw], roots: impl Iterator<Item = &'a Node>) -> Vec<(SourceId, Span)> {
+/// Spans no renderer may quote: PEM files holding a private key, every YAML string value that is
+/// (or is the base64 of) a private key, and, by where they are whatever they look like, every
+/// `tls.key` value and every value of the Secret manifest's `data` and `stringData` (a key cut
+/// short or in a form certgate does not know is still a key; when unsure, redact).
+fn redactions<'a>(
+    sources: &SourceMap,
+    raws: &[Raw],
+    roots: impl Iterator<Item = &'a Node>,
+    secret: Option<&Node>,
+) -> Vec<(SourceId, Span)> {
     let mut out: Vec<(SourceId, Span)> = material::key_sources(raws)
         .into_iter()
         .map(|id| (id, Span::new(0, sources.get(id).text.len())))
         .collect();
+    let mut by_place: Vec<&Node> = Vec::new();
+    if let Some(secret) = secret {
+        for field in ["data", "stringData"] {
+            if let Some(map) = secret.lookup(field).and_then(Node::as_map) {
+                by_place.extend(map.iter().map(|e| &e.node));
+            }
+        }
+    }
+    let roots: Vec<&Node> = roots.collect();
+    // A Secret's key name (`tls.key` with tls.type=secret) is short and shows nothing.
+    let key_name = |s: &str| s.len() < 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    by_place.extend(
+        roots
+            .iter()
+            .filter_map(|r| r.lookup("tls.key"))
+            .filter(|n| n.as_str().is_some_and(|s| !key_name(s))),
+    );
+    for node in by_place {
+        if let (Value::Scalar(Scalar::Str(_)), Origin::File { source, span }) = (&node.value, &node.origin) {
+            out.push((*source, *span));
+        }
+    }
+    let roots = roots.into_iter();
     for root in roots {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {

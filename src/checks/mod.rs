@@ -26,6 +26,7 @@ pub mod forbidden_keys;
 pub mod helm3_namespace;
 pub mod hostname_coverage;
 pub mod input_problem;
+pub mod input_used;
 pub mod k8s_label_value;
 pub mod key_defined_by_chart;
 pub mod key_matches_cert;
@@ -100,6 +101,7 @@ impl std::fmt::Debug for Kind {
 /// The registry of check kinds.
 pub static KINDS: &[Kind] = &[
     input_problem::KIND,
+    input_used::KIND,
     k8s_label_value::KIND,
     non_empty::KIND,
     scalar_is_string::KIND,

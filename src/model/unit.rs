@@ -114,6 +114,9 @@ pub struct Unit {
     /// The values paths a PEM file was named for, read or not: a file that cannot be read is CG001's,
     /// not a missing value.
     pub pem_given: Vec<&'static str>,
+    /// The Secret manifest given (`--secret`), read or not: with another `tls.type` than `secret`
+    /// the chart never reads it.
+    pub secret_manifest: Option<Given<String>>,
     /// Spans that hold private key material: no renderer may quote them.
     pub redacted: Vec<(crate::source::SourceId, crate::source::Span)>,
     /// The private key sits in a values file that git tracks (CG210): where, and the file.

@@ -1,0 +1,78 @@
+//! `input_used`: an input given for a certificate type the change does not have is read by no one.
+//! A Secret manifest (`--secret`) with `tls.type=provided` or `selfsigned` is not what the chart
+//! deploys, so checking it says nothing about the release; the user meant one of the two.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::model::unit::{TlsType, Unit};
+
+pub const KIND: Kind = Kind {
+    name: "input_used",
+    summary: "Every certificate input given is one the change's tls.type reads.",
+    params: "(none)",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        let Some(secret) = &unit.secret_manifest else {
+            return;
+        };
+        match unit.new_type() {
+            Some(t) if t != TlsType::Secret => emit.at(
+                secret.location.clone(),
+                Some("tls.type"),
+                format!(
+                    "the Secret manifest {} is given, but tls.type is {}: the chart does not read a Secret for it, so the manifest was not checked",
+                    secret.value,
+                    t.as_str()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Context, UnitSpec, load_unit};
+    use crate::model::unit::Given;
+    use crate::report::Location;
+    use crate::source::SourceMap;
+
+    fn given(v: &str) -> Given<String> {
+        Given {
+            value: v.to_string(),
+            location: Location::Arg {
+                origin: format!("--secret {v}"),
+            },
+        }
+    }
+
+    fn hits(tls_type: &str) -> Vec<String> {
+        let spec = UnitSpec {
+            set: vec![given(&format!("tls.type={tls_type}"))],
+            secret: Some(given("does-not-exist.yaml")),
+            ..UnitSpec::default()
+        };
+        let loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        let mut emit = Emit::new(&std::sync::Arc::from("CG009"));
+        Params {}.run(&loaded.unit, &mut emit);
+        emit.into_hits().into_iter().map(|h| h.message).collect()
+    }
+
+    #[test]
+    fn a_secret_with_another_type_is_reported_and_with_secret_it_is_not() {
+        let provided = hits("provided");
+        assert_eq!(provided.len(), 1);
+        assert!(provided[0].contains("tls.type is provided"), "{provided:?}");
+        assert_eq!(hits("selfsigned").len(), 1);
+        assert!(hits("secret").is_empty());
+    }
+}
