@@ -314,3 +314,125 @@ fn a_report_file_gets_the_permissions_a_shell_redirection_would_give_it() {
         );
     }
 }
+
+/// Run certgate in `dir`, killing it if it has not finished after a minute (a guard against a run
+/// that waits forever, not a timing assertion): its output, or `None` if it had to be killed.
+fn run_or_kill(dir: &std::path::Path, args: &[&str]) -> Option<std::process::Output> {
+    let mut child = common::certgate()
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+fn mkfifo(path: &std::path::Path) {
+    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+#[test]
+fn fifos_given_as_input_files_are_findings_not_waits() {
+    // Nothing ever opens these FIFOs for writing: a read that opened one would wait forever.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["values.yaml", "tls.key", "prev.yaml", "config.yaml"] {
+        mkfifo(&d.join(name));
+    }
+    std::fs::write(
+        d.join("certgate.yaml"),
+        "releases:\n  - name: es\n    values: [v.yaml]\n",
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "-f",
+        "values.yaml",
+        "--key",
+        "tls.key",
+        "--previous",
+        "prev.yaml",
+        "--now",
+        "2026-11-27T00:00:00Z",
+        "--format",
+        "json",
+    ];
+    let out = run_or_kill(d, &args).expect("certgate returns instead of waiting on a FIFO");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = common::finding_lines(&report);
+    for expected in ["CG001 values.yaml", "CG001 tls.key", "CG001 prev.yaml"] {
+        assert!(lines.iter().any(|l| l == expected), "{expected} in {lines:?}");
+    }
+    for f in report["findings"].as_array().unwrap() {
+        if f["code"] == "CG001" {
+            let message = f["message"].as_str().unwrap();
+            assert!(message.contains("not a regular file"), "{message}");
+        }
+    }
+    // A config file that is a FIFO.
+    let out = run_or_kill(d, &["check", "--config", "config.yaml", "--format", "json"])
+        .expect("certgate returns instead of waiting on a FIFO");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("not a regular file") || stderr.contains("not a regular file"),
+        "{stdout} {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn verify_approval_refuses_a_fifo_report_and_names_an_input_that_became_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    mkfifo(&d.join("report.json"));
+    let out = run_or_kill(d, &["verify-approval", "report.json"]).expect("no wait on a FIFO report");
+    assert_eq!(out.status.code(), Some(2), "an unreadable report is an error");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("report.json") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+
+    // An approved input replaced by a FIFO has changed.
+    std::fs::write(
+        d.join("v.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-2\n",
+    )
+    .unwrap();
+    let check = [
+        "check",
+        "-f",
+        "v.yaml",
+        "--now",
+        "2026-11-27T00:00:00Z",
+        "--format",
+        "json",
+        "--output",
+        "ok.json",
+    ];
+    let out = common::run_in(d, &check);
+    assert!(d.join("ok.json").exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(d.join("v.yaml")).unwrap();
+    mkfifo(&d.join("v.yaml"));
+    let out = run_or_kill(d, &["verify-approval", "ok.json"]).expect("no wait on a FIFO input");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("CHANGED    v.yaml (values): is not a regular file"),
+        "{stdout}"
+    );
+}

@@ -11,9 +11,15 @@ use crate::source::files::{read_limited, sha256_hex};
 /// Input files larger than this are not re-read (nothing certgate reads is larger).
 const MAX_INPUT_BYTES: u64 = 64 << 20;
 
+/// A report larger than this is not read: a report of 10,000 units is some tens of megabytes.
+const MAX_REPORT_BYTES: u64 = 256 << 20;
+
 pub fn run(report: &Path) -> Result<Outcome, CliError> {
-    let text = std::fs::read_to_string(report)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", report.display())))?;
+    // Read like any input: a FIFO or device given as the report is refused at once, not waited on.
+    let bytes = read_limited(report, MAX_REPORT_BYTES)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: it {e}", report.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not a certgate JSON report: not UTF-8", report.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{} is not a certgate JSON report: {e}", report.display())))?;
     let units: Vec<&serde_json::Value> = match &json {

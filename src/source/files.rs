@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 pub enum ReadError {
     Missing,
     Directory,
+    /// A FIFO, socket or device: reading one may wait forever or never end.
+    NotRegular,
     TooLarge {
         limit: u64,
     },
@@ -24,27 +26,50 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::Missing => write!(f, "no such file"),
             ReadError::Directory => write!(f, "is a directory, not a file"),
+            ReadError::NotRegular => write!(f, "is not a regular file (a FIFO, socket or device)"),
             ReadError::TooLarge { limit } => write!(f, "is larger than the limit of {} bytes", limit),
             ReadError::Io(e) => write!(f, "cannot be read: {e}"),
         }
     }
 }
 
+/// Whether `meta` is of a file certgate reads: a regular file (a symbolic link is followed first).
+fn regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    if meta.is_dir() {
+        Err(ReadError::Directory)
+    } else if meta.is_file() {
+        Ok(())
+    } else {
+        Err(ReadError::NotRegular)
+    }
+}
+
 /// Read at most `limit` bytes of `path`; a longer file is an error, not a truncated read.
+///
+/// Only regular files are read: opening a FIFO waits until something writes to it (fifo(7)), and a
+/// device may never end or have side effects when opened. The kind is checked by name before
+/// opening, and again on the opened handle, since the name may have been replaced in between;
+/// `O_NONBLOCK` makes that open return at once even if a FIFO took the name (open(2): "O_RDONLY
+/// ... with O_NONBLOCK: open() returns without delay"), and changes nothing for a regular file.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e.to_string()),
-    })?;
+    };
+    regular(&std::fs::metadata(path).map_err(io)?)?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
     let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
-    if meta.is_dir() {
-        return Err(ReadError::Directory);
-    }
-    if meta.is_file() && meta.len() > limit {
+    regular(&meta)?;
+    if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
     let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
-    // `take` bounds pipes and devices too, whose metadata says nothing of their length.
+    // `take` bounds a file that grows while it is read.
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| match e.raw_os_error() {
@@ -100,11 +125,26 @@ mod tests {
     }
 
     #[test]
-    fn devices_are_bounded() {
-        assert_eq!(
-            read_limited(Path::new("/dev/zero"), 1024),
-            Err(ReadError::TooLarge { limit: 1024 })
+    fn devices_fifos_and_sockets_are_refused_without_waiting() {
+        assert_eq!(read_limited(Path::new("/dev/zero"), 1024), Err(ReadError::NotRegular));
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
         );
+        // Nothing ever writes to it: a blocking open would never return.
+        assert_eq!(read_limited(&fifo, 1024), Err(ReadError::NotRegular));
+        let socket = dir.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert_eq!(read_limited(&socket, 1024), Err(ReadError::NotRegular));
+        // A symbolic link to a regular file is read.
+        std::fs::write(dir.path().join("v.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink("v.yaml", dir.path().join("link.yaml")).unwrap();
+        assert_eq!(read_limited(&dir.path().join("link.yaml"), 10).unwrap(), b"a: 1\n");
     }
 
     #[test]
