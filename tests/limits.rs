@@ -436,3 +436,30 @@ fn verify_approval_refuses_a_fifo_report_and_names_an_input_that_became_one() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_long_string_aliased_many_times_is_a_finding_at_the_alias_past_the_limit() {
+    // Within the node limit (1,000 aliases) and the file limit (1 MiB), but 1,000 copies of the
+    // string would be a gigabyte: the ninth copy passes the 8 MiB of expansion allowed.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = format!(
+        "big: &a \"{}\"\ncopies: [{}]\n",
+        "x".repeat(1 << 20),
+        ["*a"; 1000].join(", ")
+    );
+    std::fs::write(d.join("v.yaml"), &text).unwrap();
+    let script = format!(
+        "ulimit -v {}; exec {} check -f v.yaml --now 2026-11-27T00:00:00Z --format json --output report.json",
+        256 * 1024,
+        env!("CARGO_BIN_EXE_certgate")
+    );
+    let (status, stderr) = bash_in(d, &script);
+    assert_eq!(status, Some(1), "within 256 MiB of address space: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("report.json")).unwrap()).unwrap();
+    let line2 = text.lines().nth(1).unwrap();
+    let ninth = line2.match_indices("*a").nth(8).unwrap().0 + 1;
+    assert_eq!(common::finding_lines(&report), vec![format!("CG002 v.yaml:2:{ninth}")]);
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("alias expansion limit"), "{message}");
+}

@@ -156,6 +156,7 @@ pub fn yaml_loader(data: &[u8]) {
     let tight = yaml::Limits {
         max_depth: 6,
         max_alias_nodes: 64,
+        max_alias_bytes: 256,
     };
     for limits in [yaml::Limits::default(), tight] {
         let loaded = yaml::load(&text, SourceId(0), &limits);

@@ -10,7 +10,8 @@
 //!   collection keys rejected);
 //! - duplicate keys keep the last value (go-yaml v2 is not strict) and are reported;
 //! - `<<` merge keys apply in document order, as go-yaml v2 applies them;
-//! - aliases are expanded (Helm sees copies), under a node budget checked before anything is copied;
+//! - aliases are expanded (Helm sees copies), under a budget of nodes and of bytes (scalars and keys)
+//!   checked before anything is copied;
 //! - `NaN` and infinities are rejected, because the JSON step cannot encode them.
 //!
 //! Nothing here recurses: events are folded with an explicit stack. A collection with nothing shared
@@ -38,6 +39,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes that alias expansion may add to the tree.
     pub max_alias_nodes: usize,
+    /// Most bytes of scalars and keys that alias expansion may add to the tree: a few nodes can
+    /// stand for a long string, and each copy of it is a copy in memory.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +49,8 @@ impl Default for Limits {
         Limits {
             max_depth: 128,
             max_alias_nodes: 100_000,
+            // As much again as the largest values file (8 MiB) may hold.
+            max_alias_bytes: 8 << 20,
         }
     }
 }
@@ -57,7 +63,7 @@ pub enum ProblemKind {
     DuplicateKey,
     /// Nesting deeper than [`Limits::max_depth`].
     TooDeep,
-    /// Alias expansion past [`Limits::max_alias_nodes`].
+    /// Alias expansion past [`Limits::max_alias_nodes`] or [`Limits::max_alias_bytes`].
     AliasLimit,
 }
 
@@ -706,6 +712,8 @@ struct INode {
     value: IValue,
     /// Nodes in the final subtree (aliases counted expanded).
     size: usize,
+    /// Bytes of the strings and keys in the final subtree (aliases counted expanded).
+    bytes: usize,
     /// Collection levels in the subtree: 0 for a scalar.
     height: usize,
 }
@@ -722,25 +730,29 @@ enum IValue {
 impl INode {
     /// A built subtree to share, measured without recursion (its nodes at their depths).
     fn built(node: Node) -> Self {
-        let (mut size, mut height) = (0usize, 0usize);
+        let (mut size, mut bytes, mut height) = (0usize, 0usize, 0usize);
         let mut todo: Vec<(&Node, usize)> = vec![(&node, 0)];
         while let Some((n, depth)) = todo.pop() {
             size = size.saturating_add(1);
             match &n.value {
-                Value::Scalar(_) => {}
+                Value::Scalar(s) => bytes = bytes.saturating_add(scalar_bytes(s)),
                 Value::Seq(items) => {
                     height = height.max(depth + 1);
                     todo.extend(items.iter().map(|c| (c, depth + 1)));
                 }
                 Value::Map(m) => {
                     height = height.max(depth + 1);
-                    todo.extend(m.iter().map(|e| (&e.node, depth + 1)));
+                    for e in m.iter() {
+                        bytes = bytes.saturating_add(e.key.len());
+                        todo.push((&e.node, depth + 1));
+                    }
                 }
             }
         }
         INode {
             value: IValue::Built(node),
             size,
+            bytes,
             height,
         }
     }
@@ -888,6 +900,7 @@ struct Loader<'t> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Rc<INode>>,
     alias_nodes: usize,
+    alias_bytes: usize,
     root: Option<Child>,
     problems: Vec<Problem>,
 }
@@ -916,6 +929,7 @@ impl<'t> Loader<'t> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            alias_bytes: 0,
             root: None,
             problems: Vec::new(),
         }
@@ -1055,8 +1069,10 @@ impl<'t> Loader<'t> {
                     }
                 };
             if anchor != 0 {
+                let scalar = resolved.into_scalar();
                 let node = Rc::new(INode {
-                    value: IValue::Scalar(resolved.into_scalar()),
+                    bytes: scalar_bytes(&scalar),
+                    value: IValue::Scalar(scalar),
                     size: 1,
                     height: 0,
                 });
@@ -1076,6 +1092,7 @@ impl<'t> Loader<'t> {
             return self.place(Child::Own(Node::scalar(scalar, self.origin(span))), span);
         }
         let node = Rc::new(INode {
+            bytes: scalar_bytes(&scalar),
             value: IValue::Scalar(scalar),
             size: 1,
             height: 0,
@@ -1155,11 +1172,24 @@ impl<'t> Loader<'t> {
                 .trim_start_matches('*');
             return Err(syntax(span, format!("anchor '{name}' value contains itself")));
         };
+        // Counted before anything is copied: a key copies the string, a value the whole subtree.
+        let bytes = self.alias_bytes.saturating_add(target.bytes);
+        if bytes > self.limits.max_alias_bytes {
+            return Err(fatal(
+                ProblemKind::AliasLimit,
+                span,
+                format!(
+                    "aliases expand to more than {} bytes of strings and keys (alias expansion limit)",
+                    self.limits.max_alias_bytes
+                ),
+            ));
+        }
         if self.expecting_key() {
             let Some(s) = target.scalar() else {
                 return Err(syntax(span, "mapping keys must be scalars"));
             };
             let (text, identity) = scalar_key(s).map_err(|m| syntax(span, m))?;
+            self.alias_bytes = bytes;
             self.set_key(Key {
                 text,
                 span,
@@ -1174,7 +1204,7 @@ impl<'t> Loader<'t> {
                 ProblemKind::AliasLimit,
                 span,
                 format!(
-                    "aliases expand to more than {} nodes (limit)",
+                    "aliases expand to more than {} nodes (alias expansion limit)",
                     self.limits.max_alias_nodes
                 ),
             ));
@@ -1186,6 +1216,7 @@ impl<'t> Loader<'t> {
             check_json_float(s, span)?;
         }
         self.alias_nodes = total;
+        self.alias_bytes = bytes;
         self.place(Child::Shared(IChild { node: target, span }), span)
     }
 
@@ -1250,12 +1281,17 @@ impl<'t> Loader<'t> {
                 IValue::Map(self.finish_map(items)?)
             }
         };
-        let (size, height) = match &value {
-            IValue::Seq(items) => measure(items.iter()),
-            IValue::Map(entries) => measure(entries.iter().map(|e| &e.child)),
-            IValue::Scalar(_) | IValue::Built(_) => (1, 0),
+        let (size, bytes, height) = match &value {
+            IValue::Seq(items) => measure(items.iter().map(|c| (0, c))),
+            IValue::Map(entries) => measure(entries.iter().map(|e| (e.key.len(), &e.child))),
+            IValue::Scalar(_) | IValue::Built(_) => (1, 0, 0),
         };
-        let node = Rc::new(INode { value, size, height });
+        let node = Rc::new(INode {
+            value,
+            size,
+            bytes,
+            height,
+        });
         if frame.anchor != 0 {
             self.anchors.insert(frame.anchor, Rc::clone(&node));
         }
@@ -1468,10 +1504,24 @@ impl crate::model::value::Key for IEntry {
     }
 }
 
-fn measure<'a>(children: impl Iterator<Item = &'a IChild>) -> (usize, usize) {
-    children.fold((1, 1), |(size, height), c| {
-        (size.saturating_add(c.node.size), height.max(c.node.height + 1))
+/// Nodes, bytes and height of a collection of `children` (each with the length of its key).
+fn measure<'a>(children: impl Iterator<Item = (usize, &'a IChild)>) -> (usize, usize, usize) {
+    children.fold((1, 0, 1), |(size, bytes, height), (key, c)| {
+        (
+            size.saturating_add(c.node.size),
+            bytes.saturating_add(key).saturating_add(c.node.bytes),
+            height.max(c.node.height + 1),
+        )
     })
+}
+
+/// What a scalar costs the byte budget of alias expansion: a string its length; the others are
+/// paid for by the node budget.
+fn scalar_bytes(s: &Scalar) -> usize {
+    match s {
+        Scalar::Str(s) => s.len(),
+        _ => 0,
+    }
 }
 
 /// Where a node (or key) the loader made is in its text.
@@ -2117,6 +2167,51 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(load(small, SRC, &short).problems[0].kind, ProblemKind::AliasLimit);
+    }
+
+    #[test]
+    fn a_long_string_aliased_is_stopped_at_the_byte_limit() {
+        let limits = Limits {
+            max_alias_bytes: 100,
+            ..Limits::default()
+        };
+        // Three copies of 40 bytes fit no budget of 100: the third alias is where it stops.
+        let text = format!("a: &a \"{}\"\nb: [*a, *a, *a]\n", "x".repeat(40));
+        let loaded = load(&text, SRC, &limits);
+        assert!(loaded.root.is_none());
+        let p = &loaded.problems[0];
+        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.span.start, text.rfind("*a").unwrap());
+        assert_eq!(&text[p.span.start..p.span.end], "*a");
+        assert!(p.message.contains("100 bytes"), "{}", p.message);
+        // Two copies fit.
+        let two = format!("a: &a \"{}\"\nb: [*a, *a]\n", "x".repeat(40));
+        assert!(load(&two, SRC, &limits).problems.is_empty());
+        // Keys count, in a copied mapping and as an aliased key.
+        let keys = format!("a: &a {{{}: 1}}\nb: [*a, *a, *a]\n", "k".repeat(40));
+        assert_eq!(load(&keys, SRC, &limits).problems[0].kind, ProblemKind::AliasLimit);
+        let key_alias = format!(
+            "a: &k {}\nb: {{*k : 1}}\nc: {{*k : 1}}\nd: {{*k : 1}}\n",
+            "k".repeat(40)
+        );
+        let p = &load(&key_alias, SRC, &limits).problems[0];
+        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.span.start, key_alias.rfind("*k").unwrap());
+        // Nested anchors count expanded: `b` holds 80 bytes, and two copies of it are 160.
+        let nested = format!("a: &a \"{}\"\nb: &b [*a, *a]\nc: [*b]\n", "x".repeat(40));
+        let p = &load(&nested, SRC, &limits).problems[0];
+        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.span.start, nested.rfind("*b").unwrap());
+    }
+
+    #[test]
+    fn a_megabyte_aliased_a_thousand_times_is_stopped_by_the_default_limits() {
+        let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(1 << 20), ["*a"; 1000].join(", "));
+        let p = only_problem(&text);
+        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        // The ninth copy passes 8 MiB.
+        let ninth = text.match_indices("*a").nth(8).unwrap().0;
+        assert_eq!(p.span.start, ninth);
     }
 
     #[test]
