@@ -23,9 +23,10 @@
 //! `Origin::Flag { flag, key }`, `key` being the item's key as written (`tls.key`, `a\.b[0]`), cut
 //! at [`MAX_ORIGIN_KEY_CHARS`]. Maps and lists that already existed keep their origin.
 
+use std::collections::HashSet;
 use std::fmt;
 
-use crate::model::value::{Mapping, Node, Origin, Scalar, SetFlag, Value};
+use crate::model::value::{Entry, Mapping, Node, Origin, Scalar, SetFlag, Value};
 
 /// Helm's major version, for the behaviours that differ between Helm 2 and Helm 3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -211,7 +212,6 @@ fn run_atomic(
     reader: &mut Reader<'_>,
     into: &mut Mapping,
 ) -> Result<(), StrvalsError> {
-    let mut work = into.clone();
     let mut p = Parser {
         chars: input.chars().collect(),
         pos: 0,
@@ -220,10 +220,79 @@ fn run_atomic(
         reader,
         key_text: std::sync::Arc::from(""),
         new_elements: 0,
+        journal: Journal::default(),
     };
-    p.run(&mut work)?;
-    *into = work;
-    Ok(())
+    // Written in place, and put back if rejected: a copy of `into` for each argument would make
+    // many `--set` arguments cost the square of their number.
+    let result = p.run(into);
+    if result.is_err() {
+        p.journal.undo(into);
+    }
+    result
+}
+
+/// What an argument has changed in the mapping it writes into, to put it back if the argument is
+/// rejected: Helm stops there, certgate goes on reading the other arguments against the values as
+/// they were. Each slot (a key of a map that was there before) is written down the first time it
+/// changes, with what it held; whatever is below a slot is put back with it. A list is changed in
+/// place, so its slot keeps a copy of it.
+#[derive(Default)]
+struct Journal {
+    /// The keys from the root to the map being written into; `None` inside a map or list the
+    /// argument is still making, which is not in the mapping yet.
+    path: Option<Vec<String>>,
+    /// Each slot (path and key) and what it held, in the order they first changed.
+    undo: Vec<(Vec<String>, Option<Entry>)>,
+    seen: HashSet<Vec<String>>,
+}
+
+impl Journal {
+    /// Where `key` of the current map is, the first time it changes.
+    fn first_change(&mut self, key: &str) -> Option<Vec<String>> {
+        let mut slot = self.path.as_ref()?.clone();
+        slot.push(key.to_string());
+        self.seen.insert(slot.clone()).then_some(slot)
+    }
+
+    /// `key` of the current map held `old` (`None`: it was not there) before it changed.
+    fn changed(&mut self, key: &str, old: Option<Entry>) {
+        if let Some(slot) = self.first_change(key) {
+            self.undo.push((slot, old));
+        }
+    }
+
+    /// `key` of `map`, the current map, is about to change in place: keep a copy of it.
+    fn keep(&mut self, map: &Mapping, key: &str) {
+        if self.path.is_some()
+            && let Some(entry) = map.entry(key)
+        {
+            let old = entry.clone();
+            self.changed(key, Some(old));
+        }
+    }
+
+    /// Put every slot back, the latest first, so that each finds the map it was in as it was then.
+    /// A slot whose map is gone was inside a slot put back after it, which restores it whole.
+    fn undo(self, root: &mut Mapping) {
+        'slots: for (slot, old) in self.undo.into_iter().rev() {
+            let Some((key, path)) = slot.split_last() else { continue };
+            let mut map = &mut *root;
+            for k in path {
+                match map.get_mut(k).map(|n| &mut n.value) {
+                    Some(Value::Map(inner)) => map = inner,
+                    _ => continue 'slots,
+                }
+            }
+            match old {
+                Some(e) => {
+                    map.replace(e.key, e.key_origin, e.node);
+                }
+                None => {
+                    map.remove(key);
+                }
+            }
+        }
+    }
 }
 
 /// How a step of the parser ended when it did not simply succeed. Helm signals the end of input
@@ -255,10 +324,12 @@ struct Parser<'a, 'r> {
     /// The key of the item being parsed, as written (for origins).
     key_text: std::sync::Arc<str>,
     new_elements: usize,
+    journal: Journal,
 }
 
 impl Parser<'_, '_> {
     fn run(&mut self, data: &mut Mapping) -> Result<(), StrvalsError> {
+        self.journal.path = Some(Vec::new());
         loop {
             let raw = self.scan_key_text();
             self.set_key_text(raw);
@@ -341,11 +412,12 @@ impl Parser<'_, '_> {
     }
 
     /// `set()`: an empty key is silently not set (Helm's rule).
-    fn set(&self, data: &mut Mapping, key: &str, node: Node) {
+    fn set(&mut self, data: &mut Mapping, key: &str, node: Node) {
         if key.is_empty() {
             return;
         }
-        data.insert(key.to_string(), self.origin(), node);
+        let old = data.replace(key.to_string(), self.origin(), node);
+        self.journal.changed(key, old);
     }
 
     fn read_value(&mut self, rs: String) -> Result<Scalar, String> {
@@ -363,7 +435,11 @@ impl Parser<'_, '_> {
             Some('[') => {
                 let i = self.key_index()?;
                 // Find or create the target list; a non-list there is a type-assertion panic in Go.
-                // An existing list is taken out and put back (with its origin), not copied.
+                // An existing list is taken out and put back (with its origin), not copied, but
+                // for the journal; below it, nothing is journaled.
+                if matches!(data.get(&k).map(|n| &n.value), Some(Value::Seq(_))) {
+                    self.journal.keep(data, &k);
+                }
                 let (list, existed) = match data.get_mut(&k) {
                     None => (Vec::new(), false),
                     Some(node) => match &mut node.value {
@@ -374,7 +450,9 @@ impl Parser<'_, '_> {
                         }
                     },
                 };
+                let path = self.journal.path.take();
                 let (list, r) = self.list_item(list, i, level, depth + 1);
+                self.journal.path = path;
                 match data.get_mut(&k) {
                     Some(node) if existed => node.value = Value::Seq(list),
                     _ => {
@@ -421,7 +499,13 @@ impl Parser<'_, '_> {
                     // An existing map is merged into in place (a Go map is a reference).
                     Some(node) => match &mut node.value {
                         Value::Map(inner) => {
+                            if let Some(path) = &mut self.journal.path {
+                                path.push(k.clone());
+                            }
                             let r = self.key(inner, level, depth + 1);
+                            if let Some(path) = &mut self.journal.path {
+                                path.pop();
+                            }
                             self.key_map_result(&k, r, inner.is_empty())
                         }
                         _ => {
@@ -431,7 +515,9 @@ impl Parser<'_, '_> {
                     },
                     None => {
                         let mut inner = Mapping::new();
+                        let path = self.journal.path.take();
                         let r = self.key(&mut inner, level, depth + 1);
+                        self.journal.path = path;
                         let empty = inner.is_empty();
                         if !empty {
                             let n = self.node(Value::Map(inner));
@@ -860,6 +946,29 @@ mod tests {
         let before = m.clone();
         assert!(parse_into("b=2,c", SetFlag::Set, HelmVersion::V3, &mut m).is_err());
         assert_eq!(m, before);
+        // Changes at every level before the item Helm rejects: replaced leaves and maps, keys
+        // added to existing maps, new maps, an existing list grown and changed, a new list.
+        for helm in [HelmVersion::V2, HelmVersion::V3] {
+            let mut m = parse("a.b.c=1,a.d=2,l[1]=x,z=0", SetFlag::Set, helm).unwrap();
+            let before = m.clone();
+            let rejected = "a.b.c=9,a.b.e=3,a.d.f=1";
+            assert!(parse_into(rejected, SetFlag::Set, helm, &mut m).is_err());
+            assert_eq!(m, before, "{helm}: {rejected}");
+            let rejected = "a.b.c=9,a.b=7,n.m.o=1,l[3]=y,l[0]=w,k[2]=1,z=5,a.x.y=1,a.d=3,z.q=1";
+            assert!(parse_into(rejected, SetFlag::Set, helm, &mut m).is_err());
+            assert_eq!(m, before, "{helm}: {rejected}");
+        }
+    }
+
+    #[test]
+    fn many_arguments_into_one_map_are_each_applied_once() {
+        // Each argument is written in place: 20,000 of them into one map cost no copies of it.
+        let mut m = Mapping::new();
+        for i in 0..20_000 {
+            parse_into(&format!("global.k{i}=v"), SetFlag::Set, HelmVersion::V3, &mut m).unwrap();
+            assert!(parse_into("global.k0.x=1", SetFlag::Set, HelmVersion::V3, &mut m).is_err());
+        }
+        assert_eq!(m.get("global").and_then(Node::as_map).map(Mapping::len), Some(20_000));
     }
 
     #[test]
@@ -979,6 +1088,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn a_rejected_argument_changes_nothing(input in "[abl.\\[\\]=,{}\\\\0-3]{0,40}") {
+            for helm in [HelmVersion::V2, HelmVersion::V3] {
+                for flag in [SetFlag::Set, SetFlag::SetString] {
+                    let mut m = parse("a.b=1,a.a.b=2,l[1]=x,l[2].a=1,b=0", SetFlag::Set, helm).unwrap();
+                    let before = m.clone();
+                    if parse_into(&input, flag, helm, &mut m).is_err() {
+                        proptest::prop_assert_eq!(&m, &before, "{} {}", helm, input);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn never_panics(input in "[ab.\\[\\]=,{}\\\\0-9-]{0,40}|\\PC{0,20}") {
             for helm in [HelmVersion::V2, HelmVersion::V3] {

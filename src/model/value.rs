@@ -149,9 +149,13 @@ impl<T: Key> Keyed<T> {
     /// Add `item`, or replace the item with its key where that one stands (a Go map has no order
     /// to lose, and Helm's YAML keeps the first place).
     pub fn upsert(&mut self, item: T) {
+        self.replace(item);
+    }
+
+    /// [`Self::upsert`], returning the item replaced.
+    pub fn replace(&mut self, item: T) -> Option<T> {
         if let Some(i) = self.position(item.key()) {
-            self.items[i] = item;
-            return;
+            return Some(std::mem::replace(&mut self.items[i], item));
         }
         if let Some(index) = &mut self.index {
             index.insert(item.key().to_string(), self.items.len());
@@ -166,6 +170,7 @@ impl<T: Key> Keyed<T> {
                     .collect(),
             ));
         }
+        None
     }
 
     pub fn remove(&mut self, key: &str) -> Option<T> {
@@ -240,6 +245,11 @@ impl Mapping {
     /// Insert or replace `key`; a replaced key keeps its position, as a Go map has none to lose.
     pub fn insert(&mut self, key: String, key_origin: Origin, node: Node) {
         self.entries.upsert(Entry { key, key_origin, node });
+    }
+
+    /// [`Self::insert`], returning the entry replaced (its key's origin and its node).
+    pub fn replace(&mut self, key: String, key_origin: Origin, node: Node) -> Option<Entry> {
+        self.entries.replace(Entry { key, key_origin, node })
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
