@@ -90,6 +90,9 @@ impl Lint {
     }
 }
 
+/// Issues of one kind about the items of one `--set` argument given one by one; the rest are counted.
+pub const ITEM_ISSUES: usize = 10;
+
 /// One `key=value` item of a `--set` argument, split the way Helm's parser goes through it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Item {
@@ -293,8 +296,10 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
     }
 
     // Each --set argument.
+    let rejected_words: std::collections::HashMap<usize, &super::command::SetError> =
+        parsed.set_errors.iter().map(|e| (e.word.index, e)).collect();
     for s in &parsed.sets {
-        let rejected = parsed.set_errors.iter().find(|e| e.word == s.word);
+        let rejected = rejected_words.get(&s.word.index).filter(|e| e.word == s.word);
         if s.flag == SetFlag::SetFile {
             continue;
         }
@@ -334,8 +339,28 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                 Some(s.word.clone()),
             ));
         }
+        // An argument of thousands of items would give as many issues, each naming the whole
+        // argument: past ITEM_ISSUES of a kind, the rest are counted in one.
+        let mut per_kind: std::collections::BTreeMap<IssueKind, (IssueLevel, usize)> = Default::default();
         for item in &items {
             let Some(raw) = &item.value else { continue };
+            let kind = if item.list {
+                K::SetListBraces
+            } else if s.flag != SetFlag::Set {
+                continue;
+            } else {
+                match strvals::typed_value(&unescape(raw)) {
+                    Scalar::Null => K::SetNull,
+                    Scalar::Bool(_) | Scalar::Int(_) => K::SetTypedValue,
+                    _ => continue,
+                }
+            };
+            let level = if kind == K::SetListBraces { Problem } else { Note };
+            let seen = per_kind.entry(kind).or_insert((level, 0));
+            seen.1 += 1;
+            if seen.1 > ITEM_ISSUES {
+                continue;
+            }
             if item.list {
                 issues.push(issue(
                     K::SetListBraces,
@@ -347,37 +372,45 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                     ),
                     Some(s.word.clone()),
                 ));
-                continue;
+            } else if s.flag == SetFlag::Set {
+                match strvals::typed_value(&unescape(raw)) {
+                    Scalar::Null => issues.push(issue(
+                        K::SetNull,
+                        Note,
+                        format!(
+                            "`--set {}={raw}` removes `{}` (Helm deletes null keys); use --set-string for \
+                             the text \"{raw}\"",
+                            item.key, item.key
+                        ),
+                        Some(s.word.clone()),
+                    )),
+                    Scalar::Bool(_) | Scalar::Int(_) => issues.push(issue(
+                        K::SetTypedValue,
+                        Note,
+                        format!(
+                            "`--set {}={raw}` gives a {}, not a string; use --set-string for the text",
+                            item.key,
+                            if matches!(strvals::typed_value(&unescape(raw)), Scalar::Bool(_)) {
+                                "boolean"
+                            } else {
+                                "number"
+                            }
+                        ),
+                        Some(s.word.clone()),
+                    )),
+                    _ => {}
+                }
             }
-            if s.flag != SetFlag::Set {
-                continue;
-            }
-            match strvals::typed_value(&unescape(raw)) {
-                Scalar::Null => issues.push(issue(
-                    K::SetNull,
-                    Note,
-                    format!(
-                        "`--set {}={raw}` removes `{}` (Helm deletes null keys); use --set-string for \
-                         the text \"{raw}\"",
-                        item.key, item.key
-                    ),
+        }
+        for (kind, (level, count)) in per_kind {
+            if count > ITEM_ISSUES {
+                let more = count - ITEM_ISSUES;
+                issues.push(issue(
+                    kind,
+                    level,
+                    format!("`{flag} …`: {more} more items of this argument like the {ITEM_ISSUES} above"),
                     Some(s.word.clone()),
-                )),
-                Scalar::Bool(_) | Scalar::Int(_) => issues.push(issue(
-                    K::SetTypedValue,
-                    Note,
-                    format!(
-                        "`--set {}={raw}` gives a {}, not a string; use --set-string for the text",
-                        item.key,
-                        if matches!(strvals::typed_value(&unescape(raw)), Scalar::Bool(_)) {
-                            "boolean"
-                        } else {
-                            "number"
-                        }
-                    ),
-                    Some(s.word.clone()),
-                )),
-                _ => {}
+                ));
             }
         }
     }
@@ -532,6 +565,24 @@ mod tests {
             HelmVersion::V2,
         );
         assert!(lint.issues.is_empty(), "{:?}", lint.issues);
+    }
+
+    #[test]
+    fn thousands_of_items_in_one_argument_give_ten_issues_of_a_kind_and_a_count() {
+        let braces = vec!["a={1}"; 5000].join(",");
+        let typed = vec!["b=1"; 5000].join(",");
+        let cmd = format!("helm upgrade es chart --reuse-values --tls --set {braces} --set {typed}");
+        let lint = lint_command(&cmd, HelmVersion::V2);
+        for kind in [IssueKind::SetListBraces, IssueKind::SetTypedValue] {
+            let of_kind: Vec<&LintIssue> = lint.issues.iter().filter(|i| i.kind == kind).collect();
+            assert_eq!(of_kind.len(), ITEM_ISSUES + 1, "{kind:?}");
+            let last = of_kind[ITEM_ISSUES].message.as_str();
+            assert!(last.contains("4990 more items of this argument"), "{last}");
+        }
+        // The count is at the argument it is about.
+        let braces_word = lint.issues.iter().find(|i| i.kind == IssueKind::SetListBraces).unwrap();
+        assert_eq!(braces_word.word.as_ref().map(|w| w.index), Some(7));
+        assert_eq!(lint.problems().count(), ITEM_ISSUES + 1);
     }
 
     #[test]
