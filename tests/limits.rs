@@ -463,3 +463,55 @@ fn a_long_string_aliased_many_times_is_a_finding_at_the_alias_past_the_limit() {
     let message = report["findings"][0]["message"].as_str().unwrap();
     assert!(message.contains("alias expansion limit"), "{message}");
 }
+
+#[test]
+fn an_uncovered_hostname_lists_ten_of_the_certificates_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write_charts(d);
+    let certs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+    let sans: Vec<String> = (0..30).map(|i| format!("DNS:h{i}.example.com")).collect();
+    let script = format!(
+        "source {}/mkcert.sh; mkcert ca 'Example Root CA' ca-a self 20250101000000Z 20350101000000Z ca; \
+         SAN={} mkcert leaf kafka.example.com leaf ca 20260601000000Z 20270601000000Z leaf; key leaf tls",
+        certs.display(),
+        sans.join(",")
+    );
+    let ok = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(d)
+        .env("CERTS_HOME", &certs)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    std::fs::write(
+        d.join("certgate.yaml"),
+        "releases:\n  - name: es\n    values: [v.yaml]\n    certificates: {key: tls.key, cert: leaf.pem, cacert: ca.pem}\n    \
+         hostnames: [h3.example.com, a.other.example, b.other.example]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("v.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: ext-2\ntls:\n  type: provided\n",
+    )
+    .unwrap();
+    let out = common::run_in(d, &["check", ".", "--now", "2026-11-27T00:00:00Z", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cg315: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "CG315")
+        .collect();
+    assert_eq!(cg315.len(), 2, "{cg315:?}");
+    for (f, host) in cg315.iter().zip(["a.other.example", "b.other.example"]) {
+        assert_eq!(f["file"], "leaf.pem");
+        assert_eq!(f["line"], 1);
+        let message = f["message"].as_str().unwrap();
+        assert!(message.starts_with(host), "{message}");
+        assert!(message.contains("h0.example.com, h1.example.com,"), "{message}");
+        assert!(message.contains("h9.example.com and 20 more)"), "{message}");
+        assert!(!message.contains("h10.example.com"), "{message}");
+    }
+}

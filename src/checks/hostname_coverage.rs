@@ -44,15 +44,16 @@ impl Check for Params {
         }
         hosts.sort();
         hosts.dedup();
+        let names = Names::new(&leaf.cert.dns_names);
+        let listed = san_list(&leaf.cert.dns_names, &leaf.cert.ip_addresses);
         for host in hosts {
-            if !covers(&leaf.cert.dns_names, &leaf.cert.ip_addresses, &host) {
+            if !names.covers(&leaf.cert.ip_addresses, &host) {
                 emit.hit(Hit {
                     location: leaf.location.clone(),
                     path: Some("tls.cert".into()),
                     block: Some(leaf.block),
                     message: format!(
-                        "{host} is not in the server certificate's subjectAltName ({}): clients connecting to it reject the certificate",
-                        if leaf.cert.dns_names.is_empty() && leaf.cert.ip_addresses.is_empty() { "it has none".to_string() } else { leaf.cert.dns_names.join(", ") }
+                        "{host} is not in the server certificate's subjectAltName ({listed}): clients connecting to it reject the certificate"
                     ),
                 });
             }
@@ -72,21 +73,66 @@ fn host_of(endpoint: &str) -> &str {
         .map_or(host, |(h, _)| h)
 }
 
+/// SANs a message lists: a certificate may carry thousands, and every uncovered host is a finding
+/// of its own; the rest are counted.
+pub const LISTED_SANS: usize = 10;
+
+/// The certificate's SANs for a message: DNS names, then IP addresses, the first
+/// [`LISTED_SANS`] of them and how many more there are.
+fn san_list(dns: &[String], ips: &[IpAddr]) -> String {
+    let total = dns.len() + ips.len();
+    if total == 0 {
+        return "it has none".to_string();
+    }
+    let listed: Vec<String> = dns
+        .iter()
+        .cloned()
+        .chain(ips.iter().map(IpAddr::to_string))
+        .take(LISTED_SANS)
+        .collect();
+    let mut out = listed.join(", ");
+    if total > LISTED_SANS {
+        out.push_str(&format!(" and {} more", total - LISTED_SANS));
+    }
+    out
+}
+
+/// A certificate's DNS names, normalised once for every host they are matched against.
+struct Names {
+    exact: std::collections::HashSet<String>,
+    /// What a `*.` wildcard stands over (`example.com` for `*.example.com`).
+    wildcards: std::collections::HashSet<String>,
+}
+
+impl Names {
+    fn new(dns: &[String]) -> Self {
+        let (mut exact, mut wildcards) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+        for name in dns {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            match name.strip_prefix("*.") {
+                Some(suffix) => wildcards.insert(suffix.to_string()),
+                None => exact.insert(name),
+            };
+        }
+        Names { exact, wildcards }
+    }
+
+    /// Whether the SANs cover `host` (RFC 6125: a wildcard matches exactly one leftmost label).
+    fn covers(&self, ips: &[IpAddr], host: &str) -> bool {
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return ips.contains(&ip);
+        }
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.exact.contains(&host)
+            || host
+                .split_once('.')
+                .is_some_and(|(label, rest)| !label.is_empty() && self.wildcards.contains(rest))
+    }
+}
+
 /// Whether the SANs cover `host` (RFC 6125: a wildcard matches exactly one leftmost label).
 pub fn covers(dns: &[String], ips: &[IpAddr], host: &str) -> bool {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return ips.contains(&ip);
-    }
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    dns.iter().any(|name| {
-        let name = name.trim_end_matches('.').to_ascii_lowercase();
-        match name.strip_prefix("*.") {
-            Some(suffix) => host
-                .split_once('.')
-                .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
-            None => name == host,
-        }
-    })
+    Names::new(dns).covers(ips, host)
 }
 
 #[cfg(test)]
@@ -102,6 +148,21 @@ mod tests {
         assert!(!covers(&dns, &[], "example.com"));
         assert!(covers(&[], &["10.0.0.1".parse().unwrap()], "10.0.0.1"));
         assert!(!covers(&dns, &[], "10.0.0.1"));
+    }
+
+    #[test]
+    fn messages_list_ten_sans_and_count_the_rest() {
+        let dns: Vec<String> = (0..2500).map(|i| format!("h{i}.example.com")).collect();
+        let ip: Vec<IpAddr> = vec!["10.0.0.1".parse().unwrap()];
+        let listed = san_list(&dns, &ip);
+        assert_eq!(
+            listed,
+            "h0.example.com, h1.example.com, h2.example.com, h3.example.com, h4.example.com, \
+             h5.example.com, h6.example.com, h7.example.com, h8.example.com, h9.example.com and 2491 more"
+        );
+        assert_eq!(san_list(&dns[..2], &ip), "h0.example.com, h1.example.com, 10.0.0.1");
+        assert_eq!(san_list(&[], &ip), "10.0.0.1");
+        assert_eq!(san_list(&[], &[]), "it has none");
     }
 
     #[test]
