@@ -751,27 +751,44 @@ pub fn key_leak(data: &[u8]) {
         redactor.add(&secret);
     }
     report.add_secrets(&mut redactor);
+    // The rules this input made findings of: the rest of the catalogue renders the same for every
+    // input (and holds no input text), and would take most of each execution.
+    let hit: Vec<&Rule> = builtin
+        .iter()
+        .copied()
+        .filter(|r| {
+            let code = &*r.meta.code;
+            report.findings.iter().any(|f| &*f.code == code)
+                || report.suppressed.iter().any(|s| &*s.finding.code == code)
+        })
+        .collect();
     let reports = [report];
     let outputs = [
         report::text::render(&reports, report::text::Style::default(), false),
         report::json::render(&reports),
-        report::sarif::render(&reports, &builtin, &policy),
-        report::junit::render(&reports, &builtin, policy.fail_on),
+        report::sarif::render(&reports, &hit, &policy),
+        report::junit::render(&reports, &hit, policy.fail_on),
         report::github::render(&reports),
         report::github::step_summary(&reports, Severity::Error),
-        report::audit::html(&reports, &builtin, &policy),
-        report::audit::markdown(&reports, &builtin, &policy),
+        report::audit::html(&reports, &hit, &policy),
+        report::audit::markdown(&reports, &hit, &policy),
     ];
     let windows = &key_windows()[which];
     for (i, out) in outputs.iter().enumerate() {
         let out = redactor.scrub(out);
-        let bytes = out.as_bytes();
-        if let Some(w) = bytes.windows(16).find(|w| windows.contains(*w)) {
-            panic!(
-                "output {i} holds 16 characters of the key: {:?}",
-                String::from_utf8_lossy(w)
-            );
+        if let Some(w) = leaked(out.as_bytes(), windows) {
+            panic!("output {i} holds 16 characters of the key: {w:?}");
         }
     }
     drop(extra_files);
+}
+
+/// The first 16-character run of `windows` in `out`: key material is base64, so only the runs of
+/// base64 characters are looked at.
+fn leaked(out: &[u8], windows: &std::collections::HashSet<Vec<u8>>) -> Option<String> {
+    let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    out.split(|b| !is_b64(b))
+        .filter(|run| run.len() >= 16)
+        .find_map(|run| run.windows(16).find(|w| windows.contains(*w)))
+        .map(|w| String::from_utf8_lossy(w).into_owned())
 }
