@@ -20,6 +20,7 @@ pub mod cacert_is_root;
 pub mod chart_matches_installed;
 pub mod chart_min_version;
 pub mod client_impact;
+pub mod command_formed;
 pub mod command_lint;
 pub mod expires_within;
 pub mod forbidden_keys;
@@ -102,6 +103,7 @@ impl std::fmt::Debug for Kind {
 pub static KINDS: &[Kind] = &[
     input_problem::KIND,
     input_used::KIND,
+    command_formed::KIND,
     k8s_label_value::KIND,
     non_empty::KIND,
     scalar_is_string::KIND,

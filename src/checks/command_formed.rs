@@ -1,0 +1,114 @@
+//! `command_formed`: when the change would be approved, the approved command can be written. A
+//! change with no release name or chart to name, a value the shell cannot be given safely, or a
+//! command that would carry private key material has no command; that is a finding in every
+//! format (exit status included), never a note in one of them.
+
+use serde::Deserialize;
+
+use super::{Check, Emit, Kind};
+use crate::engine::NoCommand;
+use crate::model::unit::Unit;
+
+pub const KIND: Kind = Kind {
+    name: "command_formed",
+    summary: "The approved command can be written for the change.",
+    params: "missing: true reports a release name or chart not given (nothing to name), false a command that cannot carry the change safely",
+    build: super::build::<Params>,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    missing: bool,
+}
+
+impl Check for Params {
+    fn run(&self, unit: &Unit, emit: &mut Emit) {
+        match crate::engine::approved_command(unit) {
+            Err(why @ NoCommand::Missing(_)) if self.missing => {
+                emit.run(format!("no command can be approved for this change: {why}"));
+            }
+            Err(why @ NoCommand::Unsafe(_)) if !self.missing => {
+                emit.run(format!("no command can be approved for this change: {why}"));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Context, UnitSpec, load_unit};
+    use crate::model::unit::Given;
+    use crate::report::Location;
+    use crate::source::SourceMap;
+
+    fn given(v: &str) -> Given<String> {
+        Given {
+            value: v.to_string(),
+            location: Location::Run,
+        }
+    }
+
+    /// The messages for `spec`, with a chart path to name when `chart`.
+    fn messages(spec: &UnitSpec, chart: bool) -> Vec<String> {
+        [true, false]
+            .iter()
+            .flat_map(|&missing| messages_of(spec, chart, missing))
+            .collect()
+    }
+
+    fn messages_of(spec: &UnitSpec, chart: bool, missing: bool) -> Vec<String> {
+        let mut loaded = load_unit(spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        if chart {
+            loaded.unit.chart_path = Some("chart.tgz".into());
+        }
+        let mut emit = Emit::new(&std::sync::Arc::from("CG509"));
+        Params { missing }.run(&loaded.unit, &mut emit);
+        emit.into_hits().into_iter().map(|h| h.message).collect()
+    }
+
+    #[test]
+    fn a_change_without_a_release_or_with_a_key_on_the_command_line_has_no_command() {
+        let label = given("global.security.externalCertificateLabel=new1");
+        let no_release = UnitSpec {
+            set: vec![label.clone()],
+            ..UnitSpec::default()
+        };
+        let m = messages(&no_release, true);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("--release"), "{m:?}");
+        let key_on_line = UnitSpec {
+            release: Some(given("es1")),
+            set: vec![label, given("tls.type=provided"), given("tls.key=c29tZSBrZXk=")],
+            ..UnitSpec::default()
+        };
+        let m = messages(&key_on_line, true);
+        assert!(
+            m.iter().any(|m| m.contains("--key FILE") || m.contains("private key")),
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_is_reported_when_the_command_can_be_written_or_nothing_changes() {
+        let fine = UnitSpec {
+            release: Some(given("es1")),
+            chart: None,
+            set: vec![given("global.security.externalCertificateLabel=new1")],
+            ..UnitSpec::default()
+        };
+        let mut loaded = load_unit(&fine, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        loaded.unit.chart_path = Some("chart.tgz".into());
+        for missing in [true, false] {
+            let mut emit = Emit::new(&std::sync::Arc::from("CG509"));
+            Params { missing }.run(&loaded.unit, &mut emit);
+            assert!(emit.into_hits().is_empty());
+        }
+        assert!(
+            messages(&UnitSpec::default(), true).is_empty(),
+            "nothing changes: CG503's, not this"
+        );
+    }
+}
