@@ -6,6 +6,7 @@
 use std::process::ExitCode;
 
 use certgate::cli::{CliError, Outcome, run};
+use certgate::report::one_line;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -16,12 +17,12 @@ fn main() -> ExitCode {
         Ok(Outcome::Fail) => ExitCode::from(1),
         Err(CliError::Usage(msg)) => {
             if !msg.is_empty() {
-                eprintln!("certgate: {msg}");
+                eprintln!("certgate: {}", one_line(&msg));
             }
             ExitCode::from(2)
         }
         Err(CliError::Internal(msg)) => {
-            eprintln!("certgate: internal error: {msg}");
+            eprintln!("certgate: internal error: {}", one_line(&msg));
             ExitCode::from(2)
         }
     }

@@ -563,7 +563,10 @@ fn select_units(
     let mut only_unrelated_files = false;
     if config.is_some() && !unmatched.is_empty() {
         for file in &unmatched {
-            eprintln!("certgate: {file} is not read by any release unit in the config; not checked");
+            eprintln!(
+                "certgate: {} is not read by any release unit in the config; not checked",
+                report::one_line(file)
+            );
         }
         only_unrelated_files = units.is_empty() && !has_unit_flags(args);
         unmatched.clear();

@@ -263,7 +263,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError
         Ok(m) => m,
         Err(e) => {
             let usage = e.use_stderr();
-            let rendered = e.render().to_string();
+            // clap quotes the argument it could not place, line breaks and all: each line of its
+            // message goes through the reports' filter, so none can start a workflow command.
+            let rendered: String = e
+                .render()
+                .to_string()
+                .lines()
+                .map(|l| format!("{}\n", crate::report::one_line(l)))
+                .collect();
             let text = redactor.scrub(&rendered);
             let _ = if usage {
                 output::stderr(&text)

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{CliError, Outcome, output};
-use crate::report::Input;
+use crate::report::{Input, one_line};
 use crate::source::files::{read_limited, sha256_hex};
 
 /// Input files larger than this are not re-read (nothing certgate reads is larger).
@@ -40,24 +40,32 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
         for input in inputs {
             checked += 1;
             match current_digest(&input.path) {
-                Ok(digest) if digest == input.sha256 => {
-                    lines.push(format!("unchanged  {} ({})", input.path, input.role))
-                }
+                Ok(digest) if digest == input.sha256 => lines.push(format!(
+                    "unchanged  {} ({})",
+                    one_line(&input.path),
+                    one_line(&input.role)
+                )),
                 Ok(_) => {
                     changed += 1;
                     lines.push(format!(
                         "CHANGED    {} ({}): its sha256 differs from the approved one",
-                        input.path, input.role
+                        one_line(&input.path),
+                        one_line(&input.role)
                     ));
                 }
                 Err(e) => {
                     changed += 1;
-                    lines.push(format!("CHANGED    {} ({}): {e}", input.path, input.role));
+                    lines.push(format!(
+                        "CHANGED    {} ({}): {}",
+                        one_line(&input.path),
+                        one_line(&input.role),
+                        one_line(&e)
+                    ));
                 }
             }
         }
         if let Some(cmd) = unit.get("upgrade_command").and_then(|c| c.as_str()) {
-            lines.push(format!("approved:  {cmd}"));
+            lines.push(format!("approved:  {}", one_line(cmd)));
         }
     }
     if checked == 0 {

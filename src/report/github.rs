@@ -4,11 +4,13 @@
 //!
 //! Escaping follows `@actions/core` (`toolkit/packages/core/src/command.ts`): in the message `%`,
 //! `\r` and `\n` are percent-encoded; in properties `:` and `,` as well. A line break in the message
-//! cannot therefore start a workflow command of its own.
+//! cannot therefore start a workflow command of its own. User text goes through [`one_line`] first,
+//! so its own control characters show as `\n` and the like; the `%0A` that remain are certgate's
+//! line breaks between the message, a suppression's reason and the help.
 
 use std::fmt::Write as _;
 
-use super::{Finding, Severity, UnitReport};
+use super::{Finding, Severity, UnitReport, one_line};
 
 /// One annotation per finding, in the report's order; then each suppressed finding as a notice
 /// that names its suppression and reason (every suppression appears in every format).
@@ -40,32 +42,32 @@ fn annotation(report: &UnitReport, f: &Finding, name_release: bool, suppressed: 
     let placed = report.place(&f.location);
     let mut properties = Vec::new();
     if let Some(file) = &placed.file {
-        properties.push(format!("file={}", escape_property(file)));
+        properties.push(format!("file={}", escape_property(&one_line(file))));
         if let (Some(line), Some(col)) = (placed.line, placed.column) {
             properties.push(format!("line={line}"));
             properties.push(format!("col={col}"));
         }
     }
-    let mut title = format!("{} {}", f.code, f.name);
+    let mut title = format!("{} {}", one_line(&f.code), one_line(&f.name));
     if suppressed.is_some() {
         title.push_str(" (suppressed)");
     }
     if name_release && let Some(release) = &report.release {
-        let _ = write!(title, " ({release})");
+        let _ = write!(title, " ({})", one_line(release));
     }
     properties.push(format!("title={}", escape_property(&title)));
 
-    let mut message = f.message.clone();
+    let mut message = one_line(&f.message).into_owned();
     if let Some(origin) = &placed.origin {
-        let _ = write!(message, " (from {origin})");
+        let _ = write!(message, " (from {})", one_line(origin));
     }
     if let Some(block) = f.block {
         let _ = write!(message, " (PEM block {block})");
     }
     if let Some(note) = suppressed {
-        let _ = write!(message, "\n{note}");
+        let _ = write!(message, "\n{}", one_line(note));
     }
-    let _ = write!(message, "\nhelp: {}", f.help);
+    let _ = write!(message, "\nhelp: {}", one_line(&f.help));
     format!("::{command} {}::{}\n", properties.join(","), escape_data(&message))
 }
 
@@ -174,9 +176,11 @@ fn longest_backtick_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
-/// Escape text for a Markdown table cell or paragraph: Markdown punctuation gets a backslash, `<`
-/// and `>` become entities (GitHub would read HTML), line breaks become `<br>`.
+/// Escape text for a Markdown table cell or paragraph: control characters are written visibly by
+/// [`one_line`] (so `\n` in a key shows as `\n`), then Markdown punctuation gets a backslash, `<`
+/// and `>` become entities (GitHub would read HTML).
 pub fn md_escape(s: &str) -> String {
+    let s = one_line(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -187,8 +191,6 @@ pub fn md_escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\r' => {}
-            '\n' => out.push_str("<br>"),
             c => out.push(c),
         }
     }
@@ -253,8 +255,33 @@ mod tests {
         );
         assert_eq!(
             render(&[r]),
-            "::warning title=CG211 some-rule::100%25 wrong,%0Areally (from --set tls.x=…)%0Ahelp: fix it\n"
+            "::warning title=CG211 some-rule::100%25 wrong,\\nreally (from --set tls.x=…)%0Ahelp: fix it\n"
         );
+    }
+
+    /// A key, file name or release name with a line break in it stays on its annotation's line,
+    /// written visibly; certgate's own line break before the help is GitHub's `%0A`.
+    #[test]
+    fn user_text_cannot_start_a_workflow_command() {
+        let mut f = finding(
+            "CG211",
+            Severity::Warning,
+            Location::File {
+                path: "a\n::error::x.yaml".into(),
+            },
+        );
+        f.message = "tls.a\n::stop-commands::t\r::error::y is unknown".into();
+        let mut r = report(vec![f.clone(), f], None);
+        r.release = Some("es\n::error::z".into());
+        let out = render(&[r.clone(), r]);
+        assert_eq!(out.lines().count(), 4, "{out}");
+        for line in out.lines() {
+            assert_eq!(
+                line,
+                "::warning file=a\\n%3A%3Aerror%3A%3Ax.yaml,title=CG211 some-rule (es\\n%3A%3Aerror%3A%3Az)::\
+                 tls.a\\n::stop-commands::t\\r::error::y is unknown%0Ahelp: fix it"
+            );
+        }
     }
 
     #[test]
@@ -277,8 +304,8 @@ mod tests {
     #[test]
     fn markdown_cells_cannot_break_the_table() {
         assert_eq!(
-            md_escape("a | b <script> *x*\nnext"),
-            "a \\| b &lt;script&gt; \\*x\\*<br>next"
+            md_escape("a | b <script> *x*\nnext\r"),
+            "a \\| b &lt;script&gt; \\*x\\*\\\\nnext\\\\r"
         );
     }
 

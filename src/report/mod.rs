@@ -13,10 +13,51 @@ mod markdown;
 pub mod sarif;
 pub mod text;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::model::value::Origin;
 use crate::source::{SourceId, SourceMap, Span};
+
+/// User text (a key, a value, a file name, a release name, an origin, a reason) made safe to place
+/// in a line of the `text` and `github` outputs; every piece of it those renderers print goes
+/// through here.
+///
+/// GitHub Actions reads every line a step prints that starts with `::` as a workflow command
+/// (`::error …`, `::stop-commands::TOKEN`, which silences every later one) and `##[` as the
+/// older form of one (GitHub Docs, "Workflow commands for GitHub Actions"; actions/runner,
+/// `ActionCommand.TryParseV2` and `TryParse`); the runner splits lines at `\n` and `\r`.
+/// So user text never brings a line break of its own: each control character (C0, DEL, C1) and
+/// the Unicode line and paragraph separators are written visibly, `\n`, `\r`, `\t` or
+/// `\u{1b}`; and text that begins with `::` or `##[` has its first character written as
+/// `\u{3a}` or `\u{23}`, for a renderer that starts a line with it. Clean text is returned as it is.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    let leading = s.starts_with("::") || s.starts_with("##[");
+    if !leading && !s.chars().any(breaks_line) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if breaks_line(c) || (i == 0 && leading) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters [`one_line`] writes visibly: control characters and the Unicode line and paragraph
+/// separators, which some viewers break lines at.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
 
 /// How serious a finding is; ordered so that `Error > Warning > Info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -345,7 +386,34 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
 
 #[cfg(test)]
 mod tests {
-    use super::{Scenario, Verdict};
+    use super::{Scenario, Verdict, one_line};
+
+    #[test]
+    fn one_line_writes_control_characters_visibly() {
+        assert_eq!(one_line("a\n::error::pwned"), "a\\n::error::pwned");
+        assert_eq!(
+            one_line("a\r\n\tb\u{1b}[31m\u{7f}\u{85}\u{2028}"),
+            "a\\r\\n\\tb\\u{1b}[31m\\u{7f}\\u{85}\\u{2028}"
+        );
+        assert!(matches!(
+            one_line("tls.secretName: ünïcode, 100% :: ##["),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    /// Text a renderer may put at the start of a line cannot start a workflow command there.
+    #[test]
+    fn one_line_breaks_a_leading_workflow_command() {
+        assert_eq!(one_line("::error::x"), "\\u{3a}:error::x");
+        assert_eq!(one_line("##[error]x"), "\\u{23}#[error]x");
+        assert_eq!(one_line(":a"), ":a");
+        assert_eq!(one_line("#x"), "#x");
+        for text in ["::a\n##[b\r::c", "\n::x", "\u{2029}##[y"] {
+            let shown = one_line(text);
+            assert_eq!(shown.lines().count(), 1, "{shown}");
+            assert!(!shown.starts_with("::") && !shown.starts_with("##["), "{shown}");
+        }
+    }
 
     /// Every verdict and scenario of the contract (SPEC §4) reads back as the word it is written as,
     /// and `as_str` gives serde's name: the JSON report prints `as_str`, the schema checks serde's.

@@ -1,9 +1,12 @@
 //! The text report: a code frame per finding (at the YAML span or PEM block), with help; a summary
 //! line; the client impact; and, when approved, `Approved command:` with the command on the last line.
+//!
+//! Every piece of user text is printed through [`one_line`], so none can start a line of its own
+//! (a pre-commit hook in GitHub Actions prints this format, and the runner executes `::` lines).
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{Finding, Location, Severity, UnitReport};
+use super::{Finding, Location, Severity, UnitReport, one_line};
 use crate::source::Source;
 
 /// How to render: colour only on a terminal and never with `NO_COLOR`.
@@ -18,7 +21,7 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
         return reports
             .iter()
             .filter_map(|r| r.upgrade_command.as_ref())
-            .map(|c| format!("{c}\n"))
+            .map(|c| format!("{}\n", one_line(c)))
             .collect();
     }
     let renderer = if style.color {
@@ -34,7 +37,7 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
             }
             out.push_str(&format!(
                 "== release {} ==\n",
-                report.release.as_deref().unwrap_or("(unnamed)")
+                one_line(report.release.as_deref().unwrap_or("(unnamed)"))
             ));
         }
         for f in &report.findings {
@@ -44,8 +47,10 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
         for s in &report.suppressed {
             let note = format!(
                 "suppressed: {}{}",
-                s.reason,
-                s.until.as_ref().map_or(String::new(), |u| format!(" (until {u})"))
+                one_line(&s.reason),
+                s.until
+                    .as_ref()
+                    .map_or(String::new(), |u| format!(" (until {})", one_line(u)))
             );
             out.push_str(&renderer.render(&[group(report, &s.finding, Some(&note))]));
             out.push_str("\n\n");
@@ -65,17 +70,17 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
             "Client impact: {} ({}): {}\n",
             ci.verdict.as_str(),
             ci.scenario.as_str(),
-            ci.reason
+            one_line(&ci.reason)
         ));
         if let Some(note) = &report.command_note {
             out.push_str(&format!(
                 "No command approved: {}\n",
-                note.trim_start_matches("no command: ")
+                one_line(note.trim_start_matches("no command: "))
             ));
         }
         if let Some(cmd) = &report.upgrade_command {
             out.push_str("Approved command:\n");
-            out.push_str(cmd);
+            out.push_str(&one_line(cmd));
             out.push('\n');
         }
     }
@@ -98,7 +103,7 @@ fn level(s: Severity) -> Level<'static> {
 const MAX_FRAME_LINES: usize = 6;
 
 fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> Group<'a> {
-    let title = format!("{}: {}", f.name, f.message);
+    let title = format!("{}: {}", one_line(&f.name), one_line(&f.message));
     let mut g = Group::with_title(level(f.severity).primary_title(title).id(&*f.code));
     match &f.location {
         Location::Span { source, span } => {
@@ -108,7 +113,7 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
                 let p = report.place(&f.location);
                 g = g.element(Level::NOTE.message(format!(
                     "at {}:{}:{} (not shown: the line holds, or may hold, private key material)",
-                    src.name,
+                    one_line(&src.name),
                     p.line.unwrap_or(0),
                     p.column.unwrap_or(0)
                 )));
@@ -117,10 +122,10 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
             }
         }
         Location::File { path } => {
-            g = g.element(Level::NOTE.message(format!("in {path}")));
+            g = g.element(Level::NOTE.message(format!("in {}", one_line(path))));
         }
         Location::Arg { origin } => {
-            g = g.element(Level::NOTE.message(format!("from {origin}")));
+            g = g.element(Level::NOTE.message(format!("from {}", one_line(origin))));
         }
         Location::Run => {}
     }
@@ -128,9 +133,9 @@ fn group<'a>(report: &'a UnitReport, f: &'a Finding, note: Option<&'a str>) -> G
         g = g.element(Level::NOTE.message(format!("PEM block {block}")));
     }
     if let Some(note) = note {
-        g = g.element(Level::NOTE.message(note.to_string()));
+        g = g.element(Level::NOTE.message(one_line(note)));
     }
-    g.element(Level::HELP.message(&*f.help))
+    g.element(Level::HELP.message(one_line(&f.help)))
 }
 
 /// The bytes of the whole lines a frame for `start..end` shows.
@@ -175,11 +180,11 @@ fn frame<'a>(
     let hi = if hi == lo { next_char_boundary(slice, lo) } else { hi };
     let mut annotation = AnnotationKind::Primary.span(lo..hi);
     if let Some(label) = label {
-        annotation = annotation.label(label);
+        annotation = annotation.label(one_line(label));
     }
     Snippet::source(slice)
         .line_start(first)
-        .path(src.name.as_str())
+        .path(one_line(&src.name))
         .annotation(annotation)
 }
 
