@@ -176,3 +176,64 @@ fn github_annotations_are_one_command_each() {
         "{md}"
     );
 }
+
+/// The pre-commit hook runs `certgate check --base HEAD --` and pre-commit appends the changed
+/// files' names: after `--`, a committed file named `--config=evil.yaml` is a PATH. Read as an
+/// option, it would swap certgate.yaml for `evil.yaml`, which turns CG101 off.
+#[test]
+fn a_file_named_like_an_option_after_the_separator_is_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write_charts(d);
+    std::fs::write(
+        d.join("certgate.yaml"),
+        "releases:\n  - name: es1\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [values.yaml]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("values.yaml"),
+        "global:\n  security:\n    externalCertificateLabel: my label\n",
+    )
+    .unwrap();
+    let evil = "releases:\n  - name: es1\n    chart: ibm-eventstreams-prod-1.4.0.tgz\n    values: [values.yaml]\npolicy:\n  rules: {CG101: off}\n";
+    std::fs::write(d.join("evil.yaml"), evil).unwrap();
+    std::fs::write(d.join("--config=evil.yaml"), evil).unwrap();
+
+    let run = |args: &[&str]| {
+        let mut a = vec!["check", "--now", NOW, "--format", "json"];
+        a.extend(args);
+        let out = common::run_in(d, &a);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (
+            out.status.code().unwrap(),
+            report,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+
+    let (code, report, err) = run(&["--", "--config=evil.yaml", "values.yaml"]);
+    assert_eq!(code, 1, "{report:#}{err}");
+    assert_eq!(
+        common::finding_lines(&report),
+        ["CG101 values.yaml:3:31", "CG404 -"],
+        "{report:#}"
+    );
+    let inputs = report["inputs"].as_array().unwrap();
+    assert!(
+        inputs
+            .iter()
+            .any(|i| i["role"] == "config" && i["path"] == "certgate.yaml"),
+        "{report:#}"
+    );
+    assert!(!inputs.iter().any(|i| i["path"] == "evil.yaml"), "{report:#}");
+    assert!(
+        err.contains("--config=evil.yaml is not read by any release unit"),
+        "{err}"
+    );
+
+    // Without the separator it is the option, and CG101 is gone: why the hook passes `--`.
+    let (code, report, _) = run(&["--config=evil.yaml", "values.yaml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(common::finding_lines(&report), ["CG404 -"], "{report:#}");
+}

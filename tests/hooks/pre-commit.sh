@@ -62,4 +62,25 @@ printf 'title: changed\n' > docs/site.yaml
 git add docs/site.yaml
 out=$(try docs/site.yaml) || fail "an unrelated file blocked the commit"
 
-echo "pre-commit hook test passed: 3 cases"
+# 4. A committed file named like an option is a file: pre-commit appends the names after the
+# entry's `--`. Read as `--config=evil.yaml`, it would make evil.yaml the config, which turns CG101
+# off, and the invalid label in es2 would pass.
+git reset -q docs/site.yaml && git checkout -q docs/site.yaml
+evil='releases:
+  - name: es2
+    chart: ibm-eventstreams-prod-1.4.0.tgz
+    values: [deploy/es2/values.yaml]
+policy:
+  rules: {CG101: off}
+'
+printf '%s' "$evil" > evil.yaml
+printf '%s' "$evil" > ./--config=evil.yaml
+printf 'global:\n  security:\n    externalCertificateLabel: my label\n' > deploy/es2/values.yaml
+git add -- ./--config=evil.yaml evil.yaml deploy/es2/values.yaml
+# As in a real commit, the hook gets the staged files' names (`--files` would read the name as
+# one of pre-commit's own options).
+if out=$(pre-commit run certgate --verbose 2>&1); then fail "a file named --config=evil.yaml was read as an option"; fi
+grep -q 'deploy/es2/values.yaml:3:31' <<<"$out" || fail "CG101 not located at deploy/es2/values.yaml:3:31"
+grep -q -- '--config=evil.yaml is not read by any release unit' <<<"$out" || fail "--config=evil.yaml was not taken as a file"
+
+echo "pre-commit hook test passed: 4 cases"
