@@ -448,3 +448,99 @@ fn many_units_with_keys_in_values_ask_one_batch_whether_git_tracks_them() {
         ]
     );
 }
+
+/// The pre-commit hook's run: `check --base HEAD --` and the changed files. A file no unit reads
+/// is ignored (the README promises it: a hook gets every changed YAML file); a PATH that does not
+/// exist is CG001 at that path, and with nothing else given nothing was checked (CG004).
+#[test]
+fn changed_files_no_unit_reads_pass_but_missing_paths_are_findings() {
+    let repo = repository();
+    let d = repo.path();
+    std::fs::write(d.join("notes.yaml"), "title: unrelated\n").unwrap();
+    let base = ["check", "--base", "HEAD", "--format", "json", "--"];
+    let run = |paths: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(paths);
+        json(d, &args)
+    };
+
+    let (status, report) = run(&["notes.yaml"]);
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(report, serde_json::json!([]), "{report:#}");
+
+    let (status, report) = run(&["missing.yaml"]);
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(
+        common::finding_lines(&report),
+        ["CG001 missing.yaml", "CG004 -"],
+        "{report:#}"
+    );
+    assert!(
+        report["findings"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no release unit in the config reads missing.yaml"),
+        "{report:#}"
+    );
+
+    let (status, report) = run(&["notes.yaml", "deploy/es9/values.yaml"]);
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(
+        common::finding_lines(&report),
+        ["CG001 deploy/es9/values.yaml", "CG004 -"],
+        "{report:#}"
+    );
+
+    // With a unit selected, the missing PATH is still a finding, and the unit is checked.
+    let (status, report) = run(&["missing.yaml", "deploy/es1/values.yaml"]);
+    assert_eq!(status, 1, "{report:#}");
+    let lines = common::finding_lines(&report);
+    assert!(lines.contains(&"CG001 missing.yaml".to_string()), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.starts_with("CG004")), "{lines:?}");
+    // One unit's report (an object, not an array of units): es1's.
+    assert!(report["findings"].is_array(), "{report:#}");
+}
+
+/// Without `--base`, PATHs that no unit of the config reads leave nothing checked: CG004, not a
+/// pass.
+#[test]
+fn paths_no_unit_reads_without_base_are_nothing_checked() {
+    let repo = repository();
+    let d = repo.path();
+    std::fs::write(d.join("notes.yaml"), "title: unrelated\n").unwrap();
+    let (status, report) = json(d, &["check", "--format", "json", "notes.yaml"]);
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(common::finding_lines(&report), ["CG004 -"], "{report:#}");
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no release unit in the config reads notes.yaml"),
+        "{report:#}"
+    );
+}
+
+/// A config that names no release unit cannot make a run of changed files pass.
+#[test]
+fn a_config_without_units_checks_nothing() {
+    let repo = repository();
+    let d = repo.path();
+    std::fs::write(d.join("certgate.yaml"), "releases: []\n").unwrap();
+    let (status, report) = json(
+        d,
+        &[
+            "check",
+            "--base",
+            "HEAD",
+            "--format",
+            "json",
+            "--",
+            "deploy/es1/values.yaml",
+        ],
+    );
+    assert_eq!(status, 1, "{report:#}");
+    assert!(
+        common::finding_lines(&report).contains(&"CG004 -".to_string()),
+        "{report:#}"
+    );
+}

@@ -297,11 +297,17 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
         });
     }
     if specs.is_empty() {
-        run_problems.push(InputProblem::new(
-            ProblemKind::NothingChecked,
-            Location::Run,
-            "no release unit to check: give values (-f, --set, --command), or a directory whose certgate.yaml names release units",
-        ));
+        // Unless the run already says why nothing was checked (PATHs no unit reads).
+        if !run_problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::NothingChecked && p.location == Location::Run)
+        {
+            run_problems.push(InputProblem::new(
+                ProblemKind::NothingChecked,
+                Location::Run,
+                "no release unit to check: give values (-f, --set, --command), or a directory whose certgate.yaml names release units",
+            ));
+        }
         specs.push(None);
     }
     // Release units are independent: check them in parallel, keeping their order.
@@ -558,17 +564,43 @@ fn select_units(
             }
         }
     }
-    // With a config, a changed file no unit reads is none of certgate's business (a pre-commit hook
-    // passes every changed YAML file); without one, a file PATH is a values file.
+    // With a config, a changed file no unit reads is none of certgate's business when the run
+    // compares against a revision (`--base`): a pre-commit hook passes every changed YAML file, and
+    // the README promises that files no unit reads are ignored. A PATH that does not exist was
+    // never a changed file (pre-commit passes only the files a commit adds or modifies), and a run
+    // without `--base` that checks none of its PATHs checked nothing: both are findings. Without a
+    // config, a file PATH is a values file.
     let mut only_unrelated_files = false;
     if config.is_some() && !unmatched.is_empty() {
+        let mut all_exist = true;
         for file in &unmatched {
-            eprintln!(
-                "certgate: {} is not read by any release unit in the config; not checked",
-                report::one_line(file)
-            );
+            if Path::new(file).exists() {
+                eprintln!(
+                    "certgate: {} is not read by any release unit in the config; not checked",
+                    report::one_line(file)
+                );
+            } else {
+                all_exist = false;
+                problems.push(InputProblem::new(
+                    ProblemKind::Unreadable,
+                    Location::File { path: file.clone() },
+                    format!("the PATH {file} does not exist (no such file), so no release unit reads it"),
+                ));
+            }
         }
-        only_unrelated_files = units.is_empty() && !has_unit_flags(args);
+        if units.is_empty() && !has_unit_flags(args) {
+            only_unrelated_files = args.base.is_some() && all_exist && !unit_files.is_empty();
+            if !only_unrelated_files {
+                problems.push(InputProblem::new(
+                    ProblemKind::NothingChecked,
+                    Location::Run,
+                    format!(
+                        "nothing was checked: no release unit in the config reads {}",
+                        unmatched.join(", ")
+                    ),
+                ));
+            }
+        }
         unmatched.clear();
     }
     if has_unit_flags(args) || !unmatched.is_empty() {
