@@ -11,8 +11,8 @@ use std::path::Path;
 
 use common::scenario::{NOW, has, run_json, setup};
 
-/// Quoted keys whose names hold `\n::error::…`, `\n::stop-commands::…` and `\r##[…`, under
-/// `global.security` (lines 4 and 5) and under `tls` (lines 8 and 9).
+/// Quoted keys whose names hold `\n::error::…`, `\n::stop-commands::…`, `\r##[…` and, mid-line,
+/// `##[stop-commands]…`, under `global.security` (lines 4 and 5) and under `tls` (lines 8 to 10).
 const VALUES: &str = r#"global:
   security:
     externalCertificateLabel: new1
@@ -22,6 +22,7 @@ tls:
   type: selfsigned
   "a\n::error::pwned": 1
   "c\r\n::warning::z": 1
+  "e##[stop-commands]tok": 1
 "#;
 
 const RELEASE: &str = "es\n::error::x";
@@ -66,11 +67,12 @@ fn run(dir: &Path, args: &[&str], summary: &Path) -> (i32, String, String) {
     )
 }
 
-/// GitHub's runner ends a line at `\n` and at `\r`: every such line of `text` that starts a
-/// workflow command.
+/// Every line of `text` GitHub's runner would read as a workflow command: it ends a line at `\n`
+/// and at `\r`, and takes a line that starts with `::` after white space, or holds `##[` anywhere
+/// (actions/runner, `ActionCommand.TryParseV2` and `TryParse`).
 fn commands(text: &str) -> Vec<&str> {
     text.split(['\n', '\r'])
-        .filter(|l| l.starts_with("::") || l.starts_with("##["))
+        .filter(|l| l.trim_start().starts_with("::") || l.contains("##["))
         .collect()
 }
 
@@ -84,6 +86,7 @@ fn the_findings_are_where_the_hostile_keys_are() {
         "CG211 new.yaml:5:5",
         "CG211 new.yaml:8:3",
         "CG211 new.yaml:9:3",
+        "CG211 new.yaml:10:3",
         "CG502 (--release es\n::error::x)",
     ] {
         assert!(has(&report, line), "{line}: {report:#}");
@@ -106,7 +109,7 @@ fn text_output_has_no_line_of_user_text() {
             "new.yaml:4:5",
         ),
         (
-            r"warning[CG211]: unknown-key: d\r##[error]y is not a key of global.security",
+            r"warning[CG211]: unknown-key: d\r\u{23}#[error]y is not a key of global.security",
             "new.yaml:5:5",
         ),
         (
@@ -116,6 +119,10 @@ fn text_output_has_no_line_of_user_text() {
         (
             r"warning[CG211]: unknown-key: c\r\n::warning::z is not a key of tls",
             "new.yaml:9:3",
+        ),
+        (
+            r"warning[CG211]: unknown-key: e\u{23}#[stop-commands]tok is not a key of tls",
+            "new.yaml:10:3",
         ),
     ] {
         let at = format!(" --> {at}\n");
@@ -137,8 +144,10 @@ fn github_annotations_are_one_command_each() {
     assert!(!out.contains('\r'), "{out}");
     assert_eq!(commands(&err), Vec::<&str>::new(), "{err}");
     // Every line is one of certgate's own annotations: `::error`, `::warning` or `::notice`,
-    // properties with no raw `:` (escaped as `%3A`), then `::` and the data.
+    // properties with no raw `:` (escaped as `%3A`), then `::` and the data; none holds the
+    // older form anywhere.
     for line in out.lines() {
+        assert!(!line.contains("##["), "{line:?}");
         let rest = line
             .strip_prefix("::")
             .unwrap_or_else(|| panic!("not a command: {line:?}"));
@@ -147,12 +156,12 @@ fn github_annotations_are_one_command_each() {
         assert!(["error", "warning", "notice"].contains(&command), "{line:?}");
         assert!(!data.is_empty(), "{line:?}");
     }
-    // Five annotations for the five findings (four CG211, CG502), then CG507 x4 and CG404.
     let expected = [
         r"::warning file=new.yaml,line=4,col=5,title=CG211 unknown-key::b\n::stop-commands::x is not a key of global.security",
-        r"::warning file=new.yaml,line=5,col=5,title=CG211 unknown-key::d\r##[error]y is not a key of global.security",
+        r"::warning file=new.yaml,line=5,col=5,title=CG211 unknown-key::d\r\u{23}#[error]y is not a key of global.security",
         r"::warning file=new.yaml,line=8,col=3,title=CG211 unknown-key::a\n::error::pwned is not a key of tls",
         r"::warning file=new.yaml,line=9,col=3,title=CG211 unknown-key::c\r\n::warning::z is not a key of tls",
+        r"::warning file=new.yaml,line=10,col=3,title=CG211 unknown-key::e\u{23}#[stop-commands]tok is not a key of tls",
     ];
     for prefix in expected {
         assert_eq!(

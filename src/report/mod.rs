@@ -24,17 +24,21 @@ use crate::source::{SourceId, SourceMap, Span};
 /// in a line of the `text` and `github` outputs; every piece of it those renderers print goes
 /// through here.
 ///
-/// GitHub Actions reads every line a step prints that starts with `::` as a workflow command
-/// (`::error …`, `::stop-commands::TOKEN`, which silences every later one) and `##[` as the
-/// older form of one (GitHub Docs, "Workflow commands for GitHub Actions"; actions/runner,
-/// `ActionCommand.TryParseV2` and `TryParse`); the runner splits lines at `\n` and `\r`.
+/// The GitHub Actions runner reads each line a step prints (a line ends at `\n` or `\r`) as a
+/// workflow command when, after leading white space, it starts with `::` (`::error …`,
+/// `::stop-commands::TOKEN`, which silences every later one), and wherever it holds `##[`, the
+/// older form (`##[stop-commands]TOKEN`): actions/runner `src/Runner.Common/ActionCommand.cs`,
+/// `TryParseV2` (`message.TrimStart()`, `StartsWith("::")`) and `TryParse`
+/// (`message.IndexOf("##[")`), both tried by `ActionCommandManager.TryProcessCommand`.
 /// So user text never brings a line break of its own: each control character (C0, DEL, C1) and
-/// the Unicode line and paragraph separators are written visibly, `\n`, `\r`, `\t` or
-/// `\u{1b}`; and text that begins with `::` or `##[` has its first character written as
-/// `\u{3a}` or `\u{23}`, for a renderer that starts a line with it. Clean text is returned as it is.
+/// the Unicode line and paragraph separators are written visibly (`\n`, `\r`, `\t`, `\u{1b}`);
+/// the first `:` of a leading `::` (after white space) is written `\u{3a}`, for a renderer that
+/// starts a line with the text; and the first `#` of every `##[` is written `\u{23}`. Clean text
+/// is returned as it is.
 pub fn one_line(s: &str) -> Cow<'_, str> {
-    let leading = s.starts_with("::") || s.starts_with("##[");
-    if !leading && !s.chars().any(breaks_line) {
+    let indent = s.len() - s.trim_start().len();
+    let leading = s[indent..].starts_with("::");
+    if !leading && !s.contains("##[") && !s.chars().any(breaks_line) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -43,7 +47,7 @@ pub fn one_line(s: &str) -> Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if breaks_line(c) || (i == 0 && leading) => {
+            c if breaks_line(c) || (i == indent && leading) || (c == '#' && s[i..].starts_with("##[")) => {
                 use std::fmt::Write as _;
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
@@ -51,6 +55,35 @@ pub fn one_line(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Source lines a code frame quotes, made safe as [`one_line`] makes user text: the first `#` of
+/// every `##[` is written `\u{23}`, and `lo..hi`, a byte range of `text`, is moved to the same
+/// characters in the result. The rest is left to the frame: each quoted line follows a gutter
+/// (`4 |`), so none starts a line, and annotate-snippets draws control characters as pictures
+/// (`␍`, its `normalize_whitespace`).
+pub fn quote_source(text: &str, lo: usize, hi: usize) -> (Cow<'_, str>, usize, usize) {
+    if !text.contains("##[") {
+        return (Cow::Borrowed(text), lo, hi);
+    }
+    const ESCAPE: &str = "\\u{23}";
+    let mut out = String::with_capacity(text.len() + ESCAPE.len());
+    let (mut new_lo, mut new_hi) = (lo, hi);
+    for (i, c) in text.char_indices() {
+        if c == '#' && text[i..].starts_with("##[") {
+            out.push_str(ESCAPE);
+            let grown = ESCAPE.len() - 1;
+            if i < lo {
+                new_lo += grown;
+            }
+            if i < hi {
+                new_hi += grown;
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    (Cow::Owned(out), new_lo, new_hi)
 }
 
 /// Characters [`one_line`] writes visibly: control characters and the Unicode line and paragraph
@@ -386,7 +419,7 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
 
 #[cfg(test)]
 mod tests {
-    use super::{Scenario, Verdict, one_line};
+    use super::{Scenario, Verdict, one_line, quote_source};
 
     #[test]
     fn one_line_writes_control_characters_visibly() {
@@ -396,7 +429,7 @@ mod tests {
             "a\\r\\n\\tb\\u{1b}[31m\\u{7f}\\u{85}\\u{2028}"
         );
         assert!(matches!(
-            one_line("tls.secretName: ünïcode, 100% :: ##["),
+            one_line("tls.secretName: ünïcode, 100% :: ## #[ #"),
             std::borrow::Cow::Borrowed(_)
         ));
     }
@@ -405,14 +438,41 @@ mod tests {
     #[test]
     fn one_line_breaks_a_leading_workflow_command() {
         assert_eq!(one_line("::error::x"), "\\u{3a}:error::x");
-        assert_eq!(one_line("##[error]x"), "\\u{23}#[error]x");
+        assert_eq!(one_line("  ::error::x"), "  \\u{3a}:error::x");
+        assert_eq!(one_line("\u{3000}::error::x"), "\u{3000}\\u{3a}:error::x");
+        assert_eq!(one_line("a ::error::x"), "a ::error::x");
         assert_eq!(one_line(":a"), ":a");
-        assert_eq!(one_line("#x"), "#x");
-        for text in ["::a\n##[b\r::c", "\n::x", "\u{2029}##[y"] {
+        assert_eq!(one_line("#x ## [y] #[z]"), "#x ## [y] #[z]");
+        for text in ["::a\n##[b\r::c", "\n::x", "\u{2029}##[y", " \t::z", "\u{85}::w"] {
             let shown = one_line(text);
-            assert_eq!(shown.lines().count(), 1, "{shown}");
-            assert!(!shown.starts_with("::") && !shown.starts_with("##["), "{shown}");
+            assert_eq!(shown.split(['\n', '\r']).count(), 1, "{shown}");
+            assert!(!shown.trim_start().starts_with("::"), "{shown}");
+            assert!(!shown.contains("##["), "{shown}");
         }
+    }
+
+    #[test]
+    fn quote_source_breaks_old_form_commands_and_keeps_the_span() {
+        let text = "a: 1\n  \"e##[stop-commands]t\": 1\n";
+        let (lo, hi) = (7, 28);
+        assert_eq!(&text[lo..hi], "\"e##[stop-commands]t\"");
+        let (shown, lo, hi) = quote_source(text, lo, hi);
+        assert_eq!(&shown[lo..hi], "\"e\\u{23}#[stop-commands]t\"");
+        assert!(!shown.contains("##["), "{shown}");
+        assert!(matches!(
+            quote_source("a: '#[x] ## ['", 0, 1).0,
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    /// The runner reads `##[` anywhere in a line as a command (its older form), so every one in
+    /// user text is broken, wherever it stands.
+    #[test]
+    fn one_line_breaks_every_old_form_command() {
+        assert_eq!(one_line("##[error]x"), "\\u{23}#[error]x");
+        assert_eq!(one_line("key a##[stop-commands]t"), "key a\\u{23}#[stop-commands]t");
+        assert_eq!(one_line("###[x] ##[y"), "#\\u{23}#[x] \\u{23}#[y");
+        assert_eq!(one_line("##\u{0}[x"), "##\\u{0}[x");
     }
 
     /// Every verdict and scenario of the contract (SPEC §4) reads back as the word it is written as,

@@ -6,7 +6,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{Finding, Location, Severity, UnitReport, one_line};
+use super::{Finding, Location, Severity, UnitReport, one_line, quote_source};
 use crate::source::Source;
 
 /// How to render: colour only on a terminal and never with `NO_COLOR`.
@@ -178,6 +178,7 @@ fn frame<'a>(
     let hi = floor_boundary(slice, end.saturating_sub(from)).max(lo);
     // A zero-width span still gets a caret under its position.
     let hi = if hi == lo { next_char_boundary(slice, lo) } else { hi };
+    let (slice, lo, hi) = quote_source(slice, lo, hi);
     let mut annotation = AnnotationKind::Primary.span(lo..hi);
     if let Some(label) = label {
         annotation = annotation.label(one_line(label));
