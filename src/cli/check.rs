@@ -54,17 +54,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
         if !problems.is_empty() {
             text.push_str("\nthe config has problems; no setting above comes from it:\n");
             for p in &problems {
-                let line: String = p
-                    .chars()
-                    .flat_map(|c| -> Box<dyn Iterator<Item = char>> {
-                        if c.is_control() {
-                            Box::new(c.escape_default())
-                        } else {
-                            Box::new(std::iter::once(c))
-                        }
-                    })
-                    .collect();
-                text.push_str(&format!("  {line}\n"));
+                text.push_str(&format!("  {}\n", report::one_line(p)));
             }
         }
         let text = argv_redactor(args).scrub(&text).into_owned();
