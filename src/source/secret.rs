@@ -119,7 +119,7 @@ fn scan_into(text: &str, depth: u8, found: &mut Found) {
                 found.decoded.extend(decoded);
             }
             Verdict::Public if depth == 0 => found.public.push(Span::new(region.start, region.end)),
-            Verdict::Public => {}
+            Verdict::Public | Verdict::Unknown => {}
         }
     }
 }
@@ -310,7 +310,11 @@ fn ends_line(bytes: &[u8], at: usize) -> bool {
 enum Verdict {
     /// Key material, with the key material it decodes to.
     Secret(Vec<String>),
+    /// Recognisably public: a certificate, a certificate request or a public key (in DER or PEM).
     Public,
+    /// Too short to judge and recognisably nothing: not redacted by what it is, and not exempt
+    /// from redaction when it matches key material seen elsewhere.
+    Unknown,
 }
 
 /// Decode base64 leniently: no padding needed, a dangling last character dropped, trailing bits
@@ -334,14 +338,14 @@ fn classify(body: &[u8], depth: u8) -> Verdict {
     let long = body.len() >= UNSURE;
     // A digest (sha256 hex, a git object name) is hex: printing one shows nothing secret.
     if body.len() <= 64 && body.iter().all(u8::is_ascii_hexdigit) {
-        return Verdict::Public;
+        return Verdict::Unknown;
     }
     // The first 48 bytes tell DER apart from text; only text (a PEM file) is decoded whole.
     let Some(head) = decode_lenient(&body[..body.len().min(64)]) else {
         return if long {
             Verdict::Secret(Vec::new())
         } else {
-            Verdict::Public
+            Verdict::Unknown
         };
     };
     if looks_like_text(&head) {
@@ -363,7 +367,11 @@ fn classify(body: &[u8], depth: u8) -> Verdict {
                 return Verdict::Secret(secret_strings(&text, &inner));
             }
         }
-        return Verdict::Public;
+        return if text.contains("-----BEGIN ") {
+            Verdict::Public
+        } else {
+            Verdict::Unknown
+        };
     }
     match der_kind(&head) {
         DerKind::Key => Verdict::Secret(Vec::new()),
@@ -371,7 +379,7 @@ fn classify(body: &[u8], depth: u8) -> Verdict {
         DerKind::Public if der_ends_within(body) => Verdict::Public,
         DerKind::Public => Verdict::Secret(Vec::new()),
         DerKind::Unknown if long => Verdict::Secret(Vec::new()),
-        DerKind::Unknown => Verdict::Public,
+        DerKind::Unknown => Verdict::Unknown,
     }
 }
 
@@ -872,6 +880,19 @@ mod tests {
                 "rules/org.yaml does not match the rule schema: \"-----BEGIN PRIVATE KEY----- [redacted: {body} characters] -----END PRIVATE KEY-----\" is not an object"
             )
         );
+    }
+
+    #[test]
+    fn a_short_fragment_of_a_known_key_is_redacted_even_in_a_text_with_public_base64() {
+        // A fuzzed values file held 43 characters of a key, cut out of its middle: too short to
+        // judge by what it is, so it must not count as public where it matches a key seen elsewhere.
+        let key = STANDARD.encode(fake_key_der(120));
+        let fragment = &key[5..48];
+        let frame = format!("{fragment}\nglobal: {{}}\n");
+        let mut r = Redactor::new();
+        r.add(&key);
+        r.add_public(&frame, &scan(&frame));
+        assert!(!r.scrub(&frame).contains(&fragment[..16]), "{}", r.scrub(&frame));
     }
 
     #[test]
