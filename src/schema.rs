@@ -168,7 +168,13 @@ fn problem(location: Location, message: String) -> InputProblem {
 /// The YAML tree of a file of certgate's own, or its syntax problems.
 fn load_tree(sources: &SourceMap, id: SourceId) -> Result<Node, Vec<InputProblem>> {
     let src = sources.get(id);
-    let loaded = yaml::load(&src.text, id, &yaml::Limits::default());
+    // A certgate.yaml names every release unit of a repository (ten thousand take ~300,000
+    // nodes): its own budget, four times a values file's.
+    let limits = yaml::Limits {
+        max_nodes: 4 * yaml::Limits::default().max_nodes,
+        ..yaml::Limits::default()
+    };
+    let loaded = yaml::load(&src.text, id, &limits);
     if !loaded.problems.is_empty() {
         return Err(loaded
             .problems

@@ -519,3 +519,36 @@ fn an_uncovered_hostname_lists_ten_of_the_certificates_names() {
         assert!(!message.contains("h10.example.com"), "{message}");
     }
 }
+
+#[test]
+fn a_flow_sequence_or_a_mapping_of_millions_of_nodes_stops_at_the_node_limit_within_256_mib() {
+    // Both within the 8 MiB file limit: four million `1`s, 600,000 one-line keys.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let flow = format!("a: [{}]\n", vec!["1"; 4_000_000].join(","));
+    std::fs::write(d.join("flow.yaml"), &flow).unwrap();
+    let keys: String = (0..600_000).map(|i| format!("k{i}: 1\n")).collect();
+    std::fs::write(d.join("keys.yaml"), &keys).unwrap();
+    // The 250,001st node passes the limit: after the root mapping (1), the key `a` (2) and the
+    // sequence (3), that is item 249,997 (0-based) at column 5 + 2 * 249,997; in the mapping,
+    // keys and values alternate from node 2, so it is the value of key 124,999 (line 125,000).
+    for (file, at) in [
+        ("flow.yaml", format!("1:{}", 5 + 2 * 249_997)),
+        ("keys.yaml", "125000:10".to_string()),
+    ] {
+        let script = format!(
+            "ulimit -v {}; exec {} check -f {file} --now 2026-11-27T00:00:00Z --format json --output report.json",
+            256 * 1024,
+            env!("CARGO_BIN_EXE_certgate")
+        );
+        let (status, stderr) = bash_in(d, &script);
+        assert_eq!(status, Some(1), "{file} within 256 MiB of address space: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("report.json")).unwrap()).unwrap();
+        assert_eq!(
+            common::finding_lines(&report),
+            vec![format!("CG002 {file}:{at}"), "CG404 -".to_string()]
+        );
+        let message = report["findings"][0]["message"].as_str().unwrap();
+        assert!(message.contains("more than 250000 keys and values"), "{message}");
+    }
+}

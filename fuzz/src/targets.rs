@@ -157,6 +157,7 @@ pub fn yaml_loader(data: &[u8]) {
         max_depth: 6,
         max_alias_nodes: 64,
         max_alias_bytes: 256,
+        max_nodes: 512,
     };
     for limits in [yaml::Limits::default(), tight] {
         let loaded = yaml::load(&text, SourceId(0), &limits);

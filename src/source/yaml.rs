@@ -42,6 +42,9 @@ pub struct Limits {
     /// Most bytes of scalars and keys that alias expansion may add to the tree: a few nodes can
     /// stand for a long string, and each copy of it is a copy in memory.
     pub max_alias_bytes: usize,
+    /// Most nodes (keys, scalars, collections) the text itself may hold: memory is spent per node,
+    /// and 8 MiB of `[1,1,…]` or of one-letter keys would otherwise be four million of them.
+    pub max_nodes: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +54,8 @@ impl Default for Limits {
             max_alias_nodes: 100_000,
             // As much again as the largest values file (8 MiB) may hold.
             max_alias_bytes: 8 << 20,
+            // The chart's own values.yaml has about 400; a values file of 250,000 is no rotation.
+            max_nodes: 250_000,
         }
     }
 }
@@ -65,6 +70,8 @@ pub enum ProblemKind {
     TooDeep,
     /// Alias expansion past [`Limits::max_alias_nodes`] or [`Limits::max_alias_bytes`].
     AliasLimit,
+    /// More nodes than [`Limits::max_nodes`].
+    TooManyNodes,
 }
 
 #[derive(Debug, Clone)]
@@ -901,6 +908,8 @@ struct Loader<'t> {
     anchors: HashMap<usize, Rc<INode>>,
     alias_nodes: usize,
     alias_bytes: usize,
+    /// Nodes the text itself has made so far.
+    nodes: usize,
     root: Option<Child>,
     problems: Vec<Problem>,
 }
@@ -930,6 +939,7 @@ impl<'t> Loader<'t> {
             anchors: HashMap::new(),
             alias_nodes: 0,
             alias_bytes: 0,
+            nodes: 0,
             root: None,
             problems: Vec::new(),
         }
@@ -1011,6 +1021,22 @@ impl<'t> Loader<'t> {
     }
 
     fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), Problem> {
+        if matches!(
+            event,
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+        ) {
+            self.nodes += 1;
+            if self.nodes > self.limits.max_nodes {
+                return Err(fatal(
+                    ProblemKind::TooManyNodes,
+                    span,
+                    format!(
+                        "the YAML holds more than {} keys and values (limit): no values file of a release is that large",
+                        self.limits.max_nodes
+                    ),
+                ));
+            }
+        }
         match event {
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::StreamEnd | Event::DocumentEnd => {}
             Event::Alias(id) => self.alias(id, span)?,
@@ -2167,6 +2193,21 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(load(small, SRC, &short).problems[0].kind, ProblemKind::AliasLimit);
+    }
+
+    #[test]
+    fn a_text_of_too_many_nodes_is_stopped_where_it_passes_the_limit() {
+        let limits = Limits {
+            max_nodes: 10,
+            ..Limits::default()
+        };
+        // The sequence is one node, each item another: the tenth item is the eleventh node.
+        let text = format!("[{}]", vec!["1"; 20].join(","));
+        let loaded = load(&text, SRC, &limits);
+        assert_eq!(loaded.problems.len(), 1);
+        assert_eq!(loaded.problems[0].kind, ProblemKind::TooManyNodes);
+        assert_eq!(loaded.problems[0].span.start, 19, "the tenth 1");
+        assert!(load("a: [1, 2, 3]\nb: {c: d}\n", SRC, &limits).problems.is_empty());
     }
 
     #[test]

@@ -83,6 +83,9 @@ fn printable_ascii(text: &str) -> bool {
 /// `...`, even where those are not document markers: refusing costs only speed).
 const MAX_KEY: usize = 1000;
 
+/// Most events one line may hold on the fast path (see [`Reader::flow`]).
+const MAX_LINE_EVENTS: usize = 4096;
+
 #[derive(Debug, Clone, Copy)]
 struct Frame {
     seq: bool,
@@ -423,6 +426,11 @@ impl<'t> Reader<'t> {
                     i = self.skip_spaces(colon + 1, end);
                 }
                 let value_end = self.flow_scalar(i, end)?;
+                // A line's events are held until the line ends: a flow collection of more items
+                // than this is left to saphyr, which hands each event over as it reads it.
+                if self.out.len() > MAX_LINE_EVENTS {
+                    return None;
+                }
                 i = self.skip_spaces(value_end, end);
                 match self.byte(i) {
                     Some(b',') if i < end => {
