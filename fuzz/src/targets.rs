@@ -504,9 +504,15 @@ pub fn check_values(data: &[u8]) {
             parsed.set_errors
         );
     }
-    // The renderers get the rules this input made findings of: the rest of the catalogue renders
-    // the same for every input, and would take most of each execution.
-    let hit: Vec<&Rule> = builtin
+    let hit = hit_rules(&builtin, &report);
+    render_all(&[report], &hit, &policy);
+}
+
+/// The rules `report` made findings of: renderers get these only, since the rest of the catalogue
+/// renders the same for every input (and holds no input text), and would take most of each
+/// execution.
+fn hit_rules<'r>(rules: &[&'r Rule], report: &UnitReport) -> Vec<&'r Rule> {
+    rules
         .iter()
         .copied()
         .filter(|r| {
@@ -514,8 +520,7 @@ pub fn check_values(data: &[u8]) {
             report.findings.iter().any(|f| &*f.code == code)
                 || report.suppressed.iter().any(|s| &*s.finding.code == code)
         })
-        .collect();
-    render_all(&[report], &hit, &policy);
+        .collect()
 }
 
 /// The context and shared sources of a run whose units name the scratch chart archive.
@@ -752,17 +757,7 @@ pub fn key_leak(data: &[u8]) {
         redactor.add(&secret);
     }
     report.add_secrets(&mut redactor);
-    // The rules this input made findings of: the rest of the catalogue renders the same for every
-    // input (and holds no input text), and would take most of each execution.
-    let hit: Vec<&Rule> = builtin
-        .iter()
-        .copied()
-        .filter(|r| {
-            let code = &*r.meta.code;
-            report.findings.iter().any(|f| &*f.code == code)
-                || report.suppressed.iter().any(|s| &*s.finding.code == code)
-        })
-        .collect();
+    let hit = hit_rules(&builtin, &report);
     let reports = [report];
     let outputs = [
         report::text::render(&reports, report::text::Style::default(), false),

@@ -39,34 +39,17 @@ impl Check for Params {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{Context, UnitSpec, load_unit};
-    use crate::model::unit::Given;
-    use crate::report::Location;
-    use crate::source::SourceMap;
+    use crate::checks::testing::{given, messages, unit};
+    use crate::load::UnitSpec;
 
-    fn given(v: &str) -> Given<String> {
-        Given {
-            value: v.to_string(),
-            location: Location::Run,
-        }
-    }
-
-    /// The messages for `spec`, with a chart path to name when `chart`.
-    fn messages(spec: &UnitSpec, chart: bool) -> Vec<String> {
+    /// The messages of both rules for `spec`, with a chart path to name.
+    fn both(spec: &UnitSpec) -> Vec<String> {
+        let mut unit = unit(spec);
+        unit.chart_path = Some("chart.tgz".into());
         [true, false]
             .iter()
-            .flat_map(|&missing| messages_of(spec, chart, missing))
+            .flat_map(|&missing| messages(&Params { missing }, &unit))
             .collect()
-    }
-
-    fn messages_of(spec: &UnitSpec, chart: bool, missing: bool) -> Vec<String> {
-        let mut loaded = load_unit(spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
-        if chart {
-            loaded.unit.chart_path = Some("chart.tgz".into());
-        }
-        let mut emit = Emit::new(&std::sync::Arc::from("CG509"));
-        Params { missing }.run(&loaded.unit, &mut emit);
-        emit.into_hits().into_iter().map(|h| h.message).collect()
     }
 
     #[test]
@@ -76,7 +59,7 @@ mod tests {
             set: vec![label.clone()],
             ..UnitSpec::default()
         };
-        let m = messages(&no_release, true);
+        let m = both(&no_release);
         assert_eq!(m.len(), 1);
         assert!(m[0].contains("--release"), "{m:?}");
         let key_on_line = UnitSpec {
@@ -84,30 +67,21 @@ mod tests {
             set: vec![label, given("tls.type=provided"), given("tls.key=c29tZSBrZXk=")],
             ..UnitSpec::default()
         };
-        let m = messages(&key_on_line, true);
-        assert!(
-            m.iter().any(|m| m.contains("--key FILE") || m.contains("private key")),
-            "{m:?}"
-        );
+        let m = both(&key_on_line);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("--key FILE"), "{m:?}");
     }
 
     #[test]
     fn nothing_is_reported_when_the_command_can_be_written_or_nothing_changes() {
         let fine = UnitSpec {
             release: Some(given("es1")),
-            chart: None,
             set: vec![given("global.security.externalCertificateLabel=new1")],
             ..UnitSpec::default()
         };
-        let mut loaded = load_unit(&fine, &Context::at_unix(1_795_737_600), &SourceMap::new());
-        loaded.unit.chart_path = Some("chart.tgz".into());
-        for missing in [true, false] {
-            let mut emit = Emit::new(&std::sync::Arc::from("CG509"));
-            Params { missing }.run(&loaded.unit, &mut emit);
-            assert!(emit.into_hits().is_empty());
-        }
+        assert!(both(&fine).is_empty());
         assert!(
-            messages(&UnitSpec::default(), true).is_empty(),
+            both(&UnitSpec::default()).is_empty(),
             "nothing changes: CG503's, not this"
         );
     }

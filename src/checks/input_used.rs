@@ -41,19 +41,8 @@ impl Check for Params {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{Context, UnitSpec, load_unit};
-    use crate::model::unit::Given;
-    use crate::report::Location;
-    use crate::source::SourceMap;
-
-    fn given(v: &str) -> Given<String> {
-        Given {
-            value: v.to_string(),
-            location: Location::Arg {
-                origin: format!("--secret {v}"),
-            },
-        }
-    }
+    use crate::checks::testing::{given, messages, unit};
+    use crate::load::UnitSpec;
 
     fn hits(tls_type: &str) -> Vec<String> {
         let spec = UnitSpec {
@@ -61,10 +50,7 @@ mod tests {
             secret: Some(given("does-not-exist.yaml")),
             ..UnitSpec::default()
         };
-        let loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
-        let mut emit = Emit::new(&std::sync::Arc::from("CG009"));
-        Params {}.run(&loaded.unit, &mut emit);
-        emit.into_hits().into_iter().map(|h| h.message).collect()
+        messages(&Params {}, &unit(&spec))
     }
 
     #[test]

@@ -219,3 +219,35 @@ impl Emit {
         self.hits
     }
 }
+
+/// Release units and hits for the check kinds' unit tests: a unit loaded the way `certgate check`
+/// loads one (from flags; no files needed), and the messages a check emits on it.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::load::{Context, UnitSpec, load_unit};
+    use crate::model::unit::{Given, Unit};
+    use crate::report::Location;
+    use crate::source::SourceMap;
+
+    /// A value given on the command line.
+    pub fn given(value: &str) -> Given<String> {
+        Given {
+            value: value.to_string(),
+            location: Location::Arg {
+                origin: format!("test {value}"),
+            },
+        }
+    }
+
+    /// The unit `spec` describes, at the command-line cases' clock (2026-11-27).
+    pub fn unit(spec: &UnitSpec) -> Unit {
+        load_unit(spec, &Context::at_unix(1_795_737_600), &SourceMap::new()).unit
+    }
+
+    /// The messages `check` emits on `unit`.
+    pub fn messages(check: &dyn super::Check, unit: &Unit) -> Vec<String> {
+        let mut emit = super::Emit::new(&std::sync::Arc::from("CG000"));
+        check.run(unit, &mut emit);
+        emit.into_hits().into_iter().map(|h| h.message).collect()
+    }
+}
