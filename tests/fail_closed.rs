@@ -290,3 +290,32 @@ fn show_config_with_a_config_that_does_not_load_fails_and_says_why() {
     assert_eq!(status, 1);
     assert!(has(&report, "CG005 certgate.yaml:4:16"), "{:?}", codes(&report));
 }
+
+#[test]
+fn a_scalar_where_the_chart_has_a_mapping_is_cg214_for_tls_global_and_global_security() {
+    for (values, at, path) in [
+        (
+            "global:\n  security:\n    externalCertificateLabel: new1\ntls: secret\n",
+            "4:6",
+            "tls",
+        ),
+        ("global:\n  security: \"x\"\n", "2:13", "global.security"),
+        ("global: x\n", "1:9", "global"),
+    ] {
+        let dir = setup();
+        std::fs::write(dir.path().join("new.yaml"), values).unwrap();
+        let (status, report) = run_json(dir.path(), &args(&["-f", "new.yaml"]));
+        assert_eq!(status, 1, "{path}: {:?}", codes(&report));
+        assert!(
+            has(&report, &format!("CG214 new.yaml:{at}")),
+            "{path}: {:?}",
+            codes(&report)
+        );
+        assert!(
+            !codes(&report).iter().any(|c| c.starts_with("CG211")),
+            "{path}: {:?}",
+            codes(&report)
+        );
+        assert!(!approved(&report), "{path}");
+    }
+}
