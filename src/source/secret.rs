@@ -164,11 +164,27 @@ fn base64_lines_end(text: &str, line_end: usize) -> usize {
     let mut end = line_end;
     let mut at = (line_end + 1).min(text.len());
     for line in text[at..].split_inclusive('\n') {
-        let content = line.trim().trim_matches(|c| c == '"' || c == '\'' || c == '\\');
-        if content.is_empty() || !content.bytes().all(|b| is_b64(b) || b == b'=' || b == b'\\') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '"', '\'']).len();
+        let body = &line.as_bytes()[indent..];
+        let b64 = body
+            .iter()
+            .take_while(|&&b| is_b64(b) || b == b'=' || b == b'\\')
+            .count();
+        if b64 == 0 {
             break;
         }
-        end = at + line.trim_end().len();
+        // A line that goes on with something else ends the body: after its base64 part when that
+        // is long enough to be a body line cut short by garbage, before it when it is a word
+        // (`next: value`).
+        let whole = line.as_bytes()[indent + b64..]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\''));
+        if whole || b64 >= MATCH {
+            end = at + indent + b64;
+        }
+        if !whole {
+            break;
+        }
         at += line.len();
     }
     end
@@ -358,7 +374,14 @@ fn classify(body: &[u8], depth: u8) -> Verdict {
             if depth < MAX_DEPTH {
                 scan_into(&text, depth + 1, &mut inner);
             }
-            return Verdict::Secret(secret_strings(&text, &inner));
+            // All of it is key material, however much of it a scan can still place (a character
+            // dropped in the base64 leaves the rest of the PEM text garbage).
+            let mut strings = secret_strings(&text, &inner);
+            if let Some(bad) = decoded.iter().position(|&b| !printable(b)) {
+                strings.extend(repairs(body, bad));
+            }
+            strings.push(text.into_owned());
+            return Verdict::Secret(strings);
         }
         if depth < MAX_DEPTH {
             let mut inner = Found::default();
@@ -381,6 +404,43 @@ fn classify(body: &[u8], depth: u8) -> Verdict {
         DerKind::Unknown if long => Verdict::Secret(Vec::new()),
         DerKind::Unknown => Verdict::Unknown,
     }
+}
+
+fn printable(b: u8) -> bool {
+    b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b)
+}
+
+/// The PEM texts `body` (the base64 of a PEM key) decodes to once the character dropped or added
+/// near the decoded byte `bad` is put back or taken out: after such a character every byte
+/// decodes shifted, so the key body that follows would be known to no one. Every candidate that
+/// decodes to printable text is kept (one of them is the key; the others differ from it in a
+/// character or two).
+fn repairs(body: &[u8], bad: usize) -> Vec<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let around = bad * 4 / 3;
+    let mut out = Vec::new();
+    let mut candidate = Vec::with_capacity(body.len() + 1);
+    for at in around.saturating_sub(8)..(around + 4).min(body.len()) {
+        let variants = ALPHABET.iter().map(Some).chain(std::iter::once(None));
+        for c in variants {
+            candidate.clear();
+            candidate.extend_from_slice(&body[..at]);
+            if let Some(&c) = c {
+                candidate.push(c);
+            }
+            let rest = if c.is_some() { at } else { at + 1 };
+            candidate.extend_from_slice(&body[rest.min(body.len())..]);
+            if let Some(d) = decode_lenient(&candidate)
+                && d.iter().all(|&b| printable(b))
+            {
+                out.push(String::from_utf8_lossy(&d).into_owned());
+            }
+        }
+        if out.len() > 256 {
+            break;
+        }
+    }
+    out
 }
 
 /// The texts of `found`'s spans in `text`, and what they decode to.
