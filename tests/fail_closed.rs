@@ -7,14 +7,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::scenario::{approved, args, codes, has, provided, run_json, setup};
-
-fn key_pem(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/certs/keys")
-        .join(format!("{name}.key"));
-    std::fs::read_to_string(path).unwrap()
-}
+use common::scenario::{approved, args, codes, has, key_pem, provided, run_json, setup};
 
 /// Certificates made by the real openssl with the repository's fixed keys (tests/certs/mkcert.sh).
 fn make_certs(dir: &Path, script: &str) {

@@ -11,14 +11,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::scenario::{NOW, approved, args, codes, has, provided, setup};
-
-fn key_pem(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/certs/keys")
-        .join(format!("{name}.key"));
-    std::fs::read_to_string(path).unwrap()
-}
+use common::scenario::{NOW, approved, args, codes, has, key_pem, provided, setup};
 
 /// The PEM body of a key, on one line.
 fn body(pem: &str) -> String {

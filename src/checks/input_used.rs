@@ -23,8 +23,8 @@ impl Check for Params {
         let Some(secret) = &unit.secret_manifest else {
             return;
         };
-        match unit.new_type() {
-            Some(t) if t != TlsType::Secret => emit.at(
+        if let Some(t) = unit.new_type().filter(|t| *t != TlsType::Secret) {
+            emit.at(
                 secret.location.clone(),
                 Some("tls.type"),
                 format!(
@@ -32,8 +32,7 @@ impl Check for Params {
                     secret.value,
                     t.as_str()
                 ),
-            ),
-            _ => {}
+            );
         }
     }
 }

@@ -5,6 +5,14 @@ use std::path::Path;
 
 pub const NOW: &str = "2026-11-27T00:00:00Z";
 
+/// A fixed private key of tests/certs/keys (`leaf`: RSA 2048, `ec256`, `ed25519`, `ca-a`, …).
+pub fn key_pem(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/certs/keys")
+        .join(format!("{name}.key"));
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// A directory with the chart archives and `prev.yaml` (a self-signed release, labels old1/int1).
 pub fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
