@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::checks::Outcome;
-use crate::helm::command::{Change as CommandChange, ChangeValue, UpgradeCommand};
 use crate::load::Loaded;
-use crate::model::plan::{NewValue, certificate_changes};
+pub use crate::model::plan::NoCommand;
 use crate::model::unit::Unit;
 use crate::report::{Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
 use crate::rules::Rule;
@@ -243,84 +242,8 @@ fn unit_secrets(unit: &Unit) -> Vec<(std::sync::Arc<crate::source::Source>, Vec<
         .collect()
 }
 
-/// Why no command can be written for a change that would be approved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NoCommand {
-    /// The release name or the chart archive is not given: nothing to name (CG510).
-    Missing(&'static str),
-    /// The command cannot carry the change safely (CG509): a key given on the command line, a
-    /// value the shell or Helm cannot be given, key material in the command.
-    Unsafe(String),
-}
-
-impl std::fmt::Display for NoCommand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NoCommand::Missing(why) => f.write_str(why),
-            NoCommand::Unsafe(why) => f.write_str(why),
-        }
-    }
-}
-
-/// The one command that carries out exactly the checked change (SPEC §3); `Ok(None)` when nothing
-/// changes; `Err` with the reason when the command cannot be formed (no release or chart given).
+/// The one command that carries out exactly the checked change ([`crate::model::plan::command`]);
+/// `Ok(None)` when nothing changes; `Err` with the reason when the command cannot be formed.
 pub fn approved_command(unit: &Unit) -> Result<Option<String>, NoCommand> {
-    let changes = certificate_changes(unit);
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    let release = unit
-        .release
-        .as_ref()
-        .map(|r| r.value.clone())
-        .ok_or(NoCommand::Missing("no release name (--release)"))?;
-    let chart = unit
-        .chart_path
-        .clone()
-        .ok_or(NoCommand::Missing("no chart archive (--chart)"))?;
-    let mut values_files = Vec::new();
-    let mut sets = Vec::new();
-    for change in changes {
-        let value = match change.new {
-            NewValue::Remove => ChangeValue::Null,
-            NewValue::Text(s) => ChangeValue::Str(s),
-            NewValue::InValuesFile(path) => {
-                if !values_files.contains(&path) {
-                    values_files.push(path);
-                }
-                continue;
-            }
-            NewValue::FromFile(path) => ChangeValue::FileRef { path },
-            NewValue::SecretOnCommandLine => {
-                return Err(NoCommand::Unsafe(
-                    "the private key was given on the command line; give it as a file (--key FILE) so the command can refer to it".into(),
-                ));
-            }
-            NewValue::Unrepresentable => {
-                return Err(NoCommand::Unsafe(format!(
-                    "{} cannot be passed with --set",
-                    change.path
-                )));
-            }
-        };
-        sets.push(CommandChange::new(change.path, value));
-    }
-    let command = UpgradeCommand {
-        release,
-        chart,
-        namespace: unit.namespace.clone(),
-        helm: unit.helm,
-        values_files,
-        changes: sets,
-    };
-    let command = command.render().map_err(|e| NoCommand::Unsafe(e.to_string()))?;
-    // The last word on it: a command that would carry key material is never approved, whatever
-    // path it took into the command.
-    if crate::source::secret::holds_key_material(&command) {
-        return Err(NoCommand::Unsafe(
-            "the command would carry what is, or may be, private key material; give the key as a file (--key FILE)"
-                .into(),
-        ));
-    }
-    Ok(Some(command))
+    unit.command_plan().clone().map(|planned| planned.map(|p| p.command))
 }

@@ -231,6 +231,8 @@ struct Reader<'a> {
     sources: SourceMap,
     inputs: Vec<Input>,
     problems: Vec<InputProblem>,
+    /// The Helm version that will read the values files.
+    helm: HelmVersion,
 }
 
 impl Reader<'_> {
@@ -354,6 +356,68 @@ impl Reader<'_> {
     }
 
     /// Parse a values document: a mapping, or nothing (`null`, `{}`, comments only).
+    /// A `-f` values file as the Helm version reads it: Helm 2 and 3 the first YAML document, Helm 4
+    /// every document merged in order ([`yaml::documents`]). A file with several documents is
+    /// reported either way: which of them Helm applies depends on its version.
+    fn load_documents(&mut self, id: SourceId) -> yaml::Loaded {
+        use yaml::documents::{Part, masked, split};
+        let text = self.sources.get(id).text.clone();
+        let name = self.sources.get(id).name.clone();
+        let parts = split(&text);
+        let docs: Vec<_> = parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Document(r) => Some(r.clone()),
+                Part::BadSeparator(_) => None,
+            })
+            .collect();
+        let at = |offset: usize| Location::Span {
+            source: id,
+            span: Span::point(offset),
+        };
+        if self.helm != HelmVersion::V4 {
+            if let Some(second) = docs.get(1) {
+                self.problem(
+                    ProblemKind::MultiDocument,
+                    at(second.start),
+                    format!("{name} holds {} YAML documents: {} reads only the first, so this one and any after it are ignored (Helm 4 merges them all)", docs.len(), self.helm),
+                );
+            }
+            return yaml::load(&text, id, &self.limits.yaml);
+        }
+        if let Some(Part::BadSeparator(line)) = parts.iter().find(|p| matches!(p, Part::BadSeparator(_))) {
+            return yaml::Loaded {
+                root: None,
+                problems: vec![yaml::Problem {
+                    kind: yaml::ProblemKind::Syntax,
+                    span: Span::new(line.start, line.end.saturating_sub(1).max(line.start)),
+                    message: "Helm 4 reads a line starting with --- as a document separator, which may only be followed by a comment".into(),
+                    related: None,
+                }],
+            };
+        }
+        if docs.len() < 2 {
+            return yaml::load(&text, id, &self.limits.yaml);
+        }
+        self.problem(
+            ProblemKind::MultiDocument,
+            at(docs[1].start),
+            format!("{name} holds {} YAML documents: Helm 4 merges them in order, later wins (Helm 2 and 3 would read only the first)", docs.len()),
+        );
+        let mut merged: Option<Node> = None;
+        let mut problems = Vec::new();
+        for doc in &docs {
+            let one = yaml::load(&masked(&text, doc), id, &self.limits.yaml);
+            problems.extend(one.problems);
+            match (&mut merged, one.root) {
+                (_, None) => {}
+                (None, Some(root)) => merged = Some(root),
+                (Some(m), Some(root)) => merge_into(m, &root),
+            }
+        }
+        yaml::Loaded { root: merged, problems }
+    }
+
     fn parse_values(&mut self, id: SourceId, role: &str, allow_empty_file: bool) -> Option<Node> {
         let name = self.sources.get(id).name.clone();
         if src_is_empty(&self.sources, id) && !allow_empty_file {
@@ -364,7 +428,10 @@ impl Reader<'_> {
             );
             return None;
         }
-        let loaded = yaml::load(&self.sources.get(id).text, id, &self.limits.yaml);
+        let loaded = match role {
+            "values" => self.load_documents(id),
+            _ => yaml::load(&self.sources.get(id).text, id, &self.limits.yaml),
+        };
         let mut fatal = false;
         for p in &loaded.problems {
             let kind = match p.kind {
@@ -446,8 +513,9 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         sources,
         inputs: Vec::new(),
         problems: Vec::new(),
+        helm: spec.helm.unwrap_or(HelmVersion::V2),
     };
-    let helm = spec.helm.unwrap_or(HelmVersion::V2);
+    let helm = r.helm;
 
     // The proposed command under review: its words name values, the release and the chart too.
     let command = spec.command.as_ref().map(|text| CommandInput {
@@ -636,7 +704,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     } else {
         previous.iter().chain([&proposed]).collect()
     };
-    let effective = coalesce(defaults, layers);
+    let effective = coalesce(defaults.clone(), layers);
     let new_label = spec.new_label.as_ref().and_then(|_| {
         proposed
             .lookup(EXTERNAL_LABEL)
@@ -698,6 +766,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         has_proposed,
         previous,
         running,
+        defaults,
         effective,
         configmap,
         history: spec.history.clone(),
@@ -723,6 +792,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         expiry_warning_days: ctx.expiry_warning_days,
         values_schema_errors: std::sync::OnceLock::new(),
         impact: std::sync::OnceLock::new(),
+        command_plan: std::sync::OnceLock::new(),
     };
     Loaded { unit, inputs: r.inputs }
 }
@@ -1259,6 +1329,7 @@ pub fn preload_charts<'a>(
             sources: std::mem::take(base),
             inputs: Vec::new(),
             problems: Vec::new(),
+            helm: spec.helm.unwrap_or(HelmVersion::V2),
         };
         let key = r.display(&given.value);
         if let std::collections::hash_map::Entry::Vacant(e) = charts.entry(key) {

@@ -2,28 +2,9 @@
 //! command (issue "Fail closed and never leak"): each test is a case the landed binary approved.
 
 mod common;
-
-use std::path::Path;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::scenario::{approved, args, codes, has, key_pem, provided, run_json, setup};
-
-/// Certificates made by the real openssl with the repository's fixed keys (tests/certs/mkcert.sh).
-fn make_certs(dir: &Path, script: &str) {
-    let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -euo pipefail; source {}/mkcert.sh; {script}",
-            certs.display()
-        ))
-        .current_dir(dir)
-        .env("CERTS_HOME", &certs)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
+use common::scenario::{approved, args, codes, has, key_pem, make_certs, provided, run_json, setup};
 
 #[test]
 fn base64_with_a_dropped_character_or_wrong_padding_is_cg207_and_no_command() {

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::engine::NoCommand;
+use crate::model::plan::NoCommand;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -24,7 +24,7 @@ pub struct Params {
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        match crate::engine::approved_command(unit) {
+        match unit.command_plan() {
             Err(why @ NoCommand::Missing(_)) if self.missing => {
                 emit.run(format!("no command can be approved for this change: {why}"));
             }

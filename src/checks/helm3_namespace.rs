@@ -20,7 +20,7 @@ pub struct Params {}
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        if unit.helm == HelmVersion::V3 && unit.namespace.is_none() {
+        if unit.helm != HelmVersion::V2 && unit.namespace.is_none() {
             emit.run("Helm 3 without --namespace acts in the current kube context's namespace: give --namespace (or namespace: in certgate.yaml)");
         }
     }

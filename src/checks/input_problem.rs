@@ -10,7 +10,7 @@ use crate::model::unit::Unit;
 pub const KIND: Kind = Kind {
     name: "input_problem",
     summary: "An input could not be read or parsed as certgate reads it (fail closed, never a silent pass).",
-    params: "problem: one of unreadable, yaml-invalid, duplicate-key, nothing-checked, rule-file-invalid, chart-unusable",
+    params: "problem: one of unreadable, yaml-invalid, duplicate-key, nothing-checked, rule-file-invalid, chart-unusable, multi-document",
     build: super::build::<Params>,
 };
 

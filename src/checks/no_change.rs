@@ -21,7 +21,10 @@ pub struct Params {}
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         // Values that could not be read change nothing only in appearance: their problems say so.
-        let unreadable = unit.problems.iter().any(|p| p.kind != ProblemKind::DuplicateKey);
+        let unreadable = unit
+            .problems
+            .iter()
+            .any(|p| !matches!(p.kind, ProblemKind::DuplicateKey | ProblemKind::MultiDocument));
         if (unit.has_proposed || unit.command.is_some()) && !unreadable && !changes_certificates(unit) {
             emit.run("nothing certificate-related changes (no certificate label or tls setting differs from what runs): no command is needed");
         }

@@ -649,6 +649,7 @@ fn helm_version(h: HelmMajor) -> HelmVersion {
     match h {
         HelmMajor::V2 => HelmVersion::V2,
         HelmMajor::V3 => HelmVersion::V3,
+        HelmMajor::V4 => HelmVersion::V4,
     }
 }
 

@@ -125,6 +125,8 @@ pub enum HelmMajor {
     V2,
     #[value(name = "3")]
     V3,
+    #[value(name = "4")]
+    V4,
 }
 
 #[derive(Debug, Args)]
@@ -135,13 +137,15 @@ pub struct CheckArgs {
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<String>,
     /// Helm --set syntax; repeatable
-    #[arg(long, value_name = "K=V")]
+    // Helm's flag parser (pflag) takes the next word as the value whatever it starts with, so
+    // `--set -a=1` sets the key `-a`; so does certgate.
+    #[arg(long, value_name = "K=V", allow_hyphen_values = true)]
     pub set: Vec<String>,
     /// Helm --set-string syntax; repeatable
-    #[arg(long = "set-string", value_name = "K=V")]
+    #[arg(long = "set-string", value_name = "K=V", allow_hyphen_values = true)]
     pub set_string: Vec<String>,
     /// Helm --set-file syntax (K=PATH); repeatable
-    #[arg(long = "set-file", value_name = "K=PATH")]
+    #[arg(long = "set-file", value_name = "K=PATH", allow_hyphen_values = true)]
     pub set_file: Vec<String>,
     /// Values of the running release (`helm get values RELEASE -o yaml`)
     #[arg(long, value_name = "FILE")]
@@ -177,7 +181,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub configmap: Option<String>,
     /// Helm major version for the command [default: 2]
-    #[arg(long, value_enum, value_name = "2|3")]
+    #[arg(long, value_enum, value_name = "2|3|4")]
     pub helm: Option<HelmMajor>,
     /// Propose this external label (auto: ext-<YYYYMMDD>-<n>)
     #[arg(long = "new-label", value_name = "auto|VALUE")]

@@ -260,7 +260,7 @@ impl UpgradeCommand {
             line.quoted(word);
         }
         match self.helm {
-            HelmVersion::V3 => {
+            HelmVersion::V3 | HelmVersion::V4 => {
                 if let Some(ns) = &self.namespace {
                     no_nul("namespace", ns)?;
                     line.word("--namespace");

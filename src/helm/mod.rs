@@ -6,9 +6,11 @@
 //!   shell quoting, building the exact command line, and parsing a command line back.
 //! - [`commandline`]: linting a proposed command line (CG505): bare `key=value` words, `--tls`,
 //!   `--set` values Helm reads differently than a person would.
+//! - [`upgrade`]: what `helm upgrade --reuse-values` leaves a release holding, per Helm version.
 
 pub mod command;
 pub mod commandline;
 pub mod strvals;
+pub mod upgrade;
 
 pub use strvals::HelmVersion;

@@ -33,8 +33,10 @@ use crate::model::value::{Entry, Mapping, Node, Origin, Scalar, SetFlag, Value};
 pub enum HelmVersion {
     /// Helm 2 (v2.16.12): Tiller, `--tls`.
     V2,
-    /// Helm 3 and later (the parser at helm/helm HEAD).
+    /// Helm 3 (the parser at helm/helm HEAD, which Helm 3 converged on).
     V3,
+    /// Helm 4: Helm 3's parser and upgrade; values files with several documents are merged.
+    V4,
 }
 
 impl HelmVersion {
@@ -42,14 +44,16 @@ impl HelmVersion {
         match self {
             HelmVersion::V2 => 2,
             HelmVersion::V3 => 3,
+            HelmVersion::V4 => 4,
         }
     }
 
-    /// `2` or `3` (also `v2`, `v3`) to a version.
+    /// `2`, `3` or `4` (also `v2`, `v3`, `v4`) to a version.
     pub fn from_major(s: &str) -> Option<Self> {
         match s.trim().trim_start_matches(['v', 'V']) {
             "2" => Some(HelmVersion::V2),
             "3" => Some(HelmVersion::V3),
+            "4" => Some(HelmVersion::V4),
             _ => None,
         }
     }
@@ -490,7 +494,7 @@ impl Parser<'_, '_> {
             Some(',') => fail(format!("key {k:?} has no value (cannot end with ,)")),
             Some('.') => {
                 let level = level + 1;
-                if self.helm == HelmVersion::V3 && level > MAX_NESTED_NAME_LEVEL {
+                if self.helm != HelmVersion::V2 && level > MAX_NESTED_NAME_LEVEL {
                     return fail(format!(
                         "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
                     ));
@@ -536,7 +540,7 @@ impl Parser<'_, '_> {
     fn key_map_result(&self, k: &str, r: Step, empty: bool) -> Step {
         let reject = match self.helm {
             HelmVersion::V2 => empty,
-            HelmVersion::V3 => empty && r.is_ok(),
+            HelmVersion::V3 | HelmVersion::V4 => empty && r.is_ok(),
         };
         if reject {
             return fail(format!("key map {k:?} has no value"));
@@ -551,7 +555,7 @@ impl Parser<'_, '_> {
             return match self.helm {
                 // Helm 3 wraps this io.EOF with %w, so its parse loop still sees the end of input and
                 // stops without an error (`a[0` sets nothing); Helm 2 formats it into a plain error.
-                HelmVersion::V3 => Err(Halt::Eof),
+                HelmVersion::V3 | HelmVersion::V4 => Err(Halt::Eof),
                 HelmVersion::V2 => Err(Halt::Fail("error parsing index: EOF".into())),
             };
         }
@@ -567,7 +571,7 @@ impl Parser<'_, '_> {
         if depth > MAX_DEPTH {
             return (list, fail(format!("key nested deeper than {MAX_DEPTH} levels")));
         }
-        if self.helm == HelmVersion::V3 && i < 0 {
+        if self.helm != HelmVersion::V2 && i < 0 {
             return (list, fail(format!("negative {i} index not allowed")));
         }
         let (k, last) = self.runes_until(&['[', '.', '=']);
@@ -594,7 +598,7 @@ impl Parser<'_, '_> {
                     Err(h) => return (list, Err(h)),
                 };
                 match self.helm {
-                    HelmVersion::V3 => {
+                    HelmVersion::V3 | HelmVersion::V4 => {
                         // An existing nested list is taken out; on failure it goes back as the inner
                         // call left it (Go changes it in place too).
                         let mut crt = Vec::new();
@@ -676,7 +680,7 @@ impl Parser<'_, '_> {
                     let mut inner = Mapping::new();
                     let r = self.key(&mut inner, level, depth + 1);
                     match self.helm {
-                        HelmVersion::V3 => {
+                        HelmVersion::V3 | HelmVersion::V4 => {
                             if r.is_err() {
                                 return (list, r);
                             }
@@ -697,7 +701,7 @@ impl Parser<'_, '_> {
     fn set_index(&mut self, mut list: Vec<Node>, i: i64, value: Value) -> (Vec<Node>, Step) {
         let Ok(idx) = usize::try_from(i) else {
             let msg = match self.helm {
-                HelmVersion::V3 => format!("negative {i} index not allowed"),
+                HelmVersion::V3 | HelmVersion::V4 => format!("negative {i} index not allowed"),
                 // Helm 2 panics here.
                 HelmVersion::V2 => format!("index out of range [{i}]"),
             };
@@ -837,7 +841,7 @@ mod tests {
         if let Some(J::Object(by)) = case.get("actual_by_version") {
             let wanted = by.iter().find(|(k, _)| match helm {
                 HelmVersion::V2 => k.as_str() == "v2.16.12",
-                HelmVersion::V3 => k.starts_with("HEAD"),
+                HelmVersion::V3 | HelmVersion::V4 => k.starts_with("HEAD"),
             });
             if let Some((_, v)) = wanted {
                 if v.get("error").is_some() {

@@ -47,6 +47,25 @@ pub fn present<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
     root.lookup(path).filter(|n| !n.is_null())
 }
 
+/// When `path` is absent because one of its parents was set to `null` (`--set global.security=null`
+/// removes both labels with the mapping), that parent's node and its path.
+pub fn removed_with_parent<'a>(root: &'a Node, path: &str) -> Option<(&'a Node, String)> {
+    let mut node = root;
+    let mut walked = String::new();
+    for part in path.split('.') {
+        let next = node.as_map()?.get(part)?;
+        if !walked.is_empty() {
+            walked.push('.');
+        }
+        walked.push_str(part);
+        if next.is_null() {
+            return (walked.len() < path.len()).then_some((next, walked));
+        }
+        node = next;
+    }
+    None
+}
+
 /// Whether two effective values are the same for Helm (Null and absent are the same; origins are
 /// ignored).
 pub fn same_value(a: Option<&Node>, b: Option<&Node>) -> bool {
@@ -128,6 +147,23 @@ mod tests {
         assert!(present(&eff, "tls.key").is_none());
         assert!(same_value(eff.lookup("tls.key"), None));
         assert!(!same_value(eff.lookup("tls.key"), previous.lookup("tls.key")));
+    }
+
+    #[test]
+    fn a_label_removed_with_its_parent_names_the_parent() {
+        let defaults = map(&[("global", map(&[("security", map(&[("l", s("x"))]))]))]);
+        let proposed = map(&[("global", map(&[("security", null())]))]);
+        let eff = coalesce(defaults.clone(), [&proposed]);
+        let (node, parent) = removed_with_parent(&eff, "global.security.l").expect("removed");
+        assert!(node.is_null());
+        assert_eq!(parent, "global.security");
+        // Removed itself, or not removed: not this.
+        let own = coalesce(
+            defaults.clone(),
+            [&map(&[("global", map(&[("security", map(&[("l", null())]))]))])],
+        );
+        assert!(removed_with_parent(&own, "global.security.l").is_none());
+        assert!(removed_with_parent(&defaults, "global.security.l").is_none());
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum ProblemKind {
     ChartUnusable,
     /// A `--set` argument Helm cannot parse.
     SetInvalid,
+    /// A values file with more than one YAML document: which of them Helm applies depends on its
+    /// version.
+    MultiDocument,
 }
 
 impl InputProblem {

@@ -45,7 +45,7 @@ fn render_scalar(s: &Scalar, origin: &Origin, helm: HelmVersion) -> Option<Strin
         Scalar::Str(s) => Some(s.clone()),
         Scalar::Float(f) => Some(format_go_float(*f)),
         Scalar::Int(i) => {
-            let kept_as_int = helm == HelmVersion::V3 && matches!(origin, Origin::Flag { .. });
+            let kept_as_int = helm != HelmVersion::V2 && matches!(origin, Origin::Flag { .. });
             Some(if kept_as_int {
                 i.to_string()
             } else {

@@ -18,6 +18,13 @@ pub const COMMAND_ORDER: [&str; 7] = [
     "tls.cacert",
 ];
 
+/// The certificate settings the chart reads as unset when they are empty: it reads the Secret's key
+/// names with `default "key"` (and `"cert"`, `"cacert"`), and its pre-upgrade job tests each of them
+/// with `if`, for which an empty string is false (`eventstreams_chart_facts.json`:
+/// `secret_key_defaults`, `pre_upgrade_job`). An empty value is how a Helm 3 command removes one of
+/// them in one upgrade ([`crate::model::plan::command`]).
+pub const EMPTY_IS_UNSET: [&str; 4] = ["tls.secretName", "tls.key", "tls.cert", "tls.cacert"];
+
 pub const EXTERNAL_LABEL: &str = "global.security.externalCertificateLabel";
 pub const INTERNAL_LABEL: &str = "global.security.internalCertificateLabel";
 pub const UI_LABEL: &str = "global.security.uiCertificateLabel";
@@ -96,6 +103,8 @@ pub struct Unit {
     pub previous: Option<Node>,
     /// Installed chart defaults ⊕ previous values: what runs today.
     pub running: Option<Node>,
+    /// The installed chart's defaults, as far as this unit reads them (empty without a chart).
+    pub defaults: Node,
     /// Installed chart defaults ⊕ previous ⊕ proposed: what Helm will hold (SPEC §1).
     pub effective: Node,
     pub configmap: Option<ReleaseConfigMap>,
@@ -128,6 +137,9 @@ pub struct Unit {
     pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,
     /// The client impact of the change, decided on first use: four rules and the report read it.
     pub impact: std::sync::OnceLock<crate::report::ClientImpact>,
+    /// The approved command (if the findings allow it), formed and proven on first use: two rules
+    /// and the engine read it.
+    pub command_plan: std::sync::OnceLock<Result<Option<crate::model::plan::Planned>, crate::model::plan::NoCommand>>,
 }
 
 /// The three certificate types the chart knows (`tls.type`).
@@ -196,6 +208,12 @@ impl Unit {
     /// The change's client impact ([`crate::model::impact::assess`]), decided once per unit.
     pub fn impact(&self) -> &crate::report::ClientImpact {
         self.impact.get_or_init(|| crate::model::impact::assess(self))
+    }
+
+    /// The command that carries out this change ([`crate::model::plan::command`]), formed once per
+    /// unit.
+    pub fn command_plan(&self) -> &Result<Option<crate::model::plan::Planned>, crate::model::plan::NoCommand> {
+        self.command_plan.get_or_init(|| crate::model::plan::command(self))
     }
 
     /// The certificate type Helm will use.

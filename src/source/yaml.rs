@@ -30,6 +30,7 @@ use crate::model::value::{INDEX_FROM, Keyed, Mapping, Node, Origin, Scalar, Valu
 use crate::source::text::{CharToByte, LineIndex};
 use crate::source::{SourceId, Span};
 
+pub mod documents;
 pub mod fast;
 
 /// Resource limits for reading one YAML text (SPEC §4).

@@ -81,3 +81,19 @@ pub fn approved(report: &serde_json::Value) -> bool {
     };
     units.iter().any(|u| u["upgrade_command"].is_string())
 }
+
+/// Certificates made by the real openssl with the repository's fixed keys (tests/certs/mkcert.sh).
+pub fn make_certs(dir: &Path, script: &str) {
+    let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/certs");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -euo pipefail; source {}/mkcert.sh; {script}",
+            certs.display()
+        ))
+        .current_dir(dir)
+        .env("CERTS_HOME", &certs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
