@@ -21,8 +21,11 @@ pub fn rendered(node: &Node, helm: HelmVersion) -> Option<String> {
             Some(format!("[{}]", parts.join(" ")))
         }
         Value::Map(m) => {
-            // Go prints maps with sorted keys: map[a:1 b:2].
-            let mut parts: Vec<String> = m
+            // Go's fmt prints a map in the order of its keys (`map[a:1 a-:2]`), not of the
+            // `key:value` texts, where `a-:2` would come first (`-` sorts before `:`).
+            let mut entries: Vec<_> = m.iter().collect();
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            let parts: Vec<String> = entries
                 .iter()
                 .map(|e| {
                     format!(
@@ -32,7 +35,6 @@ pub fn rendered(node: &Node, helm: HelmVersion) -> Option<String> {
                     )
                 })
                 .collect();
-            parts.sort();
             Some(format!("map[{}]", parts.join(" ")))
         }
     }
@@ -64,5 +66,45 @@ pub fn type_name(node: &Node) -> &'static str {
         Value::Scalar(Scalar::Str(_)) => "string",
         Value::Seq(_) => "list",
         Value::Map(_) => "map",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::value::{Mapping, SetFlag};
+
+    fn map(entries: &[(&str, Scalar)], origin: &Origin) -> Node {
+        let mut m = Mapping::new();
+        for (k, v) in entries {
+            m.insert(k.to_string(), origin.clone(), Node::scalar(v.clone(), origin.clone()));
+        }
+        Node::new(Value::Map(m), origin.clone())
+    }
+
+    #[test]
+    fn maps_print_in_the_order_of_their_keys() {
+        // As Go prints them (and Helm renders them): `a` before `a-`, though `a-:` sorts before `a:`.
+        let node = map(
+            &[("a-", Scalar::Int(2)), ("a", Scalar::Int(1)), ("A", Scalar::Null)],
+            &Origin::Synthetic,
+        );
+        assert_eq!(
+            rendered(&node, HelmVersion::V3).as_deref(),
+            Some("map[A:<nil> a:1 a-:2]")
+        );
+        let flag = Origin::Flag {
+            flag: SetFlag::Set,
+            key: "v".into(),
+        };
+        let node = map(&[("10", Scalar::Int(20191101)), ("9", Scalar::Bool(true))], &flag);
+        assert_eq!(
+            rendered(&node, HelmVersion::V3).as_deref(),
+            Some("map[10:20191101 9:true]")
+        );
+        assert_eq!(
+            rendered(&node, HelmVersion::V2).as_deref(),
+            Some("map[10:2.0191101e+07 9:true]")
+        );
     }
 }
