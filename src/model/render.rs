@@ -4,10 +4,22 @@
 //! string, not on the YAML text. Helm reads values files through JSON, so every number from a file
 //! is a float64 and Go's `%v` prints `20191101` as `2.0191101e+07`. Integers from `--set` stay
 //! integers in Helm 3; Helm 2 sends them to Tiller as YAML, which reads them back as float64.
+//! [`manifest_text`] is what then reaches the manifest, once Helm's engine has deleted every
+//! `<no value>`. `tests/helm_oracle.rs` holds both to Helm's own template engine.
 
 use super::value::{Node, Origin, Scalar, Value};
 use crate::helm::strvals::HelmVersion;
 use crate::source::yaml::format_go_float;
+
+/// The text Helm writes into a manifest where a template prints the value: [`rendered`] with
+/// every `<no value>` deleted. Go's templates print `<no value>` for a missing value, and Helm's
+/// engine deletes that text from each rendered file wherever it is, a value's own text included
+/// (helm/helm `pkg/engine/engine.go`, Helm 2 and 3), so a label `x<no value>y` reaches Kubernetes
+/// as `xy`. [`rendered`] stays the value itself: what a command sets and what the chart's
+/// templates compare.
+pub fn manifest_text(node: &Node, helm: HelmVersion) -> Option<String> {
+    rendered(node, helm).map(|s| s.replace("<no value>", ""))
+}
 
 /// What the label renders as; `None` for null (sprig's `quote` prints nothing for nil).
 pub fn rendered(node: &Node, helm: HelmVersion) -> Option<String> {
@@ -105,6 +117,28 @@ mod tests {
         assert_eq!(
             rendered(&node, HelmVersion::V2).as_deref(),
             Some("map[10:2.0191101e+07 9:true]")
+        );
+    }
+
+    #[test]
+    fn the_manifest_loses_every_no_value() {
+        let text = |s: &str| manifest_text(&Node::scalar(Scalar::Str(s.into()), Origin::Synthetic), HelmVersion::V3);
+        assert_eq!(text("x<no value>y").as_deref(), Some("xy"));
+        assert_eq!(text("<no value>").as_deref(), Some(""));
+        // One pass, as Go's strings.Replace: what the deletion joins stays.
+        assert_eq!(text("<no <no value>value>").as_deref(), Some("<no value>"));
+        let list = Node::new(
+            Value::Seq(vec![
+                Node::scalar(Scalar::Str("<no".into()), Origin::Synthetic),
+                Node::scalar(Scalar::Str("value>".into()), Origin::Synthetic),
+            ]),
+            Origin::Synthetic,
+        );
+        assert_eq!(manifest_text(&list, HelmVersion::V3).as_deref(), Some("[]"));
+        assert_eq!(rendered(&list, HelmVersion::V3).as_deref(), Some("[<no value>]"));
+        assert_eq!(
+            manifest_text(&Node::scalar(Scalar::Null, Origin::Synthetic), HelmVersion::V3),
+            None
         );
     }
 }
