@@ -194,8 +194,6 @@ struct Tally {
     cases: usize,
     agreed: usize,
     both_rejected: usize,
-    /// Differences the test lists, by their reason.
-    known: std::collections::BTreeMap<&'static str, usize>,
     failures: Vec<String>,
 }
 
@@ -215,23 +213,14 @@ impl Tally {
         self.failures.push(what);
     }
 
-    fn known(&mut self, reason: &'static str) {
-        self.cases += 1;
-        *self.known.entry(reason).or_default() += 1;
-    }
-
     fn print(&self, name: &str) {
         println!(
-            "{name}: {}/{} agree with Helm ({} rejected by both), {} listed differences, {} disagreements",
+            "{name}: {}/{} agree with Helm ({} rejected by both), {} disagreements",
             self.agreed,
             self.cases,
             self.both_rejected,
-            self.known.values().sum::<usize>(),
             self.failures.len()
         );
-        for (reason, n) in &self.known {
-            println!("    listed ({n}): {reason}");
-        }
     }
 }
 
@@ -634,17 +623,9 @@ fn certgate_rendered(node: &Node) -> (String, String) {
     )
 }
 
-/// A difference the test knows of, and why it is there.
-const NO_VALUE_IN_CG101: &str = "Helm's engine deletes `<no value>` from what it renders \
-(render::manifest_text, which agrees with Helm here), but CG101 (src/checks/k8s_label_value.rs) \
-still checks render::rendered, the value's own text: it calls such a label invalid where \
-Kubernetes gets a valid one. A false alarm, never a false pass (`<no value>` holds characters no \
-label may hold). When the check moves to manifest_text, so does cg101_verdict below, and this \
-entry goes.";
-
-/// The verdict CG101 gives a value today: `label_value_problem` on `render::rendered`.
-fn cg101_verdict(value_text: &str) -> Option<String> {
-    label_value_problem(value_text)
+/// The verdict CG101 gives a value: `label_value_problem` on `render::manifest_text`.
+fn cg101_verdict(manifest: &str) -> Option<String> {
+    label_value_problem(manifest)
 }
 
 /// Map keys whose byte order differs from the order of their `key:value` texts, and from their
@@ -711,7 +692,7 @@ fn compare_renderings(oracle: &mut Oracle, items: &[Rendering], strings: &mut Ta
         let helm_strings: Vec<&str> = chunk.iter().map(|r| r.helm.as_str()).collect();
         let valid = oracle.must(json!({"op": "label_valid", "values": helm_strings}));
         for (r, valid) in chunk.iter().zip(valid.as_array().expect("verdicts")) {
-            let (value_text, manifest) = &r.ours;
+            let (_, manifest) = &r.ours;
             if *manifest == r.helm {
                 strings.agree();
             } else {
@@ -721,14 +702,12 @@ fn compare_renderings(oracle: &mut Oracle, items: &[Rendering], strings: &mut Ta
                 ));
             }
             let valid = valid.as_bool().expect("a verdict");
-            let ours = cg101_verdict(value_text);
+            let ours = cg101_verdict(manifest);
             if ours.is_none() == valid {
                 verdicts.agree();
-            } else if value_text.contains("<no value>") && label_value_problem(manifest).is_none() == valid {
-                verdicts.known(NO_VALUE_IN_CG101);
             } else {
                 verdicts.differ(format!(
-                    "{}\n    certgate (CG101) on {value_text:?}: {}\n    Kubernetes on {:?}: {}",
+                    "{}\n    certgate (CG101) on {manifest:?}: {}\n    Kubernetes on {:?}: {}",
                     r.input,
                     ours.unwrap_or_else(|| "valid".into()),
                     r.helm,

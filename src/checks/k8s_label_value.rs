@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
 use crate::model::effective::present;
-use crate::model::render::rendered;
+use crate::model::render::manifest_text;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -32,7 +32,8 @@ impl Check for Params {
             let Some(node) = present(&unit.effective, path) else {
                 continue;
             };
-            let Some(text) = rendered(node, unit.helm) else {
+            // The text Kubernetes gets: what the template prints, less Helm's `<no value>`.
+            let Some(text) = manifest_text(node, unit.helm) else {
                 continue;
             };
             if let Some(why) = label_value_problem(&text) {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
 use crate::model::effective::{present, removed_with_parent};
-use crate::model::render::rendered;
+use crate::model::render::manifest_text;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -44,7 +44,7 @@ impl Check for Params {
                 }
                 continue;
             };
-            match rendered(node, unit.helm) {
+            match manifest_text(node, unit.helm) {
                 None => emit.value(
                     node,
                     path,
@@ -106,6 +106,11 @@ mod tests {
                 "global.security.externalCertificateLabel is null: Helm removes the key and renders an empty label",
                 "global.security.internalCertificateLabel is empty",
             ]
+        );
+        // Helm's engine deletes `<no value>` from what it renders: Kubernetes gets an empty label.
+        assert_eq!(
+            run(&["global.security.externalCertificateLabel=<no value>"]),
+            ["global.security.externalCertificateLabel is empty"]
         );
         assert!(run(&["tls.type=secret"]).is_empty());
         assert!(run(&["global.security.externalCertificateLabel=ext-2"]).is_empty());
