@@ -9,7 +9,7 @@ use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
     name: "helm3_namespace",
-    summary: "A Helm 3 command names the release's namespace.",
+    summary: "A Helm 3 or 4 command names the release's namespace.",
     params: "(none)",
     build: super::build::<Params>,
 };
@@ -21,7 +21,7 @@ pub struct Params {}
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if unit.helm != HelmVersion::V2 && unit.namespace.is_none() {
-            emit.run("Helm 3 without --namespace acts in the current kube context's namespace: give --namespace (or namespace: in certgate.yaml)");
+            emit.run(format!("{} without --namespace acts in the current kube context's namespace: give --namespace (or namespace: in certgate.yaml)", unit.helm));
         }
     }
 }

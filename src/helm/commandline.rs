@@ -283,10 +283,10 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
             "no --tls: Helm 2 talks to Tiller over TLS on IBM Cloud Private and fails without it".into(),
             None,
         )),
-        (HelmVersion::V3, Some(index)) => issues.push(issue(
+        (HelmVersion::V3 | HelmVersion::V4, Some(index)) => issues.push(issue(
             K::TlsUnexpected,
             Problem,
-            "--tls is a Helm 2 flag (for Tiller); Helm 3 has no such flag and rejects it".into(),
+            format!("--tls is a Helm 2 flag (for Tiller); {helm} has no such flag and rejects it"),
             Some(WordRef {
                 index,
                 text: parsed.words.get(index).cloned().unwrap_or_default(),
@@ -435,11 +435,11 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
             None,
         ));
     }
-    if helm == HelmVersion::V3 && parsed.namespace.is_none() {
+    if helm != HelmVersion::V2 && parsed.namespace.is_none() {
         issues.push(issue(
             K::NamespaceMissing,
             Note,
-            "no --namespace: Helm 3 uses the current kube context's namespace".into(),
+            format!("no --namespace: {helm} uses the current kube context's namespace"),
             None,
         ));
     }
@@ -482,7 +482,7 @@ mod tests {
         for case in &cases {
             let cmd = case["command"].as_str().expect("command");
             let notes = notes(case);
-            for helm in [HelmVersion::V2, HelmVersion::V3] {
+            for helm in [HelmVersion::V2, HelmVersion::V3, HelmVersion::V4] {
                 let lint = lint_command(cmd, helm);
                 assert!(lint.parsed.is_some(), "{cmd}");
                 if notes.iter().any(|n| n.contains("DOC BUG")) {
@@ -509,7 +509,7 @@ mod tests {
                 }
                 if cmd.contains("--tls") {
                     assert!(!tls_missing, "{cmd}");
-                    assert_eq!(lint.has(IssueKind::TlsUnexpected), helm == HelmVersion::V3);
+                    assert_eq!(lint.has(IssueKind::TlsUnexpected), helm != HelmVersion::V2);
                 }
                 if cmd.starts_with("helm install") {
                     assert!(lint.has(IssueKind::NotHelmUpgrade));
@@ -606,7 +606,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics(cmd in "(helm|upgrade|--set|--tls|-f|-n|--|a=b,c|\\{x|'|\"|\\$\\(base64 -w0 < p\\)|[a-z=.,\\[\\]-]{1,6}| ){0,12}") {
-            for helm in [HelmVersion::V2, HelmVersion::V3] {
+            for helm in [HelmVersion::V2, HelmVersion::V3, HelmVersion::V4] {
                 let _ = lint_command(&cmd, helm);
             }
         }
