@@ -513,7 +513,7 @@ fn an_uncovered_hostname_lists_ten_of_the_certificates_names() {
         assert_eq!(f["file"], "leaf.pem");
         assert_eq!(f["line"], 1);
         let message = f["message"].as_str().unwrap();
-        assert!(message.starts_with(host), "{message}");
+        assert!(message.starts_with(&format!("the hostname {host} ")), "{message}");
         assert!(message.contains("h0.example.com, h1.example.com,"), "{message}");
         assert!(message.contains("h9.example.com and 20 more)"), "{message}");
         assert!(!message.contains("h10.example.com"), "{message}");

@@ -53,7 +53,7 @@ impl Check for Params {
                     path: Some("tls.cert".into()),
                     block: Some(leaf.block),
                     message: format!(
-                        "{host} is not in the server certificate's subjectAltName ({listed}): clients connecting to it reject the certificate"
+                        "the hostname {host} is not in the server certificate's subjectAltName ({listed}): clients connecting to it reject the certificate"
                     ),
                 });
             }
@@ -65,6 +65,10 @@ impl Check for Params {
 fn host_of(endpoint: &str) -> &str {
     let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
     let host = rest.split('/').next().unwrap_or(rest);
+    // A bare IPv6 address (`::1`, `fd00::5`) has colons that are not a port's.
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        return host;
+    }
     if let Some(v6) = host.strip_prefix('[') {
         return v6.split(']').next().unwrap_or(v6);
     }
@@ -138,6 +142,22 @@ pub fn covers(dns: &[String], ips: &[IpAddr], host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_give_their_host() {
+        for (endpoint, host) in [
+            ("kafka.example.com", "kafka.example.com"),
+            ("kafka.example.com:443", "kafka.example.com"),
+            ("https://kafka.example.com:8443/path", "kafka.example.com"),
+            ("10.0.0.1:9092", "10.0.0.1"),
+            ("::1", "::1"),
+            ("fd00::5", "fd00::5"),
+            ("[fd00::5]:9092", "fd00::5"),
+            ("https://[::1]/", "::1"),
+        ] {
+            assert_eq!(host_of(endpoint), host, "{endpoint}");
+        }
+    }
 
     #[test]
     fn wildcards_cover_one_label() {
