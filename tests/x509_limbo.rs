@@ -20,8 +20,8 @@
 //!   with every root as a trust anchor, serverAuth, then `verify_is_valid_for_subject_name`.
 //! - `openssl`: `openssl verify -purpose sslserver -attime T -CAfile roots -untrusted
 //!   intermediates`, with `-verify_hostname`/`-verify_ip` for the peer name. Run only with
-//!   `X509_LIMBO_OPENSSL=1` or when blessing (it takes minutes: one process per case); otherwise
-//!   its column is read from the committed table.
+//!   `X509_LIMBO_OPENSSL=1` or when blessing (one process per case: about 40 s on 2 cores, twice
+//!   the rest of the test); otherwise its column is read from the committed table.
 //!
 //! The suite is read from `fixtures/reference/x509-limbo/limbo.json.gz` when a copy is there, else
 //! from the workplace's `../shared/reference/x509-limbo/limbo.json.gz` (8 MB, not copied into the
@@ -30,8 +30,8 @@
 //! `CERTGATE_BLESS=1` rewrites the committed table, `tests/x509_limbo.md` (and runs OpenSSL);
 //! otherwise the test fails when the certgate or rustls-webpki figures differ from it, so the
 //! table is current. `X509_LIMBO_ONLY=substring` runs only the cases whose id contains it (no
-//! table comparison then). The full lists, with every verifier's reason, are written to
-//! `$CARGO_TARGET_TMPDIR/x509_limbo/`.
+//! table comparison then). The disagreements with every verifier's reason (`NAME.txt`), and every
+//! verdict (`NAME.tsv`), are written to `$CARGO_TARGET_TMPDIR/x509_limbo/`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
