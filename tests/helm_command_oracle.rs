@@ -17,7 +17,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use common::{cases, prepare_case, run_in};
+use certgate::helm::command::escape_set_value;
+use common::{cases, prepare_case, run_in, scenario};
 use serde_json::{Value, json};
 
 struct Oracle {
@@ -240,17 +241,6 @@ fn yaml_scalar(rng: &mut Rng, s: &str) -> String {
     }
 }
 
-fn set_value(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if c == '\\' || c == ',' || (i == 0 && c == '{') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[test]
 fn generated_rotations_with_adversarial_labels_do_in_helm_what_was_checked() {
     let mut oracle = Oracle::start();
@@ -278,24 +268,10 @@ fn generated_rotations_with_adversarial_labels_do_in_helm_what_was_checked() {
         std::fs::write(dir.path().join("prev.yaml"), &prev).unwrap();
 
         let label = *rng.pick(LABELS);
-        let mut args: Vec<String> = [
-            "check",
-            "--previous",
-            "prev.yaml",
-            "--release",
-            "es1",
-            "--chart",
-            "ibm-eventstreams-prod-1.4.0.tgz",
-            "--now",
-            "2026-11-27T00:00:00Z",
-            "--helm",
-            helm,
-            "--namespace",
-            "es",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut args: Vec<String> = scenario::args(&["--helm", helm, "--namespace", "es"])
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let new_type = *rng.pick(&["", "selfsigned", "secret"]);
         match rng.below(3) {
             0 => {
@@ -322,7 +298,10 @@ fn generated_rotations_with_adversarial_labels_do_in_helm_what_was_checked() {
                 let flag = if flag == 1 { "--set" } else { "--set-string" };
                 args.extend([
                     flag.to_string(),
-                    format!("global.security.externalCertificateLabel={}", set_value(label)),
+                    format!(
+                        "global.security.externalCertificateLabel={}",
+                        escape_set_value(label).expect("the labels hold no NUL")
+                    ),
                 ]);
                 if !new_type.is_empty() {
                     let mut s = format!("tls.type={new_type}");

@@ -73,29 +73,18 @@ def chart_with(values):
 
 
 def render(chart, values):
-    """The certificate settings as the templates read them, and the whole values as Helm holds them."""
+    """The certificate settings as the chart's templates read them (the FACTS template)."""
     out = chart.render(values, name="es", namespace="es")
-    facts = json.loads(next(v for k, v in out.items() if k.endswith("facts.yaml")).strip())
-    return facts
+    return json.loads(next(v for k, v in out.items() if k.endswith("facts.yaml")).strip())
 
 
 def merge_maps(a, b):
-    """Helm's `mergeMaps` (pkg/cli/values/options.go): b over a, maps merged deeply."""
+    """Helm's `mergeMaps` (pkg/cli/values/options.go): b over a, maps merged deeply. Helm 2's
+    `Values.MergeInto` (pkg/chartutil/values.go, v2.16) has the same rules, nulls kept as values."""
     out = dict(a)
     for k, v in b.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = merge_maps(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
-def merge_into(dst, src):
-    """Helm 2's `Values.MergeInto` (pkg/chartutil/values.go, v2.16): src over dst, nulls kept."""
-    out = dict(dst)
-    for k, v in src.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = merge_into(out[k], v)
         else:
             out[k] = v
     return out
@@ -164,7 +153,7 @@ def upgrade(helm, installed, stored, over):
     over the chart's values (chartutil.ToRenderValues)."""
     old_vals = installed.merge_values(stored)
     if helm == 2:
-        user = merge_into(stored, over)
+        user = merge_maps(stored, over)
     else:
         # CoalesceTables(over, stored) is CoalesceValues of a chart whose values are `stored`.
         user = chart_with(stored).merge_values(over)
