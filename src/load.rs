@@ -361,9 +361,10 @@ impl Reader<'_> {
     /// reported either way: which of them Helm applies depends on its version.
     fn load_documents(&mut self, id: SourceId) -> yaml::Loaded {
         use yaml::documents::{Part, masked, split};
-        let text = self.sources.get(id).text.clone();
-        let name = self.sources.get(id).name.clone();
-        let parts = split(&text);
+        // Shared, not copied: the text stays borrowed while problems are recorded on `self`.
+        let source = self.sources.shared(id);
+        let (text, name) = (&source.text, &source.name);
+        let parts = split(text);
         let docs: Vec<_> = parts
             .iter()
             .filter_map(|p| match p {
@@ -383,7 +384,7 @@ impl Reader<'_> {
                     format!("{name} holds {} YAML documents: {} reads only the first, so this one and any after it are ignored (Helm 4 merges them all)", docs.len(), self.helm),
                 );
             }
-            return yaml::load(&text, id, &self.limits.yaml);
+            return yaml::load(text, id, &self.limits.yaml);
         }
         if let Some(Part::BadSeparator(line)) = parts.iter().find(|p| matches!(p, Part::BadSeparator(_))) {
             return yaml::Loaded {
@@ -397,7 +398,7 @@ impl Reader<'_> {
             };
         }
         if docs.len() < 2 {
-            return yaml::load(&text, id, &self.limits.yaml);
+            return yaml::load(text, id, &self.limits.yaml);
         }
         self.problem(
             ProblemKind::MultiDocument,
@@ -407,7 +408,7 @@ impl Reader<'_> {
         let mut merged: Option<Node> = None;
         let mut problems = Vec::new();
         for doc in &docs {
-            let one = yaml::load(&masked(&text, doc), id, &self.limits.yaml);
+            let one = yaml::load(&masked(text, doc), id, &self.limits.yaml);
             problems.extend(one.problems);
             match (&mut merged, one.root) {
                 (_, None) => {}
