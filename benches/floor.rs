@@ -69,12 +69,12 @@ fn unit(dir: &Path, now: i64) -> Found {
         .filter(|b| b.label.is_private_key() && b.complete && !b.encrypted)
         .find_map(|b| parse_private_key(b.label.as_str(), b.der.as_ref()?).ok());
     let chain = certs(&cert_text);
-    let ca = certs(&ca_text).into_iter().next();
-    let (Some(leaf), Some(ca)) = (chain.first(), ca) else {
+    let roots = certs(&ca_text);
+    let (Some(leaf), false) = (chain.first(), roots.is_empty()) else {
         found.unusable = 1;
         return found;
     };
-    if verify_chain(leaf, &chain[1..], &ca, now).is_clean() {
+    if verify_chain(leaf, &chain[1..], &roots, now).is_clean() {
         found.chain_clean = 1;
     }
     if let Some(key) = key

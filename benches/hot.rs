@@ -241,10 +241,10 @@ fn main() {
     let (leaf, ca) = (cert(&tls_pem), cert(&ca_pem));
     let (ecleaf, ecca) = (cert(&ectls_pem), cert(&ecca_pem));
     b.run("verify_chain (RSA-2048 leaf -> root)", || {
-        verify_chain(&leaf, &[], &ca, NOW)
+        verify_chain(&leaf, &[], std::slice::from_ref(&ca), NOW)
     });
     b.run("verify_chain (P-256 leaf -> P-384 root)", || {
-        verify_chain(&ecleaf, &[], &ecca, NOW)
+        verify_chain(&ecleaf, &[], std::slice::from_ref(&ecca), NOW)
     });
     let key = parse_private_key(&key_label, &key_der).expect("key");
     b.run("key_matches (RSA)", || key_matches(&key, &leaf));

@@ -867,7 +867,7 @@ fn certgate_agrees_with_openssl() {
             certgate_certs(&lab, &format!("bundle{b}.pem"))
         };
         let ca = cert(ca_name);
-        let chain = verify_chain(leaf, &inters, ca, t);
+        let chain = verify_chain(leaf, &inters, std::slice::from_ref(ca), t);
         let whys = certgate_whys(&chain);
         let reaches = matches!(chain.outcome, ChainOutcome::Verified | ChainOutcome::Unverifiable);
         let certgate_ok = reaches && whys.is_empty();
@@ -892,7 +892,7 @@ fn certgate_agrees_with_openssl() {
                 .map(|c| match c {
                     certgate::crypto::ChainCert::Leaf => leaf,
                     certgate::crypto::ChainCert::Intermediate(i) => &inters[i],
-                    certgate::crypto::ChainCert::Ca => ca,
+                    certgate::crypto::ChainCert::Ca(_) => ca,
                 })
                 .collect();
             path.dedup_by(|a, b| a.sha256 == b.sha256);
@@ -919,7 +919,13 @@ fn certgate_agrees_with_openssl() {
                 } else if is_weak {
                     weak += 1;
                 } else {
-                    assert!(chain.is_clean(), "{}", describe());
+                    // OpenSSL serves a CA certificate as a server's leaf; rustls and Go clients do
+                    // not (CaUsedAsEndEntity), and certgate judges as the strictest client (CG312).
+                    let ca_as_leaf = matches!(
+                        &chain.clients,
+                        Err(r) if r.reason == certgate::crypto::RejectReason::CaAsLeaf
+                    );
+                    assert!(chain.is_clean() || ca_as_leaf, "{}", describe());
                     clean += 1;
                 }
             }

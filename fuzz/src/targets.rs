@@ -271,13 +271,18 @@ pub fn pem_and_certificate(data: &[u8]) {
             let _ = key_matches(key, cert);
         }
     }
-    if let (Some(leaf), Some(ca)) = (certs.first(), certs.last()) {
-        let middle = if certs.len() > 2 {
-            &certs[1..certs.len() - 1]
+    if let Some(leaf) = certs.first()
+        && certs.len() > 1
+    {
+        // The last certificate, and the one before it when there are four or more, as roots:
+        // several trust anchors, as a CA rotation gives.
+        let roots = if certs.len() > 3 {
+            certs.len() - 2
         } else {
-            &[]
+            certs.len() - 1
         };
-        let chain = verify_chain(leaf, middle, ca, NOW_UNIX);
+        let middle = &certs[1..roots];
+        let chain = verify_chain(leaf, middle, &certs[roots..], NOW_UNIX);
         let _ = (chain.path(), chain.weak_links().count(), chain.is_clean());
     }
     for key in keys.iter().take(8) {

@@ -25,9 +25,11 @@ impl Check for Params {
         let problems: Vec<(ChainCert, CaProblem)> = match &m.chain {
             Some(chain) => chain.ca_problems.clone(),
             None => m
-                .ca()
-                .map(|ca| ca_problems(&ca.cert).into_iter().map(|p| (ChainCert::Ca, p)).collect())
-                .unwrap_or_default(),
+                .roots()
+                .iter()
+                .enumerate()
+                .flat_map(|(i, ca)| ca_problems(&ca.cert).into_iter().map(move |p| (ChainCert::Ca(i), p)))
+                .collect(),
         };
         for (at, problem) in problems {
             let Some(cert) = m.at(at) else { continue };
@@ -38,7 +40,11 @@ impl Check for Params {
                     format!("allows {max} CA certificates below it but has {below}")
                 }
             };
-            let path = if at == ChainCert::Ca { "tls.cacert" } else { "tls.cert" };
+            let path = if matches!(at, ChainCert::Ca(_)) {
+                "tls.cacert"
+            } else {
+                "tls.cert"
+            };
             emit.hit(Hit {
                 location: cert.location.clone(),
                 path: Some(path.into()),

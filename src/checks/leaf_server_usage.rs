@@ -1,9 +1,11 @@
 //! `leaf_server_usage`: the server certificate is an end-entity certificate for TLS servers: not a
-//! CA, and when it lists extended key usages, serverAuth is among them.
+//! CA, and when it lists extended key usages, serverAuth is among them; so is every intermediate
+//! on its path that lists them.
 
 use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
+use crate::crypto::eku_excludes_server_auth;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -19,12 +21,13 @@ pub struct Params {}
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        let Some(leaf) = unit.material.leaf() else { return };
+        let m = &unit.material;
+        let Some(leaf) = m.leaf() else { return };
         let mut why = Vec::new();
         if leaf.cert.ca() == Some(true) {
             why.push("it is a CA certificate (basicConstraints CA=true)");
         }
-        if leaf.cert.extended_key_usage.is_some() && !leaf.cert.eku_server_auth() {
+        if eku_excludes_server_auth(&leaf.cert) {
             why.push("its extended key usage does not include serverAuth");
         }
         if !why.is_empty() {
@@ -33,6 +36,20 @@ impl Check for Params {
                 path: Some("tls.cert".into()),
                 block: Some(leaf.block),
                 message: format!("the server certificate {}: {}", leaf.cert.subject, why.join("; ")),
+            });
+        }
+        // Clients require serverAuth of every intermediate that restricts its extended key usage
+        // (rustls-webpki, Go; OpenSSL with -purpose sslserver).
+        for c in m.chain.iter().flat_map(|chain| &chain.eku_problems) {
+            let Some(cert) = m.at(*c) else { continue };
+            emit.hit(Hit {
+                location: cert.location.clone(),
+                path: Some("tls.cert".into()),
+                block: Some(cert.block),
+                message: format!(
+                    "the intermediate {} restricts its extended key usage without serverAuth: clients refuse the server certificates it issues",
+                    cert.cert.subject
+                ),
             });
         }
     }

@@ -36,7 +36,7 @@ impl Params {
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
-        for (role, c) in m.new_certs() {
+        for (role, c) in m.used_certs() {
             let (rsa, ec) = match &c.cert.public_key.kind {
                 PublicKeyKind::Rsa { bits } => (Some(*bits), None),
                 PublicKeyKind::Ec { curve } => (None, curve.bits()),

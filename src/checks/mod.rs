@@ -20,6 +20,7 @@ pub mod cacert_is_root;
 pub mod chart_matches_installed;
 pub mod chart_min_version;
 pub mod client_impact;
+pub mod clients_refuse;
 pub mod command_formed;
 pub mod command_lint;
 pub mod expires_within;
@@ -116,6 +117,7 @@ pub static KINDS: &[Kind] = &[
     value_required::KIND,
     forbidden_keys::KIND,
     client_impact::KIND,
+    clients_refuse::KIND,
     release_name::KIND,
     no_change::KIND,
     chart_min_version::KIND,

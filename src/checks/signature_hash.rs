@@ -22,7 +22,7 @@ pub struct Params {
 
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        for (role, c) in unit.material.new_certs() {
+        for (role, c) in unit.material.used_certs() {
             if c.cert.is_self_issued {
                 continue;
             }

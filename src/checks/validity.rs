@@ -30,7 +30,7 @@ enum State {
 impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
-        for (role, c) in m.new_certs() {
+        for (role, c) in m.used_certs() {
             let message = match (validity_at(&c.cert, m.now), &self.state) {
                 (Validity::Expired, State::Expired) => {
                     format!(

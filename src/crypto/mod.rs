@@ -11,6 +11,7 @@
 //! Parsing PEM text into blocks is [`crate::source::pem`]'s job; this module takes DER.
 
 pub mod cert;
+pub mod clients;
 mod der;
 pub mod key;
 pub mod verify;
@@ -22,10 +23,11 @@ pub use cert::{
     BasicConstraints, CertError, Certificate, EcCurve, ExtendedKeyUsage, KeyUsage, PublicKeyInfo, PublicKeyKind,
     SignatureAlgorithm, SignatureHash, Validity, parse_certificate, validity_at,
 };
+pub use clients::{ClientPath, RejectReason, Rejection};
 pub use key::{KeyError, KeyFormat, PrivateKey, PrivateKeyKind, key_matches, parse_private_key};
 pub use verify::{
-    BreakReason, CaProblem, ChainCert, ChainOutcome, ChainResult, Link, VerifyError, ca_problems, verify_chain,
-    verify_signed_by,
+    BreakReason, CaProblem, ChainCert, ChainOutcome, ChainResult, Link, VerifyError, ca_problems,
+    eku_excludes_server_auth, verify_chain, verify_signed_by,
 };
 
 /// Dotted object identifiers certgate recognises.

@@ -21,6 +21,7 @@ use x509_parser::error::X509Error;
 use x509_parser::prelude::FromDer;
 
 use super::cert::{Certificate, PublicKeyKind, SignatureFamily, SignatureHash, Validity, validity_at};
+use super::clients::{RejectReason, Rejection};
 
 /// Why a certificate's signature was not verified with an issuer's key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,7 +148,8 @@ pub enum ChainCert {
     Leaf,
     /// Index into the `intermediates` slice (bundle order).
     Intermediate(usize),
-    Ca,
+    /// Index into the `roots` slice: a root of `tls.cacert` (bundle order).
+    Ca(usize),
 }
 
 /// One step of the path: `child` was checked against `issuer`'s key.
@@ -184,10 +186,10 @@ impl Link {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainOutcome {
-    /// Every link up to `cacert` holds by signature (some may hold with weak keys: see
-    /// [`ChainResult::weak_keys`]).
+    /// Every link up to a root of `tls.cacert` holds by signature (some may hold with weak keys:
+    /// see [`ChainResult::weak_keys`]).
     Verified,
-    /// The path reaches `cacert`, but at least one link could not be checked (unsupported algorithm,
+    /// The path reaches a root, but at least one link could not be checked (unsupported algorithm,
     /// or a weak key beyond legacy verification) and was followed by name: nothing shows the chain
     /// broken, nothing proves it whole.
     Unverifiable,
@@ -197,19 +199,22 @@ pub enum ChainOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BreakReason {
-    /// No given certificate (intermediates, `cacert`) has `at`'s issuer as its subject: an
-    /// intermediate is missing, or `cacert` is another CA.
+    /// No given certificate (intermediates, `tls.cacert`) has `at`'s issuer as its subject: an
+    /// intermediate is missing, or `tls.cacert` is another CA.
     IssuerNotFound,
-    /// `at` is self-issued but is not `cacert`: the chain ends at another root.
+    /// `at` is self-issued but is not a root of `tls.cacert`: the chain ends at another root.
     OtherRoot,
     /// Certificates named as the issuer exist, but the key of none of them verifies `at` (the first
-    /// one tried, `cacert` first, is `issuer`): a different CA with the same name, or tampering.
+    /// one tried, roots first, is `issuer`): a different CA with the same name, or tampering.
     BadSignature { issuer: ChainCert },
 }
 
 /// Everything [`verify_chain`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainResult {
+    /// What TLS clients conclude ([`super::clients`]): the located facts below explain a rejection
+    /// when they can, and the path is theirs when they accept.
+    pub clients: Result<(), Rejection>,
     pub outcome: ChainOutcome,
     /// The path, leaf first; when broken by a bad signature, the failed link is last.
     pub links: Vec<Link>,
@@ -217,21 +222,25 @@ pub struct ChainResult {
     pub out_of_order: bool,
     /// Intermediates not on the path (CG314), duplicates excluded.
     pub unused: Vec<usize>,
-    /// Intermediates that repeat the leaf, `cacert` or an earlier intermediate (CG314).
+    /// Intermediates that repeat the leaf, a root or an earlier intermediate (CG314).
     pub duplicates: Vec<usize>,
-    /// CA problems of every intermediate on the path and of `cacert` (CG305).
+    /// CA problems of every issuer on the path, and of every root when none was reached (CG305).
     pub ca_problems: Vec<(ChainCert, CaProblem)>,
-    /// Validity at the time given, for the leaf, every intermediate on the path and `cacert`.
+    /// Validity at the time given of the certificates clients use: the leaf, every intermediate on
+    /// the path and the root reached (every root when none was).
     pub validity: Vec<(ChainCert, Validity)>,
-    /// Certificates on the path (and `cacert`) whose own key is weak (CG309).
+    /// Certificates on the path (and the roots) whose own key is weak (CG309).
     pub weak_keys: Vec<ChainCert>,
     /// Certificates on the path signed with MD5 or SHA-1, except a self-issued top (CG310: a root's
     /// self-signature protects nothing).
     pub weak_signatures: Vec<ChainCert>,
+    /// Intermediates on the path whose extended key usage does not allow serverAuth (CG312):
+    /// clients require it through the chain.
+    pub eku_problems: Vec<ChainCert>,
 }
 
 impl ChainResult {
-    /// The certificates on the path, leaf first, `cacert` last if reached.
+    /// The certificates on the path, leaf first, the root last if reached.
     pub fn path(&self) -> Vec<ChainCert> {
         let mut path = vec![ChainCert::Leaf];
         path.extend(
@@ -243,6 +252,17 @@ impl ChainResult {
         path
     }
 
+    /// The root the path reached.
+    pub fn root(&self) -> Option<ChainCert> {
+        self.path().last().copied().filter(|c| matches!(c, ChainCert::Ca(_)))
+    }
+
+    /// The certificates clients use, leaf first: the path and the root reached, or every root when
+    /// none was. [`ChainResult::validity`] lists exactly these.
+    pub fn used(&self) -> Vec<ChainCert> {
+        self.validity.iter().map(|(c, _)| *c).collect()
+    }
+
     /// Links whose issuer key is weak (held or not).
     pub fn weak_links(&self) -> impl Iterator<Item = &Link> {
         self.links
@@ -250,55 +270,185 @@ impl ChainResult {
             .filter(|l| matches!(l.result, Err(VerifyError::WeakKey { .. })))
     }
 
-    /// What a strict verifier accepts: verified by signature up to `cacert`, every issuer a CA,
-    /// every certificate valid at the time given, no weak key or weak signature on the path.
+    /// What a strict verifier accepts: clients accept it, verified by signature up to a root,
+    /// every issuer a CA, every certificate valid at the time given, no weak key or weak
+    /// signature on the path.
     pub fn is_clean(&self) -> bool {
-        self.outcome == ChainOutcome::Verified
+        self.clients.is_ok()
+            && self.outcome == ChainOutcome::Verified
             && self.links.iter().all(|l| l.result.is_ok())
             && self.ca_problems.is_empty()
             && self.validity.iter().all(|(_, v)| *v == Validity::Valid)
             && self.weak_keys.is_empty()
             && self.weak_signatures.is_empty()
+            && self.eku_problems.is_empty()
     }
 }
 
-/// Find the path from `leaf` through `intermediates` (any order) to `ca`, by names and signatures,
-/// and report everything about it at Unix time `at`.
+/// Verify `leaf` through `intermediates` (any order) up to any of `roots`, and report everything
+/// about the path at Unix time `at`.
 ///
-/// At each step the candidates are the certificates whose subject is the current certificate's
-/// issuer (`ca` first, then unused intermediates in bundle order); the first whose key verifies the
-/// signature is taken. A candidate that cannot be checked is taken only if none verifies.
-pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], ca: &Certificate, at: i64) -> ChainResult {
+/// The path is the one clients build ([`super::clients::verify`]) when they accept the chain.
+/// When they refuse it, certgate builds its own to say where it breaks: at each step the
+/// candidates are the certificates whose subject is the current certificate's issuer (roots first,
+/// then unused intermediates, in bundle order); the first whose key verifies the signature is
+/// taken, and one that cannot be checked only if none verifies.
+pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], roots: &[Certificate], at: i64) -> ChainResult {
     let get = |c: ChainCert| -> &Certificate {
         match c {
             ChainCert::Leaf => leaf,
             ChainCert::Intermediate(i) => intermediates.get(i).unwrap_or(leaf),
-            ChainCert::Ca => ca,
+            ChainCert::Ca(i) => roots.get(i).unwrap_or(leaf),
         }
     };
-
     let duplicates: Vec<usize> = intermediates
         .iter()
         .enumerate()
         .filter(|(i, c)| {
-            c.sha256 == leaf.sha256 || c.sha256 == ca.sha256 || intermediates[..*i].iter().any(|p| p.sha256 == c.sha256)
+            c.sha256 == leaf.sha256
+                || roots.iter().any(|r| r.sha256 == c.sha256)
+                || intermediates[..*i].iter().any(|p| p.sha256 == c.sha256)
         })
         .map(|(i, _)| i)
         .collect();
+
+    let clients = super::clients::verify(leaf, intermediates, roots, at);
+    let (outcome, links) = match &clients {
+        Ok(path) => {
+            let mut chain: Vec<ChainCert> = vec![ChainCert::Leaf];
+            chain.extend(path.intermediates.iter().map(|&i| ChainCert::Intermediate(i)));
+            chain.push(ChainCert::Ca(path.root));
+            // Every signature was verified by the client's own checks: not again.
+            let links = chain
+                .windows(2)
+                .map(|w| Link {
+                    child: w[0],
+                    issuer: w[1],
+                    result: Ok(()),
+                })
+                .collect();
+            (ChainOutcome::Verified, links)
+        }
+        Err(_) => build_path(leaf, intermediates, roots, &duplicates),
+    };
+    // webpki does not say which certificate it refused: find it, for the finding's location.
+    let clients = clients.map(|_| ()).map_err(|mut rejection| {
+        let issuers = (0..intermediates.len())
+            .map(ChainCert::Intermediate)
+            .chain((0..roots.len()).map(ChainCert::Ca));
+        match &mut rejection.reason {
+            RejectReason::CriticalExtension { at } => {
+                *at = std::iter::once(ChainCert::Leaf)
+                    .chain(issuers)
+                    .find_map(|c| unknown_critical_extension(get(c)).map(|oid| (c, oid)));
+            }
+            RejectReason::NameConstraints { by } => {
+                *by = issuers.into_iter().find(|&c| has_extension(get(c), NAME_CONSTRAINTS));
+            }
+            _ => {}
+        }
+        rejection
+    });
+
+    let mut result = ChainResult {
+        clients,
+        outcome,
+        links,
+        out_of_order: false,
+        unused: Vec::new(),
+        duplicates,
+        ca_problems: Vec::new(),
+        validity: Vec::new(),
+        weak_keys: Vec::new(),
+        weak_signatures: Vec::new(),
+        eku_problems: Vec::new(),
+    };
+    let path = result.path();
+    let on_path: Vec<usize> = path
+        .iter()
+        .filter_map(|c| match c {
+            ChainCert::Intermediate(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
+    result.out_of_order = on_path.windows(2).any(|w| w[0] > w[1]);
+    result.unused = (0..intermediates.len())
+        .filter(|i| !on_path.contains(i) && !result.duplicates.contains(i))
+        .collect();
+
+    // Everything on the path, plus every root when the path reaches none.
+    let mut checked = path.clone();
+    if result.root().is_none() {
+        checked.extend((0..roots.len()).map(ChainCert::Ca));
+    }
+    for &c in &checked {
+        let cert = get(c);
+        result.validity.push((c, validity_at(cert, at)));
+        if cert.public_key.is_weak() {
+            result.weak_keys.push(c);
+        }
+        if cert.signature.is_weak() && !cert.is_self_issued {
+            result.weak_signatures.push(c);
+        }
+        if c != ChainCert::Leaf {
+            result.ca_problems.extend(ca_problems(cert).into_iter().map(|p| (c, p)));
+        }
+        if matches!(c, ChainCert::Intermediate(_)) && eku_excludes_server_auth(cert) {
+            result.eku_problems.push(c);
+        }
+    }
+    // pathLenConstraint, as OpenSSL counts it: for the issuer at depth d >= 2, the certificates at
+    // depths 1..d that are not self-issued.
+    for (depth, &c) in path.iter().enumerate().skip(2) {
+        let Some(max) = get(c).basic_constraints.and_then(|bc| bc.path_len) else {
+            continue;
+        };
+        let below = path[1..depth].iter().filter(|&&p| !get(p).is_self_issued).count();
+        let below = u32::try_from(below).unwrap_or(u32::MAX);
+        if below > max {
+            result.ca_problems.push((c, CaProblem::PathLenExceeded { max, below }));
+        }
+    }
+    result
+}
+
+/// `cert` has an extended key usage without serverAuth. anyExtendedKeyUsage does not stand in for
+/// it: OpenSSL's `-purpose sslserver` and rustls-webpki both require serverAuth itself (RFC 5280
+/// §4.2.1.12 leaves anyExtendedKeyUsage to the application).
+pub fn eku_excludes_server_auth(cert: &Certificate) -> bool {
+    cert.extended_key_usage.as_ref().is_some_and(|eku| !eku.server_auth)
+}
+
+/// certgate's own path, to locate what breaks a chain clients refuse: greedy, by names then
+/// signatures (see [`verify_chain`]).
+fn build_path(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    duplicates: &[usize],
+) -> (ChainOutcome, Vec<Link>) {
+    let get = |c: ChainCert| -> &Certificate {
+        match c {
+            ChainCert::Leaf => leaf,
+            ChainCert::Intermediate(i) => intermediates.get(i).unwrap_or(leaf),
+            ChainCert::Ca(i) => roots.get(i).unwrap_or(leaf),
+        }
+    };
     let mut used = vec![false; intermediates.len()];
-    for &i in &duplicates {
+    for &i in duplicates {
         used[i] = true;
     }
-
     let mut links = Vec::new();
     let mut current = ChainCert::Leaf;
     let mut unproven = false;
     let outcome = loop {
         let cur = get(current);
-        let mut candidates = Vec::new();
-        if cur.issued_by_name(ca) {
-            candidates.push(ChainCert::Ca);
-        }
+        let mut candidates: Vec<ChainCert> = roots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| cur.issued_by_name(r))
+            .map(|(i, _)| ChainCert::Ca(i))
+            .collect();
         candidates.extend(
             intermediates
                 .iter()
@@ -371,62 +521,38 @@ pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], ca: &Cert
             }
         }
     };
+    (outcome, links)
+}
 
-    let mut result = ChainResult {
-        outcome,
-        links,
-        out_of_order: false,
-        unused: Vec::new(),
-        duplicates,
-        ca_problems: Vec::new(),
-        validity: Vec::new(),
-        weak_keys: Vec::new(),
-        weak_signatures: Vec::new(),
-    };
-    let path = result.path();
-    let on_path: Vec<usize> = path
+/// The first critical extension of `cert` that webpki does not process, as a dotted OID: the
+/// extensions it knows are keyUsage, subjectAltName, basicConstraints, nameConstraints,
+/// cRLDistributionPoints and extKeyUsage (rustls-webpki `Cert::from_der`); RFC 5280 §4.2: "A
+/// certificate-using system MUST reject the certificate if it encounters a critical extension it
+/// does not recognize".
+fn unknown_critical_extension(cert: &Certificate) -> Option<String> {
+    const KNOWN: [&str; 6] = [
+        "2.5.29.15",
+        "2.5.29.17",
+        "2.5.29.19",
+        NAME_CONSTRAINTS,
+        "2.5.29.31",
+        "2.5.29.37",
+    ];
+    let (_, x509) = X509Certificate::from_der(cert.der()).ok()?;
+    x509.extensions()
         .iter()
-        .filter_map(|c| match c {
-            ChainCert::Intermediate(i) => Some(*i),
-            _ => None,
-        })
-        .collect();
-    result.out_of_order = on_path.windows(2).any(|w| w[0] > w[1]);
-    result.unused = (0..intermediates.len())
-        .filter(|i| !on_path.contains(i) && !result.duplicates.contains(i))
-        .collect();
+        .filter(|e| e.critical)
+        .map(|e| e.oid.to_id_string())
+        .find(|oid| !KNOWN.contains(&oid.as_str()))
+}
 
-    // Everything on the path, plus `cacert` even when the path does not reach it.
-    let mut checked = path.clone();
-    if !checked.contains(&ChainCert::Ca) {
-        checked.push(ChainCert::Ca);
-    }
-    for &c in &checked {
-        let cert = get(c);
-        result.validity.push((c, validity_at(cert, at)));
-        if cert.public_key.is_weak() {
-            result.weak_keys.push(c);
-        }
-        if cert.signature.is_weak() && !cert.is_self_issued {
-            result.weak_signatures.push(c);
-        }
-        if c != ChainCert::Leaf {
-            result.ca_problems.extend(ca_problems(cert).into_iter().map(|p| (c, p)));
-        }
-    }
-    // pathLenConstraint, as OpenSSL counts it: for the issuer at depth d >= 2, the certificates at
-    // depths 1..d that are not self-issued.
-    for (depth, &c) in path.iter().enumerate().skip(2) {
-        let Some(max) = get(c).basic_constraints.and_then(|bc| bc.path_len) else {
-            continue;
-        };
-        let below = path[1..depth].iter().filter(|&&p| !get(p).is_self_issued).count();
-        let below = u32::try_from(below).unwrap_or(u32::MAX);
-        if below > max {
-            result.ca_problems.push((c, CaProblem::PathLenExceeded { max, below }));
-        }
-    }
-    result
+/// id-ce-nameConstraints (RFC 5280 §4.2.1.10).
+const NAME_CONSTRAINTS: &str = "2.5.29.30";
+
+/// Whether `cert` has the extension `oid` (dotted).
+fn has_extension(cert: &Certificate, oid: &str) -> bool {
+    X509Certificate::from_der(cert.der())
+        .is_ok_and(|(_, x509)| x509.extensions().iter().any(|e| e.oid.to_id_string() == oid))
 }
 
 #[cfg(test)]
@@ -461,12 +587,14 @@ mod tests {
         let fake = parse(&fake.der);
         assert!(leaf.issued_by_name(&fake));
         assert_eq!(verify_signed_by(&leaf, &fake), Err(VerifyError::BadSignature));
-        let chain = verify_chain(&leaf, &[], &fake, AT);
+        let chain = verify_chain(&leaf, &[], std::slice::from_ref(&fake), AT);
         assert_eq!(
             chain.outcome,
             ChainOutcome::Broken {
                 at: ChainCert::Leaf,
-                reason: BreakReason::BadSignature { issuer: ChainCert::Ca }
+                reason: BreakReason::BadSignature {
+                    issuer: ChainCert::Ca(0)
+                }
             }
         );
         // A key of another algorithm cannot have signed it either.
@@ -482,7 +610,7 @@ mod tests {
         let leaf = low.leaf(Alg::Ed25519, "leaf", &["leaf.example.com"]);
         let (root, mid, low, leaf) = (parse(&root.der), parse(&mid.der), parse(&low.der), parse(&leaf.der));
 
-        let chain = verify_chain(&leaf, &[low.clone(), mid.clone()], &root, AT);
+        let chain = verify_chain(&leaf, &[low.clone(), mid.clone()], std::slice::from_ref(&root), AT);
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert!(chain.is_clean(), "{chain:?}");
         assert!(!chain.out_of_order);
@@ -492,22 +620,27 @@ mod tests {
                 ChainCert::Leaf,
                 ChainCert::Intermediate(0),
                 ChainCert::Intermediate(1),
-                ChainCert::Ca
+                ChainCert::Ca(0)
             ]
         );
 
-        let chain = verify_chain(&leaf, &[mid.clone(), low.clone()], &root, AT);
+        let chain = verify_chain(&leaf, &[mid.clone(), low.clone()], std::slice::from_ref(&root), AT);
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert!(chain.out_of_order);
 
         // With the root in the bundle too: a duplicate, not part of the path.
-        let chain = verify_chain(&leaf, &[low.clone(), mid.clone(), root.clone()], &root, AT);
+        let chain = verify_chain(
+            &leaf,
+            &[low.clone(), mid.clone(), root.clone()],
+            std::slice::from_ref(&root),
+            AT,
+        );
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert_eq!(chain.duplicates, vec![2]);
         assert!(chain.unused.is_empty());
 
         // A missing intermediate.
-        let chain = verify_chain(&leaf, std::slice::from_ref(&low), &root, AT);
+        let chain = verify_chain(&leaf, std::slice::from_ref(&low), std::slice::from_ref(&root), AT);
         assert_eq!(
             chain.outcome,
             ChainOutcome::Broken {
@@ -517,18 +650,23 @@ mod tests {
         );
 
         // cacert is an intermediate: a trust anchor all the same (CG311 is separate).
-        let chain = verify_chain(&leaf, std::slice::from_ref(&low), &mid, AT);
+        let chain = verify_chain(&leaf, std::slice::from_ref(&low), std::slice::from_ref(&mid), AT);
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert!(!mid.is_self_issued);
 
         // Unrelated extra blocks are reported.
         let other = parse(&Ca::new(Alg::EcP256, "Other").der);
-        let chain = verify_chain(&leaf, &[low.clone(), other.clone(), mid.clone()], &root, AT);
+        let chain = verify_chain(
+            &leaf,
+            &[low.clone(), other.clone(), mid.clone()],
+            std::slice::from_ref(&root),
+            AT,
+        );
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert_eq!(chain.unused, vec![1]);
 
         // The chain leads to another root.
-        let chain = verify_chain(&leaf, &[low, mid, root], &other, AT);
+        let chain = verify_chain(&leaf, &[low, mid, root], std::slice::from_ref(&other), AT);
         assert_eq!(
             chain.outcome,
             ChainOutcome::Broken {
@@ -543,7 +681,7 @@ mod tests {
         let root = Ca::new(Alg::EcP256, "Root");
         let other = parse(&Ca::new(Alg::EcP256, "Other Root").der);
         let leaf = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
-        let chain = verify_chain(&leaf, &[], &other, AT);
+        let chain = verify_chain(&leaf, &[], std::slice::from_ref(&other), AT);
         assert_eq!(
             chain.outcome,
             ChainOutcome::Broken {
@@ -565,7 +703,7 @@ mod tests {
         let leaf = parse(&not_ca.leaf(Alg::EcP256, "leaf", &[]).der);
         let (root, not_ca) = (parse(&root.der), parse(&not_ca.der));
         assert_eq!(ca_problems(&not_ca), vec![CaProblem::NotCa, CaProblem::NoKeyCertSign]);
-        let chain = verify_chain(&leaf, &[not_ca], &root, AT);
+        let chain = verify_chain(&leaf, &[not_ca], std::slice::from_ref(&root), AT);
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert_eq!(
             chain.ca_problems,
@@ -590,12 +728,12 @@ mod tests {
         let leaf = parse(&mid.leaf(Alg::EcP256, "leaf", &[]).der);
         let direct = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
         let (root, mid) = (parse(&root.der), parse(&mid.der));
-        let chain = verify_chain(&leaf, &[mid], &root, AT);
+        let chain = verify_chain(&leaf, &[mid], std::slice::from_ref(&root), AT);
         assert_eq!(
             chain.ca_problems,
-            vec![(ChainCert::Ca, CaProblem::PathLenExceeded { max: 0, below: 1 })]
+            vec![(ChainCert::Ca(0), CaProblem::PathLenExceeded { max: 0, below: 1 })]
         );
-        assert!(verify_chain(&direct, &[], &root, AT).is_clean());
+        assert!(verify_chain(&direct, &[], std::slice::from_ref(&root), AT).is_clean());
     }
 
     #[test]
@@ -604,11 +742,14 @@ mod tests {
         let leaf = parse(&root.leaf(Alg::EcP256, "leaf", &[]).der);
         let root = parse(&root.der);
         let late = leaf.not_after + 1;
-        let chain = verify_chain(&leaf, &[], &root, late);
+        let chain = verify_chain(&leaf, &[], std::slice::from_ref(&root), late);
         assert_eq!(chain.outcome, ChainOutcome::Verified);
         assert_eq!(
             chain.validity,
-            vec![(ChainCert::Leaf, Validity::Expired), (ChainCert::Ca, Validity::Valid)]
+            vec![
+                (ChainCert::Leaf, Validity::Expired),
+                (ChainCert::Ca(0), Validity::Valid)
+            ]
         );
         assert!(!chain.is_clean());
     }
@@ -659,7 +800,7 @@ mod tests {
                 let (Ok(l), Ok(m), Ok(r)) = (parse_certificate(&l), parse_certificate(&m), parse_certificate(&r)) else {
                     continue;
                 };
-                let chain = verify_chain(&l, std::slice::from_ref(&m), &r, AT);
+                let chain = verify_chain(&l, std::slice::from_ref(&m), std::slice::from_ref(&r), AT);
                 let _ = (chain.is_clean(), chain.path());
                 let _ = verify_signed_by(&l, &l);
             }

@@ -9,8 +9,8 @@
 //! is loaded; the check kinds only report it.
 
 use crate::crypto::{
-    Certificate, ChainCert, ChainResult, KeyError, PrivateKey, key_matches, parse_certificate, parse_private_key,
-    verify_chain,
+    Certificate, ChainCert, ChainResult, KeyError, PrivateKey, Validity, key_matches, parse_certificate,
+    parse_private_key, validity_at, verify_chain,
 };
 use crate::model::value::{Node, Origin};
 use crate::report::{CertificateInfo, Location};
@@ -125,8 +125,15 @@ impl Material {
         self.item(Role::Cert).map_or(&[], |i| i.certs.get(1..).unwrap_or(&[]))
     }
 
+    /// The first root of `tls.cacert`.
     pub fn ca(&self) -> Option<&CertAt> {
-        self.item(Role::CaCert)?.certs.first()
+        self.roots().first()
+    }
+
+    /// Every root of `tls.cacert`: each is a trust anchor (old and new CA side by side during a CA
+    /// rotation).
+    pub fn roots(&self) -> &[CertAt] {
+        self.item(Role::CaCert).map_or(&[], |i| &i.certs)
     }
 
     pub fn previous_ca(&self) -> Option<&CertAt> {
@@ -138,7 +145,7 @@ impl Material {
         match c {
             ChainCert::Leaf => self.leaf(),
             ChainCert::Intermediate(i) => self.intermediates().get(i),
-            ChainCert::Ca => self.ca(),
+            ChainCert::Ca(i) => self.roots().get(i),
         }
     }
 
@@ -147,8 +154,30 @@ impl Material {
         let mut out: Vec<(&'static str, &CertAt)> = Vec::new();
         out.extend(self.leaf().map(|c| ("leaf", c)));
         out.extend(self.intermediates().iter().map(|c| ("intermediate", c)));
-        out.extend(self.ca().map(|c| ("ca", c)));
+        out.extend(self.roots().iter().map(|c| ("ca", c)));
         out
+    }
+
+    /// The new certificates clients use, with their inventory role: the leaf, the intermediates on
+    /// the path and the root it reaches (every root when it reaches none). Blocks off the path are
+    /// CG314's (not used, so not expired or weak for anyone); without a chain to judge, every new
+    /// certificate.
+    pub fn used_certs(&self) -> Vec<(&'static str, &CertAt)> {
+        let Some(chain) = &self.chain else {
+            return self.new_certs();
+        };
+        chain
+            .used()
+            .into_iter()
+            .filter_map(|c| {
+                let role = match c {
+                    ChainCert::Leaf => "leaf",
+                    ChainCert::Intermediate(_) => "intermediate",
+                    ChainCert::Ca(_) => "ca",
+                };
+                self.at(c).map(|cert| (role, cert))
+            })
+            .collect()
     }
 
     /// The certificate inventory of the report.
@@ -279,15 +308,18 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material
     // Everything is decided from the parsed items first, by reference, then stored.
     let m = &material;
     let leaf = m.leaf().map(|c| &c.cert);
-    let intermediates: Vec<Certificate> = m.intermediates().iter().map(|c| c.cert.clone()).collect();
-    let chain = leaf.zip(m.ca()).map(|(leaf, ca)| {
-        let chain = verify_chain(leaf, &intermediates, &ca.cert, now);
-        let disorder = bundle_problems(m, &chain);
+    let certs = |c: &[CertAt]| -> Vec<Certificate> { c.iter().map(|c| c.cert.clone()).collect() };
+    let intermediates = certs(m.intermediates());
+    let roots = certs(m.roots());
+    let previous = m.item(Role::PreviousCa).map(|i| certs(&i.certs)).unwrap_or_default();
+    let chain = leaf.filter(|_| !roots.is_empty()).map(|leaf| {
+        let chain = verify_chain(leaf, &intermediates, &roots, now);
+        let disorder = bundle_problems(m, &chain, now);
         (chain, disorder)
     });
     let continuity = leaf
-        .zip(m.previous_ca())
-        .map(|(leaf, previous)| verify_chain(leaf, &intermediates, &previous.cert, now));
+        .filter(|_| !previous.is_empty())
+        .map(|leaf| verify_chain(leaf, &intermediates, &previous, now));
     let ca_self_signed = m.ca().map(|ca| self_signed(&ca.cert));
     let key_match = leaf
         .zip(m.item(Role::Key).and_then(|i| i.key.as_ref()))
@@ -323,7 +355,7 @@ fn self_signed(cert: &Certificate) -> bool {
 }
 
 /// CG314: duplicates, unrelated blocks, and intermediates out of order in `tls.cert`.
-fn bundle_problems(material: &Material, chain: &ChainResult) -> Vec<Problem> {
+fn bundle_problems(material: &Material, chain: &ChainResult, now: i64) -> Vec<Problem> {
     let mut out = Vec::new();
     let at = |i: usize| material.intermediates().get(i);
     for &i in &chain.duplicates {
@@ -339,10 +371,29 @@ fn bundle_problems(material: &Material, chain: &ChainResult) -> Vec<Problem> {
     }
     for &i in &chain.unused {
         if let Some(c) = at(i) {
+            // Clients never use it, so what is wrong with it breaks nothing; say it all the same,
+            // as the reason to drop the block.
+            let mut flaws = Vec::new();
+            match validity_at(&c.cert, now) {
+                Validity::Expired => flaws.push(format!("it expired on {}", c.cert.not_after_rfc3339)),
+                Validity::NotYetValid => flaws.push(format!("it is not valid before {}", c.cert.not_before_rfc3339)),
+                Validity::Valid => {}
+            }
+            if c.cert.public_key.is_weak() {
+                flaws.push("its key is weak".to_string());
+            }
+            if c.cert.signature.is_weak() && !c.cert.is_self_issued {
+                flaws.push(format!("it is signed with {}", c.cert.signature.name));
+            }
+            let flaws = if flaws.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", flaws.join("; "))
+            };
             out.push(disorder(
                 c,
                 format!(
-                    "block {} ({}) is not part of the chain from the leaf to tls.cacert",
+                    "block {} ({}) is not part of the chain from the leaf to tls.cacert{flaws}",
                     c.block, c.cert.subject
                 ),
             ));

@@ -10,7 +10,8 @@
 #   KEY     a key of keys/ without .key (ca-a, leaf, ec256, weak, ...)
 #   ISSUER  `self`, or the OUT name of an earlier certificate
 #   START   YYYYMMDDHHMMSSZ, END likewise
-#   EXT     ca | ca-nokeysign | ca-false | leaf | leaf-client | leaf-ca | v1 (default leaf)
+#   EXT     ca | ca-nokeysign | ca-false | ca-nc | ca-badmask | ca-client | ca-critext | leaf | leaf-client | leaf-ca
+#           | v1 (default leaf)
 #   DIGEST  sha256 (default), sha1, sha384, md5
 #   SERIAL  hex serial (default: derived from OUT)
 #
@@ -49,6 +50,22 @@ subjectKeyIdentifier = hash
 [ x_ca-nokeysign ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature
+[ x_ca-nc ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+nameConstraints = critical,permitted;DNS:.example.org
+[ x_ca-badmask ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+nameConstraints = critical,permitted;IP:10.0.0.0/255.0.255.0
+[ x_ca-client ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+extendedKeyUsage = clientAuth
+[ x_ca-critext ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+1.3.6.1.4.1.55738.666.1 = critical,ASN1:NULL
 [ x_ca-false ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,keyCertSign,cRLSign
