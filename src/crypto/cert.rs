@@ -260,6 +260,21 @@ pub struct SignatureAlgorithm {
     pub name: String,
     pub oid: String,
     pub hash: SignatureHash,
+    /// For `rsassaPss`, its parameters with their defaults applied; `None` for other algorithms,
+    /// and when they do not parse (`hash` is then `Unknown`).
+    pub pss: Option<PssParams>,
+}
+
+/// RSASSA-PSS-params (RFC 4055 §3.1) beyond the hash, which is [`SignatureAlgorithm::hash`]. An
+/// absent field has its default: MGF1 with SHA-1, a salt of 20 bytes, trailerField 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PssParams {
+    /// The hash of the mask generation function when it is MGF1 (RFC 8017 §B.2.1); `None` for
+    /// another function, or parameters that do not parse.
+    pub mgf1_hash: Option<SignatureHash>,
+    /// In bytes.
+    pub salt_length: u32,
+    pub trailer_field: u32,
 }
 
 impl SignatureAlgorithm {
@@ -320,6 +335,19 @@ impl SignatureHash {
             self,
             SignatureHash::Md2 | SignatureHash::Md4 | SignatureHash::Md5 | SignatureHash::Sha1
         )
+    }
+
+    /// The digest's length in bytes; `None` for EdDSA and unknown hashes.
+    pub fn output_len(self) -> Option<u32> {
+        match self {
+            SignatureHash::Md2 | SignatureHash::Md4 | SignatureHash::Md5 => Some(16),
+            SignatureHash::Sha1 => Some(20),
+            SignatureHash::Sha224 => Some(28),
+            SignatureHash::Sha256 => Some(32),
+            SignatureHash::Sha384 => Some(48),
+            SignatureHash::Sha512 => Some(64),
+            SignatureHash::Intrinsic | SignatureHash::Unknown => None,
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -495,6 +523,7 @@ fn public_key_info(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> Public
 
 fn signature_algorithm(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> SignatureAlgorithm {
     let oid = alg.algorithm.to_id_string();
+    let mut pss = None;
     let (name, hash) = match oid.as_str() {
         oid::MD2_RSA => ("md2WithRSAEncryption", SignatureHash::Md2),
         oid::MD4_RSA => ("md4WithRSAEncryption", SignatureHash::Md4),
@@ -505,7 +534,13 @@ fn signature_algorithm(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> Sign
         oid::SHA256_RSA => ("sha256WithRSAEncryption", SignatureHash::Sha256),
         oid::SHA384_RSA => ("sha384WithRSAEncryption", SignatureHash::Sha384),
         oid::SHA512_RSA => ("sha512WithRSAEncryption", SignatureHash::Sha512),
-        oid::RSASSA_PSS => ("rsassaPss", pss_hash(alg)),
+        oid::RSASSA_PSS => match pss_params(alg) {
+            Some((hash, params)) => {
+                pss = Some(params);
+                ("rsassaPss", hash)
+            }
+            None => ("rsassaPss", SignatureHash::Unknown),
+        },
         oid::ECDSA_SHA1 => ("ecdsa-with-SHA1", SignatureHash::Sha1),
         oid::ECDSA_SHA224 => ("ecdsa-with-SHA224", SignatureHash::Sha224),
         oid::ECDSA_SHA256 => ("ecdsa-with-SHA256", SignatureHash::Sha256),
@@ -522,18 +557,34 @@ fn signature_algorithm(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> Sign
         name: if name.is_empty() { oid.clone() } else { name.to_string() },
         oid,
         hash,
+        pss,
     }
 }
 
-/// The hash of RSASSA-PSS parameters; absent parameters or hash mean SHA-1 (RFC 4055 defaults).
-fn pss_hash(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> SignatureHash {
+/// The hash and the other RSASSA-PSS parameters, their absent fields (or all of them, absent
+/// parameters) meaning the RFC 4055 §3.1 defaults; `None` when they do not parse.
+fn pss_params(alg: &x509_parser::x509::AlgorithmIdentifier<'_>) -> Option<(SignatureHash, PssParams)> {
     let Some(params) = alg.parameters.as_ref() else {
-        return SignatureHash::Sha1;
+        let defaults = PssParams {
+            mgf1_hash: Some(SignatureHash::Sha1),
+            salt_length: 20,
+            trailer_field: 1,
+        };
+        return Some((SignatureHash::Sha1, defaults));
     };
-    match x509_parser::signature_algorithm::RsaSsaPssParams::try_from(params) {
-        Ok(pss) => SignatureHash::from_digest_oid(&pss.hash_algorithm_oid().to_id_string()),
-        Err(_) => SignatureHash::Unknown,
-    }
+    let pss = x509_parser::signature_algorithm::RsaSsaPssParams::try_from(params).ok()?;
+    let hash = SignatureHash::from_digest_oid(&pss.hash_algorithm_oid().to_id_string());
+    let mgf1_hash = pss
+        .mask_gen_algorithm()
+        .ok()
+        .filter(|mgf| mgf.mgf.to_id_string() == oid::MGF1)
+        .map(|mgf| SignatureHash::from_digest_oid(&mgf.hash.to_id_string()));
+    let params = PssParams {
+        mgf1_hash,
+        salt_length: pss.salt_length(),
+        trailer_field: pss.trailer_field(),
+    };
+    Some((hash, params))
 }
 
 /// A name in RFC 4514 syntax, attributes in certificate order (OpenSSL's default order), RDNs
@@ -733,6 +784,30 @@ mod tests {
             assert!(!cert.public_key.is_weak());
             assert!(!cert.signature.is_weak());
         }
+    }
+
+    #[test]
+    fn reads_rsassa_pss_parameters() {
+        let pss = pss_fixtures();
+        for (der, mgf1, salt) in [
+            (&pss.salt_digest, SignatureHash::Sha256, 32),
+            (&pss.salt_max, SignatureHash::Sha256, 222),
+            (&pss.mgf1_sha1, SignatureHash::Sha1, 32),
+        ] {
+            let cert = parse_certificate(der).unwrap();
+            assert_eq!(cert.signature.name, "rsassaPss");
+            assert_eq!(cert.signature.hash, SignatureHash::Sha256);
+            assert_eq!(
+                cert.signature.pss,
+                Some(PssParams {
+                    mgf1_hash: Some(mgf1),
+                    salt_length: salt,
+                    trailer_field: 1
+                })
+            );
+        }
+        let rsa = parse_certificate(&Ca::new(Alg::Rsa2048, "Root").der).unwrap();
+        assert_eq!(rsa.signature.pss, None);
     }
 
     #[test]

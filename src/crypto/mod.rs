@@ -20,8 +20,8 @@ pub mod verify;
 pub(crate) mod test_support;
 
 pub use cert::{
-    BasicConstraints, CertError, Certificate, EcCurve, ExtendedKeyUsage, KeyUsage, PublicKeyInfo, PublicKeyKind,
-    SignatureAlgorithm, SignatureHash, Validity, parse_certificate, validity_at,
+    BasicConstraints, CertError, Certificate, EcCurve, ExtendedKeyUsage, KeyUsage, PssParams, PublicKeyInfo,
+    PublicKeyKind, SignatureAlgorithm, SignatureHash, Validity, parse_certificate, validity_at,
 };
 pub use clients::{ClientPath, RejectReason, Rejection};
 pub use key::{KeyError, KeyFormat, PrivateKey, PrivateKeyKind, key_matches, parse_private_key};
@@ -68,6 +68,9 @@ pub(crate) mod oid {
     pub const DSA_SHA1: &str = "1.2.840.10040.4.3";
     pub const DSA_SHA224: &str = "2.16.840.1.101.3.4.3.1";
     pub const DSA_SHA256: &str = "2.16.840.1.101.3.4.3.2";
+
+    // The mask generation function of RSASSA-PSS parameters (RFC 8017 §B.2.1).
+    pub const MGF1: &str = "1.2.840.113549.1.1.8";
 
     // Digests (in RSASSA-PSS parameters).
     pub const MD5: &str = "1.2.840.113549.2.5";

@@ -150,6 +150,31 @@ pub fn sec1_fixture() -> (Vec<u8>, Vec<u8>) {
     (pem_body(SEC1_P256), pem_body(SEC1_P256_CERT))
 }
 
+/// RSASSA-PSS certificates (RSA-2048, SHA-256) from OpenSSL 3.0, made with
+/// `tests/certs/mkcert.sh` as `SIGOPT="rsa_padding_mode:pss SALT [MGF1]" mkcert OUT CN KEY ISSUER
+/// 20250101000000Z 20350101000000Z ca` (the leaf: `... leaf pss_max 20260601000000Z 20270601000000Z
+/// leaf`), each named after its options.
+pub struct PssFixtures {
+    /// Self-signed, `rsa_pss_saltlen:digest`: a salt of 32 bytes, what `ring` verifies.
+    pub salt_digest: Vec<u8>,
+    /// Self-signed, `rsa_pss_saltlen:max` (OpenSSL 3.0's default): a salt of 222 bytes.
+    pub salt_max: Vec<u8>,
+    /// A leaf `salt_max` signed with `rsa_pss_saltlen:max`.
+    pub salt_max_leaf: Vec<u8>,
+    /// Self-signed, `rsa_pss_saltlen:digest rsa_mgf1_md:sha1`: MGF1 over SHA-1 for a SHA-256
+    /// signature.
+    pub mgf1_sha1: Vec<u8>,
+}
+
+pub fn pss_fixtures() -> PssFixtures {
+    PssFixtures {
+        salt_digest: pem_body(PSS_SALT_DIGEST),
+        salt_max: pem_body(PSS_SALT_MAX),
+        salt_max_leaf: pem_body(PSS_SALT_MAX_LEAF),
+        mgf1_sha1: pem_body(PSS_MGF1_SHA1),
+    }
+}
+
 /// The same SEC1 key re-encoded without its `[1]` public key.
 pub fn sec1_without_public(sec1: &[u8]) -> Vec<u8> {
     use crate::crypto::der::{self, Reader};
@@ -404,5 +429,96 @@ MBMGA1UdJQQMMAoGCCsGAQUFBwMBMBsGA1UdEQQUMBKCEGxlYWYuZXhhbXBsZS5j\n\
 b20wHQYDVR0OBBYEFCbKqsIK5KMG46r6rMlhyKXI3h62MAoGCCqGSM49BAMCA0cA\n\
 MEQCIEj/ukD+ioqaPxakh3S/v9sETMtCHpkJs41Y7FBpIJ07AiAZxOo7+S5URUeR\n\
 O8hBHlFUNyyqAVaJuQs9fzX0NietJQ==\n\
+-----END CERTIFICATE-----\n\
+";
+
+const PSS_SALT_DIGEST: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIDYzCCAhegAwIBAgIJAMmJ6+Lth+UNMEEGCSqGSIb3DQEBCjA0oA8wDQYJYIZI\n\
+AWUDBAIBBQChHDAaBgkqhkiG9w0BAQgwDQYJYIZIAWUDBAIBBQCiAwIBIDAbMRkw\n\
+FwYDVQQDDBBQU1MgUm9vdCBzYWx0IDMyMB4XDTI1MDEwMTAwMDAwMFoXDTM1MDEw\n\
+MTAwMDAwMFowGzEZMBcGA1UEAwwQUFNTIFJvb3Qgc2FsdCAzMjCCASIwDQYJKoZI\n\
+hvcNAQEBBQADggEPADCCAQoCggEBAJr4F3VogBz6ArpLyRGE5/hQHpoJJzJBWs/H\n\
+P6Kk7Bni8uqVtbC4uG8XSDfQ9shmLFTl7ZfIETX10czVGaurY4bZI+XZQMoCRirB\n\
+5CcK2jOyV27EFyVLWy1aJQQHx/DPtrveTsnHY/Jev4elZ24zbX+AqpzNX71lBtrt\n\
+HattUc8UfLiuUJG0q7Q7hR403zhWERX1QBEHdUeaEQdLE489L0SIaUC5VXEFjaZD\n\
+BUIT48ZDVqDB2DKe3N2Ll1s5jW0WigdkkYI5jFu/k5jXAYXqvBEFiE1l6Uluz/b6\n\
+oniFLLnXhqjTiNKbFp03P45i8mkXrclLfDoriHoc9Nw+F8f0rE0CAwEAAaNCMEAw\n\
+DwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFJ2fx1eP\n\
+MGHVKsakaJZVUuhsgqgkMEEGCSqGSIb3DQEBCjA0oA8wDQYJYIZIAWUDBAIBBQCh\n\
+HDAaBgkqhkiG9w0BAQgwDQYJYIZIAWUDBAIBBQCiAwIBIAOCAQEALDX+3N1FV5aX\n\
+9H6EPDG9mqWLUIdT0i5YKvvJt6wd+vKOce7OATACZFQ6z+6UteKJ9Q7LwE+WWMtB\n\
+56brf7UdLsxQzmed+Xx/8DMiLCpNOjh1R4Zdarm+m57EliPQaPdmUWVUwgI/iopA\n\
+7G1Lk4aEGtgBY+i7nH2h83pIu38XwbIx/R4edtW89xA0DAHjNanx/n1Z3BZlKYBU\n\
+jFLOTBJOqn7IQuzJ5IGiOG9Xs7oZab3dSxoPKfZluNWTHtdZ5xvLV6NfXVtETr8M\n\
+H1rh1jMe8XGjJOOMCgvdqD19waLMQwgjwsZEC3anG/NUjjsud97eOowpNBcpynHm\n\
+Ii9NfWZmpg==\n\
+-----END CERTIFICATE-----\n\
+";
+
+const PSS_SALT_MAX: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIDZjCCAhmgAwIBAgIIMJXtx9wlcA8wQgYJKoZIhvcNAQEKMDWgDzANBglghkgB\n\
+ZQMEAgEFAKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEFAKIEAgIA3jAcMRow\n\
+GAYDVQQDDBFQU1MgUm9vdCBzYWx0IG1heDAeFw0yNTAxMDEwMDAwMDBaFw0zNTAx\n\
+MDEwMDAwMDBaMBwxGjAYBgNVBAMMEVBTUyBSb290IHNhbHQgbWF4MIIBIjANBgkq\n\
+hkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmvgXdWiAHPoCukvJEYTn+FAemgknMkFa\n\
+z8c/oqTsGeLy6pW1sLi4bxdIN9D2yGYsVOXtl8gRNfXRzNUZq6tjhtkj5dlAygJG\n\
+KsHkJwraM7JXbsQXJUtbLVolBAfH8M+2u95Oycdj8l6/h6VnbjNtf4CqnM1fvWUG\n\
+2u0dq21RzxR8uK5QkbSrtDuFHjTfOFYRFfVAEQd1R5oRB0sTjz0vRIhpQLlVcQWN\n\
+pkMFQhPjxkNWoMHYMp7c3YuXWzmNbRaKB2SRgjmMW7+TmNcBheq8EQWITWXpSW7P\n\
+9vqieIUsudeGqNOI0psWnTc/jmLyaRetyUt8OiuIehz03D4Xx/SsTQIDAQABo0Iw\n\
+QDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwIBBjAdBgNVHQ4EFgQUnZ/H\n\
+V48wYdUqxqRollVS6GyCqCQwQgYJKoZIhvcNAQEKMDWgDzANBglghkgBZQMEAgEF\n\
+AKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEFAKIEAgIA3gOCAQEAOw1t7SiA\n\
+xklf3yCZSUVSHcYP2GqQF+R1CBSDLChevPpKcPEu0I+/hoDSUKLId+F9VHd91GHp\n\
+xY51AwO6wemzi2UTGly+G1UMxTN3jygHRCO7Huk8to8ZweE3+cJOD3EFUgM7bRx3\n\
+ebqlCTxfgVHEdxgHy1klBIyCLjZ322jefYVATGgTt2GxnYPpwjpSNg5d280Eq7Ku\n\
+EkcoguF6vL1Dj9fWL4cSmFjrwSeDjIW6VJGjrAzSj3R1dnYhk81UmzH4UTLNaYr9\n\
+q/3L5viTzD1hVEtIJWqui1RhWjIC7HQ4OnOF2M1lwfoVw0vu3r9p69YqDtZxkbO7\n\
+sBL9Cq81eGnFvQ==\n\
+-----END CERTIFICATE-----\n\
+";
+
+const PSS_SALT_MAX_LEAF: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIDuTCCAmygAwIBAgIIbOw+TtvSzzEwQgYJKoZIhvcNAQEKMDWgDzANBglghkgB\n\
+ZQMEAgEFAKEcMBoGCSqGSIb3DQEBCDANBglghkgBZQMEAgEFAKIEAgIA3jAcMRow\n\
+GAYDVQQDDBFQU1MgUm9vdCBzYWx0IG1heDAeFw0yNjA2MDEwMDAwMDBaFw0yNzA2\n\
+MDEwMDAwMDBaMBwxGjAYBgNVBAMMEWthZmthLmV4YW1wbGUuY29tMIIBIjANBgkq\n\
+hkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAsi+hYEq8AG1okgNrpq6aWSUqT93qbrhO\n\
+txjIPsMpQ3nRV5YMoqlafAj19h/viXFCYG1afgRJnS5D6DzYPDYvmL9B3dIh3pee\n\
+6JKALruCG8lZwpuaF4LeIFG/LUqI+QRORRkEYEQRdxtpCpTuS+7/K2DfUxj4CA5a\n\
+0VARYu+n7GbLQXZ+zC2uYD53lJ/JgijdTRjctvXjKNdrhu8a8ggWa9IxFkB0uMr5\n\
+mb5Wa4eOhOTENNA3IlUKygKPepCDUJKdKjzk7q7/ESD7wRMftCaIG0FevIyxut9y\n\
+9nWLGcSWzQvau+i+l0dp19kEv7SS3FqdPmndTqKHDNT1ZTQTmRo+zwIDAQABo4GU\n\
+MIGRMAwGA1UdEwEB/wQCMAAwDgYDVR0PAQH/BAQDAgWgMBMGA1UdJQQMMAoGCCsG\n\
+AQUFBwMBMBwGA1UdEQQVMBOCEWthZmthLmV4YW1wbGUuY29tMB0GA1UdDgQWBBRw\n\
+Bk6cBaZuaoFXFRyxFjm1/gnTWjAfBgNVHSMEGDAWgBSdn8dXjzBh1SrGpGiWVVLo\n\
+bIKoJDBCBgkqhkiG9w0BAQowNaAPMA0GCWCGSAFlAwQCAQUAoRwwGgYJKoZIhvcN\n\
+AQEIMA0GCWCGSAFlAwQCAQUAogQCAgDeA4IBAQCKG9Zar6WTRm0KgoweTs2eeNui\n\
+3Mh4K2vJ64V57oCsfeWG4XbBm7a3xkLwMZcp3ZKwYn0hXYOODu6tErnAjiaQe6jC\n\
+2FFr49Ds/7fvnjYMq4D/+Sa0f9F0zoj1tB3u6vwJsi5yrr6RTneEs8s13LcTue6w\n\
+edNH0cwG4Got1kle0kniY0SV8UpwzRwCl/2AVTKRmFJc2j+syr/sELU+o6rhtsES\n\
+Dp5OqCq9seL1hJGT5aG0zfv/xYVgtAgNs30wjcxOo731PR/gavXK1T8QWkhCBE/1\n\
+W4bVTKsiico9oq1oNGuvQYB0hwaJi8f0/cjAboka4CD0mYTfwhPzVFrvUq6e\n\
+-----END CERTIFICATE-----\n\
+";
+
+const PSS_MGF1_SHA1: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIDLDCCAf6gAwIBAgIIAyFkQiu6v3gwIwYJKoZIhvcNAQEKMBagDzANBglghkgB\n\
+ZQMEAgEFAKIDAgEgMB4xHDAaBgNVBAMME1BTUyBSb290IE1HRjEgU0hBLTEwHhcN\n\
+MjUwMTAxMDAwMDAwWhcNMzUwMTAxMDAwMDAwWjAeMRwwGgYDVQQDDBNQU1MgUm9v\n\
+dCBNR0YxIFNIQS0xMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAmvgX\n\
+dWiAHPoCukvJEYTn+FAemgknMkFaz8c/oqTsGeLy6pW1sLi4bxdIN9D2yGYsVOXt\n\
+l8gRNfXRzNUZq6tjhtkj5dlAygJGKsHkJwraM7JXbsQXJUtbLVolBAfH8M+2u95O\n\
+ycdj8l6/h6VnbjNtf4CqnM1fvWUG2u0dq21RzxR8uK5QkbSrtDuFHjTfOFYRFfVA\n\
+EQd1R5oRB0sTjz0vRIhpQLlVcQWNpkMFQhPjxkNWoMHYMp7c3YuXWzmNbRaKB2SR\n\
+gjmMW7+TmNcBheq8EQWITWXpSW7P9vqieIUsudeGqNOI0psWnTc/jmLyaRetyUt8\n\
+OiuIehz03D4Xx/SsTQIDAQABo0IwQDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB\n\
+/wQEAwIBBjAdBgNVHQ4EFgQUnZ/HV48wYdUqxqRollVS6GyCqCQwIwYJKoZIhvcN\n\
+AQEKMBagDzANBglghkgBZQMEAgEFAKIDAgEgA4IBAQABtRSQp68DuQVJJsUCem7X\n\
+O8TT/29zFrNRxd0+Yhe6bY5tR7ThTo+gd4WfSjR+HGMaHLjqoR9AzSQID94jnmS5\n\
+q6AsPXpq/7A2sNJyb1VlCnw+l97kmFwm6x6OD7LaIzv6DL+LFv82/CKiLW12pTvf\n\
+JYd4iA1op78RbvcQuec+iqjQNAEvj9tqmTlAJNRP1A+TGvPDkIO3TuVxouEnbJkV\n\
+yZSYXHU5wv4bYIbx7dTsdCmziRnRDyN2xtrQsIq1Cmj4noS/Ml7jmOhzkiVCzBnL\n\
+qiQZa+1XGf7bGmuRtF6zXVK1FGjorpJLw6pt5aayh24Ny69D+SJ1JuJt9yWQ8kEr\n\
 -----END CERTIFICATE-----\n\
 ";

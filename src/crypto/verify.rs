@@ -9,7 +9,11 @@
 //!   checked first and a weak key gets [`VerifyError::WeakKey`]; `ring`'s legacy 1024-bit algorithms
 //!   then still tell whether the signature holds, where they exist (SHA-1, SHA-256, SHA-512);
 //! - it cannot check P-521, SHA-512 ECDSA, DSA, Ed448, MD5 and others: those are
-//!   [`VerifyError::Unsupported`], never "not signed by the CA".
+//!   [`VerifyError::Unsupported`], never "not signed by the CA";
+//! - it hands `ring` the hash of RSASSA-PSS parameters and nothing else, and `ring` verifies PSS
+//!   only with MGF1 over that hash and a salt as long as its output (`ring::rsa::padding::pss`);
+//!   a signature made with other parameters fails there like a forged one, so such parameters
+//!   are [`VerifyError::Unsupported`] before it is asked ([`pss_unsupported`]).
 //!
 //! `cacert` is the trust anchor, root or not, as OpenSSL's `-partial_chain` and Java's PKIX trust
 //! anchors treat it: a chain that reaches an intermediate given as `cacert` verifies, and CG311
@@ -20,7 +24,9 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::error::X509Error;
 use x509_parser::prelude::FromDer;
 
-use super::cert::{Certificate, PublicKeyKind, SignatureFamily, SignatureHash, Validity, validity_at};
+use super::cert::{
+    Certificate, PublicKeyKind, SignatureAlgorithm, SignatureFamily, SignatureHash, Validity, validity_at,
+};
 use super::clients::{RejectReason, Rejection};
 
 /// Why a certificate's signature was not verified with an issuer's key.
@@ -78,11 +84,54 @@ pub fn verify_signed_by(child: &Certificate, issuer: &Certificate) -> Result<(),
         }
         _ => {}
     }
+    if family == SignatureFamily::RsaPss
+        && let Some(algorithm) = pss_unsupported(&child.signature)
+    {
+        return Err(VerifyError::Unsupported { algorithm });
+    }
     match child_x509.verify_signature(Some(issuer_x509.public_key())) {
         Ok(()) => Ok(()),
         Err(X509Error::SignatureUnsupportedAlgorithm) => Err(unsupported()),
         Err(_) => Err(VerifyError::BadSignature),
     }
+}
+
+/// What makes an RSASSA-PSS signature one `ring` cannot check, named for CG316: parameters other
+/// than MGF1 over the signature's hash, a salt as long as that hash's output and trailerField 1.
+/// `None` when they are those (or do not parse: x509-parser then refuses them itself).
+///
+/// Such signatures are valid (RFC 4055 §3.1 lets the salt length and the MGF1 hash vary), and TLS
+/// clients part ways on them: OpenSSL and Java verify any of these parameters; Go's crypto/x509
+/// (`getSignatureAlgorithmFromAI`) and rustls (webpki's fixed `RSA_PSS_*` encodings) accept only
+/// MGF1 over the same hash with a salt of the hash's length. `openssl req`/`x509`/`ca` with
+/// `-sigopt rsa_padding_mode:pss` and no `rsa_pss_saltlen` sign, in OpenSSL 3.0, with the longest
+/// salt the key allows (key bytes - hash bytes - 2: 222 for RSA-2048 and SHA-256).
+fn pss_unsupported(sig: &SignatureAlgorithm) -> Option<String> {
+    let pss = sig.pss.as_ref()?;
+    let hash = sig.hash;
+    let clients = "OpenSSL and Java clients accept it, Go's crypto/x509 and rustls refuse it";
+    if pss.trailer_field != 1 {
+        // RFC 4055 §3.1: "The value MUST be 1"; OpenSSL refuses another (RSA_R_INVALID_TRAILER).
+        return Some(format!(
+            "RSASSA-PSS with trailerField {} (RFC 4055 allows only 1)",
+            pss.trailer_field
+        ));
+    }
+    let Some(mgf1_hash) = pss.mgf1_hash else {
+        return Some("RSASSA-PSS with a mask generation function other than MGF1".into());
+    };
+    if mgf1_hash != hash {
+        return Some(format!(
+            "RSASSA-PSS with MGF1 over {mgf1_hash} for a {hash} signature ({clients})"
+        ));
+    }
+    let len = hash.output_len()?;
+    (pss.salt_length != len).then(|| {
+        format!(
+            "RSASSA-PSS with a salt length of {} (not the {len} bytes of its {hash} hash: {clients})",
+            pss.salt_length
+        )
+    })
 }
 
 /// Verify a PKCS#1 v1.5 signature made with an RSA key of 1024 to 2047 bits, with the legacy
@@ -577,6 +626,54 @@ mod tests {
             assert_eq!(verify_signed_by(&ca, &ca), Ok(()), "{alg:?} self-signature");
             assert_eq!(verify_signed_by(&ca, &leaf), Err(VerifyError::BadSignature), "{alg:?}");
         }
+    }
+
+    #[test]
+    fn rsa_pss_verifies_with_the_hash_length_salt_and_is_unsupported_otherwise() {
+        let pss = pss_fixtures();
+        let digest = parse(&pss.salt_digest);
+        assert_eq!(verify_signed_by(&digest, &digest), Ok(()));
+        let mut forged = pss.salt_digest.clone();
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        assert_eq!(
+            verify_signed_by(&parse(&forged), &digest),
+            Err(VerifyError::BadSignature)
+        );
+
+        // OpenSSL's longest salt: valid (OpenSSL verifies it), but not what ring can check.
+        let (max, leaf) = (parse(&pss.salt_max), parse(&pss.salt_max_leaf));
+        for (child, issuer) in [(&max, &max), (&leaf, &max)] {
+            let Err(VerifyError::Unsupported { algorithm }) = verify_signed_by(child, issuer) else {
+                panic!("{}: not Unsupported", child.subject);
+            };
+            assert_eq!(
+                algorithm,
+                "RSASSA-PSS with a salt length of 222 (not the 32 bytes of its sha256 hash: OpenSSL and Java clients accept it, Go's crypto/x509 and rustls refuse it)"
+            );
+        }
+        // Nor is a damaged one called forged: nothing about it can be checked.
+        let mut damaged = pss.salt_max_leaf.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        assert!(matches!(
+            verify_signed_by(&parse(&damaged), &max),
+            Err(VerifyError::Unsupported { .. })
+        ));
+        let chain = verify_chain(&leaf, &[], &max, AT);
+        assert_eq!(chain.outcome, ChainOutcome::Unverifiable);
+        assert!(chain.links[0].unchecked());
+        // A key of the wrong kind is still a bad signature, whatever the parameters.
+        let ec = parse(&Ca::new(Alg::EcP256, "PSS Root salt max").der);
+        assert_eq!(verify_signed_by(&leaf, &ec), Err(VerifyError::BadSignature));
+
+        let mgf1 = parse(&pss.mgf1_sha1);
+        assert_eq!(
+            verify_signed_by(&mgf1, &mgf1),
+            Err(VerifyError::Unsupported {
+                algorithm: "RSASSA-PSS with MGF1 over sha1 for a sha256 signature (OpenSSL and Java clients accept it, Go's crypto/x509 and rustls refuse it)".into()
+            })
+        );
     }
 
     #[test]
