@@ -106,7 +106,8 @@ pub struct Material {
     pub continuity: Option<ChainResult>,
     /// Whether the private key belongs to the leaf.
     pub key_match: Option<Result<bool, KeyError>>,
-    /// Whether `tls.cacert` is self-signed (self-issued, and its signature verifies with its own key).
+    /// Whether `tls.cacert` is self-signed (self-issued, and its own key does not refute its
+    /// signature: see `self_signed`).
     pub ca_self_signed: Option<bool>,
     /// Unix seconds the run checks validity at.
     pub now: i64,
@@ -334,8 +335,12 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material
     material
 }
 
-/// Whether a CA certificate signs itself. Many units share a CA, and the answer is a signature
-/// verification, so it is remembered for the run by the certificate's fingerprint.
+/// Whether a CA certificate signs itself, for CG311: self-issued, and its self-signature not shown
+/// to be false. One certgate cannot check (an algorithm it does not verify, such as RSASSA-PSS with
+/// OpenSSL's longest salt; a weak key without a legacy check) is no evidence against a root, whose
+/// self-signature clients do not rely on: they trust the certificate itself. Many units share a
+/// CA, and the answer is a signature verification, so it is remembered for the run by the
+/// certificate's fingerprint.
 fn self_signed(cert: &Certificate) -> bool {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
@@ -347,7 +352,16 @@ fn self_signed(cert: &Certificate) -> bool {
     if let Some(known) = seen.lock().ok().and_then(|m| m.get(&cert.sha256).copied()) {
         return known;
     }
-    let verdict = crate::crypto::verify_signed_by(cert, cert).is_ok();
+    use crate::crypto::VerifyError;
+    let refuted = matches!(
+        crate::crypto::verify_signed_by(cert, cert),
+        Err(VerifyError::BadSignature
+            | VerifyError::WeakKey {
+                verifies: Some(false),
+                ..
+            })
+    );
+    let verdict = !refuted;
     if let Ok(mut m) = seen.lock() {
         m.insert(cert.sha256.clone(), verdict);
     }

@@ -15,7 +15,10 @@
 #   DIGEST  sha256 (default), sha1, sha384, md5
 #   SERIAL  hex serial (default: derived from OUT)
 #
-# Hostnames of leaf certificates come from $SAN (default DNS:kafka.example.com).
+# Hostnames of leaf certificates come from $SAN (default DNS:kafka.example.com). $SIGOPT, when set,
+# holds `openssl ca -sigopt` values separated by spaces: `SIGOPT="rsa_padding_mode:pss
+# rsa_pss_saltlen:max"` signs with RSASSA-PSS. PSS salts are random, so such a certificate's
+# signature (and fingerprint) differs from run to run; everything else stays the same.
 set -euo pipefail
 CERTS_HOME=${CERTS_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 KEYS=$CERTS_HOME/keys
@@ -86,15 +89,17 @@ CNF
   openssl req -new -key "$KEYS/$key.key" -subj "/CN=$cn" -out "$d/req.csr" 2>/dev/null
   local ext_args=(-extfile "$d/ca.cnf" -extensions "x_$ext")
   [ "$ext" = v1 ] && ext_args=()
+  local sig_args=() opt
+  for opt in ${SIGOPT:-}; do sig_args+=(-sigopt "$opt"); done
   if [ "$issuer" = self ]; then
     openssl ca -batch -notext -config "$d/ca.cnf" -selfsign -keyfile "$KEYS/$key.key" -md "$md" \
-      -startdate "$start" -enddate "$end" "${ext_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
+      -startdate "$start" -enddate "$end" "${ext_args[@]}" "${sig_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
       || { cat "$d/err" >&2; return 1; }
   else
     local ikey
     ikey=$(cat "$issuer.keyname")
     openssl ca -batch -notext -config "$d/ca.cnf" -cert "$issuer.pem" -keyfile "$KEYS/$ikey.key" -md "$md" \
-      -startdate "$start" -enddate "$end" "${ext_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
+      -startdate "$start" -enddate "$end" "${ext_args[@]}" "${sig_args[@]}" -in "$d/req.csr" -out "$out.pem" 2>"$d/err" \
       || { cat "$d/err" >&2; return 1; }
   fi
   echo "$key" > "$out.keyname"
