@@ -1,6 +1,7 @@
 //! `algorithm_supported`: certgate can prove what it approves. A link of the chain signed with an
-//! algorithm certgate cannot verify (P-521/SHA-512, DSA, Ed448), or a key whose match with the
-//! certificate cannot be checked, is reported as such, never as "not signed by the CA".
+//! algorithm certgate cannot verify (P-521/SHA-512, DSA, Ed448, RSA-PSS with a salt length other
+//! than the hash's), or a key whose match with the certificate cannot be checked, is reported as
+//! such, never as "not signed by the CA".
 
 use serde::Deserialize;
 
