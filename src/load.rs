@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::crypto::Moment;
 use crate::helm::commandline::lint_command;
 use crate::helm::strvals::{self, HelmVersion};
 use crate::model::effective::{coalesce, merge_into};
@@ -49,8 +50,8 @@ impl Default for Limits {
 #[derive(Debug)]
 pub struct Context {
     pub limits: Limits,
-    /// Unix seconds: validity is checked at this time.
-    pub now: i64,
+    /// The run's time (`--now` or the clock): validity is checked at this time.
+    pub now: Moment,
     pub expiry_warning_days: u32,
     /// Chart archives read once for the whole run ([`preload_charts`]), by path.
     pub charts: HashMap<String, Preloaded>,
@@ -146,7 +147,7 @@ impl Context {
     pub fn at_unix(now: i64) -> Self {
         Context {
             limits: Limits::default(),
-            now,
+            now: Moment::from(now),
             expiry_warning_days: 30,
             charts: HashMap::new(),
             rule_paths: Vec::new(),
@@ -155,9 +156,9 @@ impl Context {
         }
     }
 
-    /// `YYYYMMDD` of `now`, for `--new-label auto`.
+    /// `YYYYMMDD` of `now`, for `--new-label auto`: the day of the whole second it falls in.
     pub fn today(&self) -> String {
-        time::OffsetDateTime::from_unix_timestamp(self.now)
+        time::OffsetDateTime::from_unix_timestamp(self.now.floor())
             .map(|t| format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day()))
             .unwrap_or_default()
     }
@@ -734,7 +735,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
         secret.as_ref(),
     );
-    let material = analyse(raws, problems, ctx.now);
+    let material = analyse(raws, problems, ctx.now.floor());
     let key_in_tracked_values = tracked_key_file(&effective, &values_given, &values_files, &r.sources, |given| {
         crate::source::git::batch_path(&spec.base_dir, given)
             .and_then(|path| ctx.batches.with(&spec.base_dir, |b| b.in_index(&path)))
@@ -791,6 +792,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         redacted,
         key_in_tracked_values,
         expiry_warning_days: ctx.expiry_warning_days,
+        now: ctx.now,
         values_schema_errors: std::sync::OnceLock::new(),
         impact: std::sync::OnceLock::new(),
         command_plan: std::sync::OnceLock::new(),

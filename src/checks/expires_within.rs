@@ -27,10 +27,11 @@ impl Check for Params {
         let m = &unit.material;
         let days = self.days.unwrap_or(unit.expiry_warning_days);
         for (role, c) in m.new_certs() {
-            if validity_at(&c.cert, m.now) != Validity::Valid {
+            if validity_at(&c.cert, unit.now) != Validity::Valid {
                 continue;
             }
-            let left = c.cert.not_after.saturating_sub(m.now);
+            // Whole seconds, rounded down: less than the window exactly when the time left is.
+            let left = unit.now.seconds_until(c.cert.not_after);
             if left < i64::from(days) * 86_400 {
                 emit.hit(Hit {
                     location: c.location.clone(),

@@ -31,7 +31,7 @@ impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         for (role, c) in m.used_certs() {
-            let message = match (validity_at(&c.cert, m.now), &self.state) {
+            let message = match (validity_at(&c.cert, unit.now), &self.state) {
                 (Validity::Expired, State::Expired) => {
                     format!(
                         "the {role} certificate {} expired on {}",

@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
+use crate::crypto::Moment;
 use crate::engine::{self, Policy};
 use crate::helm::strvals::HelmVersion;
 use crate::load::{BasePrefetch, Context, Limits, NewLabel, PREFETCH_MAX, UnitSpec, load_unit, preload_charts};
@@ -270,7 +271,7 @@ pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
     rule_paths.dedup();
     let ctx = Context {
         limits,
-        now: now.unix_timestamp(),
+        now: Moment::from(now),
         expiry_warning_days: policy.expiry_warning_days,
         charts,
         rule_paths,
@@ -412,8 +413,9 @@ fn parse_now(now: Option<&str>) -> Result<OffsetDateTime, CliError> {
         })?,
         None => OffsetDateTime::now_utc(),
     };
-    let t = t.to_offset(time::UtcOffset::UTC);
-    t.replace_nanosecond(0).map_err(|e| CliError::Internal(e.to_string()))
+    // Kept to the nanosecond: certificates are judged at this exact time (crypto::Moment), and
+    // the report prints a fraction of a second when there is one (RFC 3339 §5.6 time-secfrac).
+    Ok(t.to_offset(time::UtcOffset::UTC))
 }
 
 /// The units a run checks, and the config in force.
@@ -779,4 +781,20 @@ fn show_config(config: Option<&Config>, policy: &Policy, args: &CheckArgs) -> St
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_keeps_its_fraction_and_prints_it_only_when_there_is_one() {
+        let text = |s: &str| parse_now(Some(s)).unwrap().format(&Rfc3339).unwrap();
+        assert_eq!(text("2026-11-27T00:00:00Z"), "2026-11-27T00:00:00Z");
+        assert_eq!(text("2026-11-27T00:00:00.5Z"), "2026-11-27T00:00:00.5Z");
+        assert_eq!(text("2026-11-27T02:00:00.250+02:00"), "2026-11-27T00:00:00.25Z");
+        let moment = Moment::from(parse_now(Some("2026-11-27T00:00:00.5Z")).unwrap());
+        assert_eq!((moment.floor(), moment.ceil()), (1_795_737_600, 1_795_737_601));
+        assert!(matches!(parse_now(Some("yesterday")), Err(CliError::Usage(_))));
+    }
 }

@@ -392,12 +392,77 @@ pub enum Validity {
     Expired,
 }
 
-/// Validity of `cert` at Unix time `at`. Both bounds are inclusive (RFC 5280 §4.1.2.5), as OpenSSL's
-/// `X509_cmp_time` makes them: expired only once `at` is past notAfter.
-pub fn validity_at(cert: &Certificate, at: i64) -> Validity {
-    if at < cert.not_before {
+/// A time to judge certificates at: Unix seconds and the nanoseconds past them (`--now` may have a
+/// fraction, the clock has one). Certificate times are whole seconds (RFC 5280 §4.1.2.5.1 and
+/// §4.1.2.5.2: seconds always present, never fractions), so a moment compares exactly with one
+/// through the whole second at or before it ([`Moment::floor`]) or at or after it
+/// ([`Moment::ceil`]): for a whole second `t`, `t > moment` iff `t > floor`, and `t < moment` iff
+/// `t < ceil`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Moment {
+    secs: i64,
+    /// Below 1_000_000_000.
+    nanos: u32,
+}
+
+impl Moment {
+    /// `secs` Unix seconds and `nanos` nanoseconds after them (a billion or more carry into
+    /// seconds).
+    pub fn new(secs: i64, nanos: u32) -> Moment {
+        const BILLION: u32 = 1_000_000_000;
+        Moment {
+            secs: secs.saturating_add(i64::from(nanos / BILLION)),
+            nanos: nanos % BILLION,
+        }
+    }
+
+    /// The whole second at or before this moment: its Unix seconds, fraction dropped.
+    pub fn floor(self) -> i64 {
+        self.secs
+    }
+
+    /// The whole second at or after this moment.
+    pub fn ceil(self) -> i64 {
+        if self.nanos == 0 {
+            self.secs
+        } else {
+            self.secs.saturating_add(1)
+        }
+    }
+
+    /// Whether the moment falls between two whole seconds.
+    pub fn has_fraction(self) -> bool {
+        self.nanos != 0
+    }
+
+    /// The whole seconds from this moment to the whole second `t`, rounded down (negative once `t`
+    /// is past): `floor(t - moment)`, which is `t - ceil`.
+    pub fn seconds_until(self, t: i64) -> i64 {
+        t.saturating_sub(self.ceil())
+    }
+}
+
+impl From<i64> for Moment {
+    fn from(secs: i64) -> Moment {
+        Moment { secs, nanos: 0 }
+    }
+}
+
+impl From<time::OffsetDateTime> for Moment {
+    fn from(t: time::OffsetDateTime) -> Moment {
+        Moment::new(t.unix_timestamp(), t.nanosecond())
+    }
+}
+
+/// Validity of `cert` at `at` (Unix seconds, or a [`Moment`] with a fraction). Both bounds are
+/// inclusive (RFC 5280 §4.1.2.5: valid "from notBefore through notAfter, inclusive"), as OpenSSL's
+/// `X509_cmp_time` makes them: not yet valid while `at` is before notBefore, expired once it is
+/// past notAfter, however little (12:00:00.5 is past a notAfter of 12:00:00).
+pub fn validity_at(cert: &Certificate, at: impl Into<Moment>) -> Validity {
+    let at = at.into();
+    if at.floor() < cert.not_before {
         Validity::NotYetValid
-    } else if at > cert.not_after {
+    } else if at.ceil() > cert.not_after {
         Validity::Expired
     } else {
         Validity::Valid
@@ -818,6 +883,45 @@ mod tests {
         assert_eq!(validity_at(&cert, cert.not_before), Validity::Valid);
         assert_eq!(validity_at(&cert, cert.not_after), Validity::Valid);
         assert_eq!(validity_at(&cert, cert.not_after + 1), Validity::Expired);
+    }
+
+    #[test]
+    fn validity_at_a_fraction_of_a_second() {
+        const HALF: u32 = 500_000_000;
+        let ca = Ca::new(Alg::EcP256, "Root");
+        let cert = parse_certificate(&ca.der).unwrap();
+        let (nb, na) = (cert.not_before, cert.not_after);
+        // Half a second before notBefore is before it; half a second after notAfter is past it.
+        assert_eq!(validity_at(&cert, Moment::new(nb - 1, HALF)), Validity::NotYetValid);
+        assert_eq!(validity_at(&cert, Moment::new(nb, 0)), Validity::Valid);
+        assert_eq!(validity_at(&cert, Moment::new(nb, HALF)), Validity::Valid);
+        assert_eq!(validity_at(&cert, Moment::new(na - 1, HALF)), Validity::Valid);
+        assert_eq!(validity_at(&cert, Moment::new(na, 0)), Validity::Valid);
+        assert_eq!(validity_at(&cert, Moment::new(na, HALF)), Validity::Expired);
+        assert_eq!(validity_at(&cert, Moment::new(na, 1)), Validity::Expired);
+        assert_eq!(
+            validity_at(&cert, Moment::new(nb - 1, 999_999_999)),
+            Validity::NotYetValid
+        );
+    }
+
+    #[test]
+    fn moments_round_to_whole_seconds_both_ways() {
+        let whole = Moment::from(100);
+        assert_eq!((whole.floor(), whole.ceil(), whole.has_fraction()), (100, 100, false));
+        let half = Moment::new(100, 500_000_000);
+        assert_eq!((half.floor(), half.ceil(), half.has_fraction()), (100, 101, true));
+        // Before 1970 the fraction still counts up from the whole second below.
+        let before_epoch = Moment::new(-2, 250_000_000);
+        assert_eq!((before_epoch.floor(), before_epoch.ceil()), (-2, -1));
+        assert_eq!(Moment::new(7, 2_500_000_000), Moment::new(9, 500_000_000));
+        // Whole seconds left, rounded down: 0.5 s before t is 0 whole seconds; 0.5 s after, -1.
+        assert_eq!(half.seconds_until(101), 0);
+        assert_eq!(half.seconds_until(100), -1);
+        assert_eq!(whole.seconds_until(100), 0);
+        assert_eq!(half.seconds_until(100 + 86_400), 86_399);
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos(-1_500_000_000).unwrap();
+        assert_eq!(Moment::from(t), Moment::new(-2, 500_000_000));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! rather than by names.
 //!
 //! - [`cert`]: DER to an owned [`Certificate`] (names, serial, fingerprint, dates, extensions, key
-//!   and signature algorithm) and [`validity_at`].
+//!   and signature algorithm) and [`validity_at`], at a [`Moment`].
 //! - [`key`]: private keys (PKCS#8, PKCS#1, SEC1) and whether one belongs to a certificate. A
 //!   [`PrivateKey`] keeps only its public half: no private key material outlives parsing.
 //! - [`verify`]: one signature ([`verify_signed_by`]) and a whole bundle ([`verify_chain`]), telling a
@@ -20,7 +20,7 @@ pub mod verify;
 pub(crate) mod test_support;
 
 pub use cert::{
-    BasicConstraints, CertError, Certificate, EcCurve, ExtendedKeyUsage, KeyUsage, PssParams, PublicKeyInfo,
+    BasicConstraints, CertError, Certificate, EcCurve, ExtendedKeyUsage, KeyUsage, Moment, PssParams, PublicKeyInfo,
     PublicKeyKind, SignatureAlgorithm, SignatureHash, Validity, parse_certificate, validity_at,
 };
 pub use clients::{ClientPath, RejectReason, Rejection};

@@ -132,6 +132,9 @@ pub struct Unit {
     pub key_in_tracked_values: Option<(Location, String)>,
     /// Certificates expiring within this many days are reported (CG307).
     pub expiry_warning_days: u32,
+    /// The run's time, fraction and all, which the checks judge certificates at (`material.now`
+    /// holds its whole seconds only).
+    pub now: crate::crypto::Moment,
     /// The effective values' violations of `schemas/values.schema.json`, computed on first use: seven
     /// rules report from them.
     pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,

@@ -14,6 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
 use super::{CertificateInfo, Finding, Severity, UnitReport};
+use crate::crypto::Moment;
 use crate::engine::{Policy, RuleSetting};
 use crate::rules::Rule;
 
@@ -217,9 +218,15 @@ impl CertState {
 
 const DAY: i64 = 86_400;
 
-/// Seconds since the epoch of an RFC 3339 time; None when it does not parse.
+/// Seconds since the epoch of an RFC 3339 time (a fraction dropped); None when it does not parse.
 pub(super) fn parse_time(s: &str) -> Option<i64> {
     OffsetDateTime::parse(s, &Rfc3339).ok().map(|t| t.unix_timestamp())
+}
+
+/// An RFC 3339 time with its fraction of a second (the report's `now` may have one); None when it
+/// does not parse.
+pub(super) fn parse_moment(s: &str) -> Option<Moment> {
+    OffsetDateTime::parse(s, &Rfc3339).ok().map(Moment::from)
 }
 
 /// `YYYY-MM-DD` of a time (UTC).
@@ -232,16 +239,18 @@ pub(super) fn date_of(t: i64) -> String {
 
 /// The state of a certificate: from its dates and `now` when both parse (expired once notAfter is
 /// past, as CG306; expiring within the window, as CG307), else from `days_left`.
-pub(super) fn cert_state(c: &CertificateInfo, now: Option<i64>, window_days: u32) -> CertState {
+pub(super) fn cert_state(c: &CertificateInfo, now: Option<Moment>, window_days: u32) -> CertState {
     let window = i64::from(window_days) * DAY;
     if let Some(now) = now {
-        if parse_time(&c.not_before).is_some_and(|nb| nb > now) {
+        // Certificate times are whole seconds: `t > now` iff `t > floor(now)`, `t < now` iff
+        // `t < ceil(now)`, and `t - now <= window` iff `t - floor(now) <= window`.
+        if parse_time(&c.not_before).is_some_and(|nb| nb > now.floor()) {
             return CertState::NotYetValid;
         }
         if let Some(na) = parse_time(&c.not_after) {
-            return if na < now {
+            return if na < now.ceil() {
                 CertState::Expired
-            } else if na - now <= window {
+            } else if na - now.floor() <= window {
                 CertState::Expiring
             } else {
                 CertState::Valid
@@ -285,14 +294,15 @@ impl Timeline {
         if report.certificates.is_empty() {
             return None;
         }
-        let now = parse_time(&report.now);
+        let moment = parse_moment(&report.now);
+        let now = moment.map(Moment::floor);
         let bars: Vec<Bar> = report
             .certificates
             .iter()
             .map(|c| Bar {
                 start: parse_time(&c.not_before),
                 end: parse_time(&c.not_after),
-                state: cert_state(c, now, window_days),
+                state: cert_state(c, moment, window_days),
             })
             .collect();
         let times = bars.iter().flat_map(|b| [b.start, b.end]).chain([now]).flatten();
@@ -430,7 +440,7 @@ mod tests {
 
     #[test]
     fn states_follow_the_dates_and_the_window() {
-        let now = parse_time("2026-11-27T00:00:00Z");
+        let now = parse_moment("2026-11-27T00:00:00Z");
         let state = |nb, na| cert_state(&cert(nb, na, 0), now, 30);
         assert_eq!(
             state("2025-01-01T00:00:00Z", "2026-11-26T23:59:59Z"),
@@ -445,6 +455,29 @@ mod tests {
             state("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"),
             CertState::NotYetValid
         );
+        // Half a second after notAfter is past it; half a second before notBefore is before it.
+        let half_past = parse_moment("2026-11-27T00:00:00.5Z");
+        let state = |nb, na| cert_state(&cert(nb, na, 0), half_past, 30);
+        assert_eq!(
+            state("2025-01-01T00:00:00Z", "2026-11-27T00:00:00Z"),
+            CertState::Expired
+        );
+        assert_eq!(
+            state("2025-01-01T00:00:00Z", "2026-11-27T00:00:01Z"),
+            CertState::Expiring
+        );
+        assert_eq!(state("2026-11-27T00:00:00Z", "2027-11-27T00:00:00Z"), CertState::Valid);
+        assert_eq!(
+            state("2026-11-27T00:00:01Z", "2027-11-27T00:00:00Z"),
+            CertState::NotYetValid
+        );
+        // The window holds 30 days of time left, to the fraction: 30 days less half a second is in
+        // it, 30 days and half a second is not.
+        assert_eq!(
+            state("2025-01-01T00:00:00Z", "2026-12-27T00:00:00Z"),
+            CertState::Expiring
+        );
+        assert_eq!(state("2025-01-01T00:00:00Z", "2026-12-27T00:00:01Z"), CertState::Valid);
         // Unreadable dates: fall back to days_left.
         assert_eq!(cert_state(&cert("?", "?", -1), now, 30), CertState::Expired);
         assert_eq!(cert_state(&cert("?", "?", 400), None, 30), CertState::Valid);

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::audit::{
-    self, Approval, CertState, HORIZON_DAYS, Timeline, approval, cert_state, date_of, parse_time, rule_rows,
+    self, Approval, CertState, HORIZON_DAYS, Timeline, approval, cert_state, date_of, parse_moment, rule_rows,
 };
 use super::{Severity, UnitReport};
 use crate::engine::Policy;
@@ -387,7 +387,7 @@ certificate material was given), so there is no inventory and no timeline.</p>\n
         );
         return;
     }
-    let now = parse_time(&report.now);
+    let now = parse_moment(&report.now);
     let window = policy.expiry_warning_days;
     let _ = writeln!(
         out,

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{self, Approval, CertState, Timeline, approval, cert_state, date_of, parse_time, rule_rows};
+use super::audit::{self, Approval, CertState, Timeline, approval, cert_state, date_of, parse_moment, rule_rows};
 use super::github::md_escape;
 use super::{Severity, UnitReport};
 use crate::engine::Policy;
@@ -290,7 +290,7 @@ certificate material was given), so there is no inventory and no timeline.\n\n",
         "| # | role | subject | issuer | serial | not before | not after | days left | state | key | signature | SHA-256 fingerprint | source |\n\
 | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | --- | --- | --- | --- |\n",
     );
-    let now = parse_time(&report.now);
+    let now = parse_moment(&report.now);
     for (i, c) in report.certificates.iter().enumerate() {
         let _ = writeln!(
             out,
