@@ -97,7 +97,8 @@ struct CertSpec {
     /// Digest option (`sha256`…); `None` for Ed25519 signers.
     md: Option<&'static str>,
     days: u32,
-    pss: bool,
+    /// RSASSA-PSS with this `rsa_pss_saltlen` (a number of bytes, or `max`); `None`: PKCS#1 v1.5.
+    pss: Option<&'static str>,
 }
 
 const fn spec(
@@ -117,7 +118,7 @@ const fn spec(
         ext,
         md,
         days,
-        pss: false,
+        pss: None,
     }
 }
 
@@ -272,8 +273,20 @@ fn corpus() -> Vec<CertSpec> {
         spec("l_i13", "ec256_c", "leaf i13", Some("i13"), LEAF, SHA384, 365),
     ];
     let mut pss = spec("l_r1_pss", "ec256_c", "leaf r1 pss", Some("r1"), LEAF, SHA256, 365);
-    pss.pss = true;
+    pss.pss = Some("32");
     c.push(pss);
+    // OpenSSL 3.0's default for `-sigopt rsa_padding_mode:pss`: the longest salt (222 bytes).
+    let mut pss_max = spec(
+        "l_r1_pss_max",
+        "ec256_c",
+        "leaf r1 pss max",
+        Some("r1"),
+        LEAF,
+        SHA256,
+        365,
+    );
+    pss_max.pss = Some("max");
+    c.push(pss_max);
     c
 }
 
@@ -291,6 +304,7 @@ fn bundles() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         ("l_r1_short", vec![], "r1"),
         ("l_r1_ca", vec![], "r1"),
         ("l_r1_pss", vec![], "r1"),
+        ("l_r1_pss_max", vec![], "r1"),
         ("l_r2", vec![], "r2"),
         ("l_r3", vec![], "r3"),
         ("l_r4", vec![], "r4"),
@@ -557,8 +571,9 @@ fn generate_certs(lab: &Lab, specs: &[CertSpec]) {
                         args.extend(["-extfile", "openssl.cnf", "-extensions", ext]);
                     }
                     args.extend(md.as_deref());
-                    if s.pss {
-                        args.extend(["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"]);
+                    let saltlen = s.pss.map(|salt| format!("rsa_pss_saltlen:{salt}"));
+                    if let Some(saltlen) = &saltlen {
+                        args.extend(["-sigopt", "rsa_padding_mode:pss", "-sigopt", saltlen]);
                     }
                     lab.ok(&args);
                 }
@@ -580,6 +595,11 @@ struct Facts {
     key_bits: u32,
     curve: String,
     signature: String,
+    /// RSASSA-PSS parameters as `openssl x509 -text` prints them: `sha256`, `mgf1 with sha256`,
+    /// the salt length in bytes.
+    pss_hash: String,
+    pss_mask: String,
+    pss_salt: Option<u32>,
     pubkey_pem: String,
 }
 
@@ -644,6 +664,18 @@ fn openssl_facts(lab: &Lab, name: &str) -> Facts {
             && f.signature.is_empty()
         {
             f.signature = v.to_string();
+        } else if let Some(v) = trimmed.strip_prefix("Hash Algorithm: ")
+            && f.pss_hash.is_empty()
+        {
+            f.pss_hash = v.to_string();
+        } else if let Some(v) = trimmed.strip_prefix("Mask Algorithm: ")
+            && f.pss_mask.is_empty()
+        {
+            f.pss_mask = v.to_string();
+        } else if let Some(v) = trimmed.strip_prefix("Salt Length: 0x")
+            && f.pss_salt.is_none()
+        {
+            f.pss_salt = Some(u32::from_str_radix(v, 16).expect("salt length"));
         }
     }
     f
@@ -711,12 +743,22 @@ fn certgate_whys(chain: &ChainResult) -> BTreeSet<Why> {
 }
 
 /// What certgate's contract says it cannot check: the signature on `child` made by `signer`'s key
-/// (P-521 and unknown keys; MD5, ECDSA with SHA-1/SHA-512 over P-256/P-384, PSS with SHA-1; RSA
-/// under 2048 bits with anything but PKCS#1 SHA-1/SHA-256/SHA-512).
+/// (P-521 and unknown keys; MD5, ECDSA with SHA-1/SHA-512 over P-256/P-384, PSS with SHA-1, PSS
+/// with MGF1 over another hash or a salt length other than the hash's; RSA under 2048 bits with
+/// anything but PKCS#1 SHA-1/SHA-256/SHA-512).
 fn contract_unsupported(child: &Facts, signer: &Facts) -> bool {
     let sig = child.signature.as_str();
     if signer.curve == "P-521" || sig.starts_with("md5") || sig == "ecdsa-with-SHA1" || sig == "ecdsa-with-SHA512" {
         return true;
+    }
+    if sig == "rsassaPss" {
+        let hash_len = match child.pss_hash.as_str() {
+            "sha256" => 32,
+            "sha384" => 48,
+            "sha512" => 64,
+            _ => return true,
+        };
+        return child.pss_mask != format!("mgf1 with {}", child.pss_hash) || child.pss_salt != Some(hash_len);
     }
     signer.key_algorithm == "rsaEncryption"
         && signer.key_bits < 2048
