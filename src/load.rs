@@ -735,7 +735,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
             .chain(values_files.iter().filter_map(|f| f.root.as_ref())),
         secret.as_ref(),
     );
-    let material = analyse(raws, problems, ctx.now.floor());
+    let material = analyse(raws, problems, ctx.now);
     let key_in_tracked_values = tracked_key_file(&effective, &values_given, &values_files, &r.sources, |given| {
         crate::source::git::batch_path(&spec.base_dir, given)
             .and_then(|path| ctx.batches.with(&spec.base_dir, |b| b.in_index(&path)))

@@ -26,7 +26,7 @@ impl Check for Params {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let days = self.days.unwrap_or(unit.expiry_warning_days);
-        for (role, c) in m.new_certs() {
+        for (role, c) in m.used_certs() {
             if validity_at(&c.cert, unit.now) != Validity::Valid {
                 continue;
             }

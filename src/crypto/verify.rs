@@ -25,7 +25,7 @@ use x509_parser::error::X509Error;
 use x509_parser::prelude::FromDer;
 
 use super::cert::{
-    Certificate, PublicKeyKind, SignatureAlgorithm, SignatureFamily, SignatureHash, Validity, validity_at,
+    Certificate, Moment, PublicKeyKind, SignatureAlgorithm, SignatureFamily, SignatureHash, Validity, validity_at,
 };
 use super::clients::{RejectReason, Rejection};
 
@@ -342,7 +342,13 @@ impl ChainResult {
 /// candidates are the certificates whose subject is the current certificate's issuer (roots first,
 /// then unused intermediates, in bundle order); the first whose key verifies the signature is
 /// taken, and one that cannot be checked only if none verifies.
-pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], roots: &[Certificate], at: i64) -> ChainResult {
+pub fn verify_chain(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    at: impl Into<Moment>,
+) -> ChainResult {
+    let at: Moment = at.into();
     let get = |c: ChainCert| -> &Certificate {
         match c {
             ChainCert::Leaf => leaf,
@@ -361,7 +367,8 @@ pub fn verify_chain(leaf: &Certificate, intermediates: &[Certificate], roots: &[
         .map(|(i, _)| i)
         .collect();
 
-    let clients = super::clients::verify(leaf, intermediates, roots, at);
+    // Clients compare whole seconds; the fraction is in the validity facts below.
+    let clients = super::clients::verify(leaf, intermediates, roots, at.floor());
     let (outcome, links) = match &clients {
         Ok(path) => {
             let mut chain: Vec<ChainCert> = vec![ChainCert::Leaf];
@@ -660,7 +667,7 @@ mod tests {
             verify_signed_by(&parse(&damaged), &max),
             Err(VerifyError::Unsupported { .. })
         ));
-        let chain = verify_chain(&leaf, &[], &max, AT);
+        let chain = verify_chain(&leaf, &[], std::slice::from_ref(&max), AT);
         assert_eq!(chain.outcome, ChainOutcome::Unverifiable);
         assert!(chain.links[0].unchecked());
         // A key of the wrong kind is still a bad signature, whatever the parameters.

@@ -9,7 +9,7 @@
 //! is loaded; the check kinds only report it.
 
 use crate::crypto::{
-    Certificate, ChainCert, ChainResult, KeyError, PrivateKey, Validity, key_matches, parse_certificate,
+    Certificate, ChainCert, ChainResult, KeyError, Moment, PrivateKey, Validity, key_matches, parse_certificate,
     parse_private_key, validity_at, verify_chain,
 };
 use crate::model::value::{Node, Origin};
@@ -109,8 +109,8 @@ pub struct Material {
     /// Whether `tls.cacert` is self-signed (self-issued, and its own key does not refute its
     /// signature: see `self_signed`).
     pub ca_self_signed: Option<bool>,
-    /// Unix seconds the run checks validity at.
-    pub now: i64,
+    /// The time the run checks validity at (to the nanosecond `--now` gives).
+    pub now: Moment,
 }
 
 impl Material {
@@ -195,7 +195,7 @@ impl Material {
                 sha256: c.cert.sha256.clone(),
                 not_before: c.cert.not_before_rfc3339.clone(),
                 not_after: c.cert.not_after_rfc3339.clone(),
-                days_left: (c.cert.not_after - self.now).div_euclid(86_400),
+                days_left: self.now.seconds_until(c.cert.not_after).div_euclid(86_400),
                 key_type: key_type(&c.cert),
                 key_bits: c.cert.public_key.bits(),
                 signature_algorithm: c.cert.signature.name.clone(),
@@ -283,7 +283,7 @@ pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems:
 }
 
 /// Parse every piece of material and analyse the chain, the key and continuity at `now`.
-pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: i64) -> Material {
+pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Material {
     let mut items = Vec::new();
     for raw in raws {
         if raw.role == Role::PreviousCa {
@@ -369,7 +369,7 @@ fn self_signed(cert: &Certificate) -> bool {
 }
 
 /// CG314: duplicates, unrelated blocks, and intermediates out of order in `tls.cert`.
-fn bundle_problems(material: &Material, chain: &ChainResult, now: i64) -> Vec<Problem> {
+fn bundle_problems(material: &Material, chain: &ChainResult, now: Moment) -> Vec<Problem> {
     let mut out = Vec::new();
     let at = |i: usize| material.intermediates().get(i);
     for &i in &chain.duplicates {
