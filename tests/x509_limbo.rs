@@ -51,7 +51,7 @@ use serde::Deserialize;
 
 /// certgate's agreement with the suite: a floor, to be raised whenever certgate agrees with more
 /// (issue 17 asks for 99%; the history of the figure is in tests/x509_limbo.md's git log).
-const CERTGATE_FLOOR: usize = 9703;
+const CERTGATE_FLOOR: usize = 9712;
 
 const TABLE: &str = "tests/x509_limbo.md";
 

@@ -84,6 +84,16 @@ impl Check for ClientsRefuse {
                 leaf,
                 "clients refuse the chain: a certificate on it has a critical extension they do not know".to_string(),
             ),
+            RejectReason::Linkage { at, why } => {
+                let cert = m.at(*at).unwrap_or(leaf);
+                (
+                    cert,
+                    format!(
+                        "OpenSSL clients (librdkafka among them) find no issuer for {}: {why}",
+                        cert.cert.subject
+                    ),
+                )
+            }
             RejectReason::TooComplex => (
                 leaf,
                 format!(
@@ -121,9 +131,10 @@ fn describe(reason: &RejectReason) -> &'static str {
         RejectReason::IssuerNotCa => "an issuer on the path may not issue certificates",
         RejectReason::ExtendedKeyUsage => "a certificate on the path does not allow serverAuth",
         RejectReason::Malformed => "a certificate breaks RFC 5280's encoding rules",
-        RejectReason::NameConstraints { .. } | RejectReason::CriticalExtension { .. } | RejectReason::TooComplex => {
-            "the path breaks RFC 5280"
-        }
+        RejectReason::NameConstraints { .. }
+        | RejectReason::CriticalExtension { .. }
+        | RejectReason::Linkage { .. }
+        | RejectReason::TooComplex => "the path breaks RFC 5280",
     }
 }
 
@@ -153,6 +164,7 @@ fn explained(m: &Material, chain: &ChainResult, reason: &RejectReason) -> bool {
         RejectReason::ExtendedKeyUsage => leaf.is_some_and(eku_excludes_server_auth) || !chain.eku_problems.is_empty(),
         RejectReason::NameConstraints { .. }
         | RejectReason::CriticalExtension { .. }
+        | RejectReason::Linkage { .. }
         | RejectReason::Malformed
         | RejectReason::TooComplex => false,
     }

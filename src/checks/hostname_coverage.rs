@@ -48,12 +48,16 @@ impl Check for Params {
         let listed = san_list(&leaf.cert.dns_names, &leaf.cert.ip_addresses);
         for host in hosts {
             if !names.covers(&leaf.cert.ip_addresses, &host) {
+                let why = match names.refused_wildcard(&host) {
+                    Some(w) => format!("; clients take no wildcard over a single label ({w})"),
+                    None => String::new(),
+                };
                 emit.hit(Hit {
                     location: leaf.location.clone(),
                     path: Some("tls.cert".into()),
                     block: Some(leaf.block),
                     message: format!(
-                        "the hostname {host} is not in the server certificate's subjectAltName ({listed}): clients connecting to it reject the certificate"
+                        "the hostname {host} is not in the server certificate's subjectAltName ({listed}): clients connecting to it reject the certificate{why}"
                     ),
                 });
             }
@@ -106,19 +110,42 @@ struct Names {
     exact: std::collections::HashSet<String>,
     /// What a `*.` wildcard stands over (`example.com` for `*.example.com`).
     wildcards: std::collections::HashSet<String>,
+    /// Wildcards no client honours (`*.com`), kept to say why a host they seem to cover is not.
+    refused: Vec<String>,
 }
 
 impl Names {
     fn new(dns: &[String]) -> Self {
         let (mut exact, mut wildcards) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+        let mut refused = Vec::new();
         for name in dns {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             match name.strip_prefix("*.") {
-                Some(suffix) => wildcards.insert(suffix.to_string()),
+                // OpenSSL (crypto/x509/v3_utl.c, valid_star) takes a wildcard only over two or
+                // more labels: `*.com` matches nothing.
+                Some(suffix) if suffix.contains('.') => wildcards.insert(suffix.to_string()),
+                Some(_) => {
+                    refused.push(name);
+                    false
+                }
                 None => exact.insert(name),
             };
         }
-        Names { exact, wildcards }
+        Names {
+            exact,
+            wildcards,
+            refused,
+        }
+    }
+
+    /// The single-label wildcard that would cover `host` if clients honoured it.
+    fn refused_wildcard(&self, host: &str) -> Option<&str> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let (label, rest) = host.split_once('.')?;
+        (!label.is_empty() && !rest.contains('.'))
+            .then(|| self.refused.iter().find(|w| w[2..] == *rest))
+            .flatten()
+            .map(String::as_str)
     }
 
     /// Whether the SANs cover `host` (RFC 6125: a wildcard matches exactly one leftmost label).
@@ -166,6 +193,12 @@ mod tests {
         assert!(covers(&dns, &[], "KAFKA.internal."));
         assert!(!covers(&dns, &[], "a.b.example.com"));
         assert!(!covers(&dns, &[], "example.com"));
+        // A wildcard over one label (a public suffix) covers nothing, as OpenSSL decides.
+        assert!(!covers(&["*.com".to_string()], &[], "example.com"));
+        let names = Names::new(&["*.com".to_string(), "*.example.org".to_string()]);
+        assert_eq!(names.refused_wildcard("example.com"), Some("*.com"));
+        assert_eq!(names.refused_wildcard("example.net"), None);
+        assert_eq!(names.refused_wildcard("a.example.com"), None);
         assert!(covers(&[], &["10.0.0.1".parse().unwrap()], "10.0.0.1"));
         assert!(!covers(&dns, &[], "10.0.0.1"));
     }

@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::GeneralName;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{AttributeTypeAndValue, X509Name};
 
@@ -64,6 +64,13 @@ pub struct Certificate {
     /// Subject and issuer are the same name (compared as OpenSSL does: case and spacing aside). A
     /// self-issued certificate is a root if its own key verifies it.
     pub is_self_issued: bool,
+    /// subjectKeyIdentifier, when present.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier, when present.
+    pub authority_key_id: Option<AuthorityKeyId>,
+    /// The first extension marked critical that a mainstream TLS client does not process (see
+    /// [`CLIENT_PROCESSED_EXTENSIONS`]), as a dotted OID.
+    pub critical_unprocessed: Option<String>,
     pub(crate) der: Vec<u8>,
     /// Names in comparable form (see [`name_key`]).
     pub(crate) subject_key: String,
@@ -98,6 +105,24 @@ impl Certificate {
         self.issuer_key == issuer.subject_key
     }
 }
+
+/// An authorityKeyIdentifier (RFC 5280 §4.2.1.1): what the certificate says of its issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorityKeyId {
+    pub key_id: Option<Vec<u8>>,
+    /// The first directoryName of authorityCertIssuer, in comparable form (see `name_key`).
+    pub issuer_name: Option<String>,
+    /// authorityCertSerialNumber, as [`Certificate::serial`] prints a serial.
+    pub serial: Option<String>,
+}
+
+/// Extensions that both OpenSSL (`X509_supported_extension`, crypto/x509/v3_purp.c) and
+/// rustls-webpki (`Cert::from_der`) process when critical: keyUsage, subjectAltName,
+/// basicConstraints, nameConstraints, extKeyUsage. RFC 5280 §4.2: "A certificate-using system
+/// MUST reject the certificate if it encounters a critical extension it does not recognize", so
+/// any other critical extension makes one of them refuse the chain (OpenSSL refuses a critical
+/// authorityKeyIdentifier or cRLDistributionPoints, webpki a critical certificatePolicies).
+pub const CLIENT_PROCESSED_EXTENSIONS: [&str; 5] = ["2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.30", "2.5.29.37"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BasicConstraints {
@@ -531,6 +556,32 @@ pub fn parse_certificate(der: &[u8]) -> Result<Certificate, CertError> {
         }
     }
 
+    let mut subject_key_id = None;
+    let mut authority_key_id = None;
+    let mut critical_unprocessed = None;
+    for ext in tbs.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(kid) => subject_key_id = Some(kid.0.to_vec()),
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                authority_key_id = Some(AuthorityKeyId {
+                    key_id: aki.key_identifier.as_ref().map(|k| k.0.to_vec()),
+                    issuer_name: aki.authority_cert_issuer.as_ref().and_then(|names| {
+                        names.iter().find_map(|n| match n {
+                            GeneralName::DirectoryName(name) => Some(name_key(&name_string(name))),
+                            _ => None,
+                        })
+                    }),
+                    serial: aki.authority_cert_serial.map(serial_hex),
+                });
+            }
+            _ => {}
+        }
+        let oid = ext.oid.to_id_string();
+        if ext.critical && critical_unprocessed.is_none() && !CLIENT_PROCESSED_EXTENSIONS.contains(&oid.as_str()) {
+            critical_unprocessed = Some(oid);
+        }
+    }
+
     let is_self_issued = subject_key == issuer_key;
     Ok(Certificate {
         serial: serial_hex(x509.raw_serial()),
@@ -549,6 +600,9 @@ pub fn parse_certificate(der: &[u8]) -> Result<Certificate, CertError> {
         public_key: public_key_info(tbs.public_key()),
         signature: signature_algorithm(&x509.signature_algorithm),
         is_self_issued,
+        subject_key_id,
+        authority_key_id,
+        critical_unprocessed,
         subject,
         issuer,
         subject_key,

@@ -52,6 +52,13 @@ pub enum RejectReason {
     CriticalExtension {
         at: Option<(ChainCert, String)>,
     },
+    /// OpenSSL does not take `at`'s issuer for its issuer, though names and signature match: the
+    /// authorityKeyIdentifier names another key, serial or issuer (`X509_check_akid`), or the
+    /// issuer's subject is empty. `why` says which.
+    Linkage {
+        at: ChainCert,
+        why: String,
+    },
     /// The certificate's encoding or a field breaks RFC 5280 in a way clients refuse (bad DER,
     /// a duplicate extension, a serial number over 20 bytes, an empty EKU, an invalid SAN).
     Malformed,

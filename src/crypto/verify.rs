@@ -387,8 +387,8 @@ pub fn verify_chain(
         }
         Err(_) => build_path(leaf, intermediates, roots, &duplicates),
     };
-    // webpki does not say which certificate it refused: find it, for the finding's location.
-    let clients = clients.map(|_| ()).map_err(|mut rejection| {
+    let mut clients = clients.map(|_| ()).map_err(|mut rejection| {
+        // webpki does not say which certificate it refused: find it, for the finding's location.
         let issuers = (0..intermediates.len())
             .map(ChainCert::Intermediate)
             .chain((0..roots.len()).map(ChainCert::Ca));
@@ -396,7 +396,7 @@ pub fn verify_chain(
             RejectReason::CriticalExtension { at } => {
                 *at = std::iter::once(ChainCert::Leaf)
                     .chain(issuers)
-                    .find_map(|c| unknown_critical_extension(get(c)).map(|oid| (c, oid)));
+                    .find_map(|c| get(c).critical_unprocessed.clone().map(|oid| (c, oid)));
             }
             RejectReason::NameConstraints { by } => {
                 *by = issuers.into_iter().find(|&c| has_extension(get(c), NAME_CONSTRAINTS));
@@ -405,6 +405,27 @@ pub fn verify_chain(
         }
         rejection
     });
+    // What webpki accepts and OpenSSL (librdkafka's verifier) refuses: a critical extension it
+    // does not process, on any certificate it uses, the root included; and issuer linkage.
+    if clients.is_ok() {
+        let path: Vec<ChainCert> = std::iter::once(ChainCert::Leaf)
+            .chain(links.iter().map(|l| l.issuer))
+            .collect();
+        if let Some((c, oid)) = path
+            .iter()
+            .find_map(|&c| get(c).critical_unprocessed.clone().map(|oid| (c, oid)))
+        {
+            clients = Err(Rejection {
+                reason: RejectReason::CriticalExtension { at: Some((c, oid)) },
+                detail: "OpenSSL: unhandled critical extension".into(),
+            });
+        } else if let Some((at, why)) = linkage_problem(&path, get) {
+            clients = Err(Rejection {
+                reason: RejectReason::Linkage { at, why },
+                detail: "OpenSSL: unable to get issuer certificate".into(),
+            });
+        }
+    }
 
     let mut result = ChainResult {
         clients,
@@ -580,26 +601,49 @@ fn build_path(
     (outcome, links)
 }
 
-/// The first critical extension of `cert` that webpki does not process, as a dotted OID: the
-/// extensions it knows are keyUsage, subjectAltName, basicConstraints, nameConstraints,
-/// cRLDistributionPoints and extKeyUsage (rustls-webpki `Cert::from_der`); RFC 5280 §4.2: "A
-/// certificate-using system MUST reject the certificate if it encounters a critical extension it
-/// does not recognize".
-fn unknown_critical_extension(cert: &Certificate) -> Option<String> {
-    const KNOWN: [&str; 6] = [
-        "2.5.29.15",
-        "2.5.29.17",
-        "2.5.29.19",
-        NAME_CONSTRAINTS,
-        "2.5.29.31",
-        "2.5.29.37",
-    ];
-    let (_, x509) = X509Certificate::from_der(cert.der()).ok()?;
-    x509.extensions()
-        .iter()
-        .filter(|e| e.critical)
-        .map(|e| e.oid.to_id_string())
-        .find(|oid| !KNOWN.contains(&oid.as_str()))
+/// Where OpenSSL would not link the path: for each certificate and the next one up (the root
+/// with itself, as OpenSSL checks a self-signed root), `X509_check_akid` (crypto/x509/v3_purp.c):
+/// an authorityKeyIdentifier whose keyIdentifier is not the issuer's subjectKeyIdentifier, whose
+/// serial is not the issuer's serial, or whose directoryName is not the issuer's issuer; and an
+/// issuer with an empty subject (RFC 5280 §4.1.2.6: a CA's subject "MUST be a non-empty
+/// distinguished name").
+fn linkage_problem<'a>(path: &[ChainCert], get: impl Fn(ChainCert) -> &'a Certificate) -> Option<(ChainCert, String)> {
+    let mut pairs: Vec<(ChainCert, ChainCert)> = path.windows(2).map(|w| (w[0], w[1])).collect();
+    if let Some(&top) = path.last().filter(|&&c| c != ChainCert::Leaf && get(c).is_self_issued) {
+        pairs.push((top, top));
+    }
+    for (child, issuer) in pairs {
+        let (c, i) = (get(child), get(issuer));
+        if child != issuer && i.subject.is_empty() {
+            return Some((
+                issuer,
+                "a CA on the path has an empty subject, so it cannot be named as an issuer".into(),
+            ));
+        }
+        let Some(aki) = &c.authority_key_id else { continue };
+        let whose = if child == issuer { "its own" } else { "its issuer's" };
+        if let (Some(kid), Some(skid)) = (&aki.key_id, &i.subject_key_id)
+            && kid != skid
+        {
+            return Some((
+                child,
+                format!("its authorityKeyIdentifier is not {whose} subjectKeyIdentifier"),
+            ));
+        }
+        if aki.serial.as_ref().is_some_and(|serial| *serial != i.serial) {
+            return Some((
+                child,
+                format!("its authorityKeyIdentifier names another serial number than {whose}"),
+            ));
+        }
+        if aki.issuer_name.as_ref().is_some_and(|name| *name != i.issuer_key) {
+            return Some((
+                child,
+                format!("its authorityKeyIdentifier names another issuer than {whose}"),
+            ));
+        }
+    }
+    None
 }
 
 /// id-ce-nameConstraints (RFC 5280 §4.2.1.10).

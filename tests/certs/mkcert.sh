@@ -11,6 +11,7 @@
 #   ISSUER  `self`, or the OUT name of an earlier certificate
 #   START   YYYYMMDDHHMMSSZ, END likewise
 #   EXT     ca | ca-nokeysign | ca-false | ca-nc | ca-badmask | ca-client | ca-critext | leaf | leaf-client | leaf-ca
+#           | leaf-wrong-akid
 #           | v1 (default leaf)
 #   DIGEST  sha256 (default), sha1, sha384, md5
 #   SERIAL  hex serial (default: derived from OUT)
@@ -77,6 +78,14 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = ${SAN:-DNS:kafka.example.com}
+[ x_leaf-wrong-akid ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = ${SAN:-DNS:kafka.example.com}
+# AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier } naming a key no CA here has (RFC 5280
+# §4.2.1.1), so the issuer's subjectKeyIdentifier does not match it.
+2.5.29.35 = DER:30:16:80:14:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01:01
 [ x_leaf-client ]
 basicConstraints = critical,CA:FALSE
 extendedKeyUsage = clientAuth
