@@ -54,6 +54,11 @@ use serde::Deserialize;
 const CERTGATE_FLOOR: usize = 9712;
 
 const TABLE: &str = "tests/x509_limbo.md";
+/// The README shows the same table, between these two lines.
+const README_TABLE: (&str, &str) = (
+    "<!-- x509-limbo table: tests/x509_limbo.md -->",
+    "<!-- end of x509-limbo table -->",
+);
 
 // ---------------------------------------------------------------------------------------------
 // The suite
@@ -514,6 +519,25 @@ fn table(cases: &[Case], results: &[Results], out_of_scope: &BTreeMap<&str, usiz
 }
 
 /// A column of a committed table, by its verifier's name: family → cell.
+/// `readme` with the table rows of `table` between the [`README_TABLE`] marker lines.
+fn with_readme_table(readme: &str, table: &str) -> String {
+    let (open, close) = README_TABLE;
+    let start = readme
+        .find(open)
+        .expect("the README has the x509-limbo table's opening marker")
+        + open.len();
+    let end = start
+        + readme[start..]
+            .find(close)
+            .expect("the README has the x509-limbo table's closing marker");
+    let rows: String = table
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!("{}\n{rows}{}", &readme[..start], &readme[end..])
+}
+
 fn column(table: &str, name: &str) -> Option<BTreeMap<String, String>> {
     let mut lines = table.lines().filter(|l| l.starts_with('|'));
     let header: Vec<&str> = lines.next()?.split('|').map(str::trim).collect();
@@ -673,8 +697,17 @@ fn x509_limbo() {
     );
     if bless {
         std::fs::write(&table_path, &text).unwrap();
+        let readme_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&readme_path).unwrap();
+        std::fs::write(&readme_path, with_readme_table(&readme, &text)).unwrap();
         return;
     }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert_eq!(
+        readme,
+        with_readme_table(&readme, &committed),
+        "the README's x509-limbo table is not {TABLE}'s: rerun with CERTGATE_BLESS=1"
+    );
     for name in ["certgate", "rustls-webpki"] {
         assert_eq!(
             column(&text, name),
