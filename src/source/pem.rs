@@ -934,6 +934,21 @@ mod tests {
         );
     }
 
+    /// Whether `bytes` (a SEQUENCE tag first) is one definite-length structure spanning them
+    /// exactly (X.690 §8.1.3: short form under 0x80, else 1 to 4 length bytes here).
+    fn sequence_spans(bytes: &[u8]) -> bool {
+        match bytes.get(1) {
+            Some(&n) if n < 0x80 => bytes.len() == 2 + usize::from(n),
+            Some(&n) if (0x81..=0x84).contains(&n) => {
+                let k = usize::from(n & 0x7f);
+                bytes.get(2..2 + k).is_some_and(|len| {
+                    bytes.len() as u64 == 2 + k as u64 + len.iter().fold(0u64, |a, &b| a << 8 | u64::from(b))
+                })
+            }
+            _ => false,
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn scanning_pem_like_text_never_panics(parts in proptest::collection::vec(
@@ -965,7 +980,33 @@ mod tests {
             use base64::Engine as _;
             let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
             proptest::prop_assert_eq!(decode_value_base64(&encoded), Ok(bytes.clone()));
-            let _ = classify_decoded(&bytes);
+            // The kind follows from the bytes alone: nothing, PEM text, a DER SEQUENCE spanning them
+            // exactly, base64 text again, or none of these.
+            let kind = classify_decoded(&bytes);
+            let expected = if bytes.is_empty() {
+                DecodedKind::Empty
+            } else if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+                DecodedKind::Pem
+            } else if bytes[0] == 0x30 && sequence_spans(&bytes) {
+                DecodedKind::Der
+            } else if bytes.iter().filter(|b| !b.is_ascii_whitespace()).count() >= 4
+                && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace())
+            {
+                DecodedKind::Base64
+            } else {
+                DecodedKind::Other
+            };
+            proptest::prop_assert_eq!(kind, expected);
+            // The same bytes inside a short-form SEQUENCE are one DER structure (a `.der` file),
+            // and their base64 is base64 again (a value encoded twice).
+            if bytes.len() < 128 && !bytes.windows(10).any(|w| w == b"-----BEGIN") {
+                let mut der = vec![0x30, bytes.len() as u8];
+                der.extend_from_slice(&bytes);
+                proptest::prop_assert_eq!(classify_decoded(&der), DecodedKind::Der);
+            }
+            if encoded.len() >= 4 {
+                proptest::prop_assert_eq!(classify_decoded(encoded.as_bytes()), DecodedKind::Base64);
+            }
         }
     }
 }
