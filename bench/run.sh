@@ -55,7 +55,7 @@ python3 - "$repo/schemas/values.schema.json" "$corpora/baseline.schema.json" <<'
 import json, sys
 s = json.load(open(sys.argv[1]))
 for branch in s["properties"]["tls"]["allOf"]:
-    if branch["if"]["properties"]["type"].get("const") == "provided":
+    if branch.get("if", {}).get("properties", {}).get("type", {}).get("const") == "provided":
         branch["then"].pop("required", None)
 json.dump(s, open(sys.argv[2], "w"), indent=1)
 PY

@@ -334,6 +334,51 @@ impl ChainResult {
     }
 }
 
+/// The certificates a chain is verified from, addressed by [`ChainCert`].
+#[derive(Clone, Copy)]
+struct Bundle<'a> {
+    leaf: &'a Certificate,
+    intermediates: &'a [Certificate],
+    roots: &'a [Certificate],
+}
+
+impl<'a> Bundle<'a> {
+    fn get(&self, c: ChainCert) -> &'a Certificate {
+        match c {
+            ChainCert::Leaf => self.leaf,
+            ChainCert::Intermediate(i) => self.intermediates.get(i).unwrap_or(self.leaf),
+            ChainCert::Ca(i) => self.roots.get(i).unwrap_or(self.leaf),
+        }
+    }
+
+    /// Every possible issuer: the intermediates, then the roots.
+    fn issuers(&self) -> impl Iterator<Item = ChainCert> {
+        (0..self.intermediates.len())
+            .map(ChainCert::Intermediate)
+            .chain((0..self.roots.len()).map(ChainCert::Ca))
+    }
+
+    /// Intermediates that repeat the leaf, a root or an earlier intermediate.
+    fn duplicates(&self) -> Vec<usize> {
+        let (leaf, roots, intermediates) = (self.leaf, self.roots, self.intermediates);
+        (0..intermediates.len())
+            .filter(|&i| {
+                let c = &intermediates[i];
+                c.sha256 == leaf.sha256
+                    || roots.iter().any(|r| r.sha256 == c.sha256)
+                    || intermediates[..i].iter().any(|p| p.sha256 == c.sha256)
+            })
+            .collect()
+    }
+
+    /// The first certificate of `among` with a critical extension clients do not process.
+    fn critical_unprocessed(&self, among: impl IntoIterator<Item = ChainCert>) -> Option<(ChainCert, String)> {
+        among
+            .into_iter()
+            .find_map(|c| self.get(c).critical_unprocessed.clone().map(|oid| (c, oid)))
+    }
+}
+
 /// Verify `leaf` through `intermediates` (any order) up to any of `roots`, and report everything
 /// about the path at Unix time `at`.
 ///
@@ -349,24 +394,12 @@ pub fn verify_chain(
     at: impl Into<Moment>,
 ) -> ChainResult {
     let at: Moment = at.into();
-    let get = |c: ChainCert| -> &Certificate {
-        match c {
-            ChainCert::Leaf => leaf,
-            ChainCert::Intermediate(i) => intermediates.get(i).unwrap_or(leaf),
-            ChainCert::Ca(i) => roots.get(i).unwrap_or(leaf),
-        }
+    let bundle = Bundle {
+        leaf,
+        intermediates,
+        roots,
     };
-    let duplicates: Vec<usize> = intermediates
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            c.sha256 == leaf.sha256
-                || roots.iter().any(|r| r.sha256 == c.sha256)
-                || intermediates[..*i].iter().any(|p| p.sha256 == c.sha256)
-        })
-        .map(|(i, _)| i)
-        .collect();
-
+    let duplicates = bundle.duplicates();
     // Clients compare whole seconds; the fraction is in the validity facts below.
     let clients = super::clients::verify(leaf, intermediates, roots, at.floor());
     let (outcome, links) = match &clients {
@@ -385,48 +418,12 @@ pub fn verify_chain(
                 .collect();
             (ChainOutcome::Verified, links)
         }
-        Err(_) => build_path(leaf, intermediates, roots, &duplicates),
+        Err(_) => build_path(bundle, &duplicates),
     };
-    let mut clients = clients.map(|_| ()).map_err(|mut rejection| {
-        // webpki does not say which certificate it refused: find it, for the finding's location.
-        let issuers = (0..intermediates.len())
-            .map(ChainCert::Intermediate)
-            .chain((0..roots.len()).map(ChainCert::Ca));
-        match &mut rejection.reason {
-            RejectReason::CriticalExtension { at } => {
-                *at = std::iter::once(ChainCert::Leaf)
-                    .chain(issuers)
-                    .find_map(|c| get(c).critical_unprocessed.clone().map(|oid| (c, oid)));
-            }
-            RejectReason::NameConstraints { by } => {
-                *by = issuers.into_iter().find(|&c| has_extension(get(c), NAME_CONSTRAINTS));
-            }
-            _ => {}
-        }
-        rejection
-    });
-    // What webpki accepts and OpenSSL (librdkafka's verifier) refuses: a critical extension it
-    // does not process, on any certificate it uses, the root included; and issuer linkage.
-    if clients.is_ok() {
-        let path: Vec<ChainCert> = std::iter::once(ChainCert::Leaf)
-            .chain(links.iter().map(|l| l.issuer))
-            .collect();
-        if let Some((c, oid)) = path
-            .iter()
-            .find_map(|&c| get(c).critical_unprocessed.clone().map(|oid| (c, oid)))
-        {
-            clients = Err(Rejection {
-                reason: RejectReason::CriticalExtension { at: Some((c, oid)) },
-                detail: "OpenSSL: unhandled critical extension".into(),
-            });
-        } else if let Some((at, why)) = linkage_problem(&path, get) {
-            clients = Err(Rejection {
-                reason: RejectReason::Linkage { at, why },
-                detail: "OpenSSL: unable to get issuer certificate".into(),
-            });
-        }
-    }
-
+    let clients = match clients {
+        Ok(_) => openssl_refusal(bundle, &links).map_or(Ok(()), Err),
+        Err(rejection) => Err(locate(bundle, rejection)),
+    };
     let mut result = ChainResult {
         clients,
         outcome,
@@ -440,8 +437,50 @@ pub fn verify_chain(
         weak_signatures: Vec::new(),
         eku_problems: Vec::new(),
     };
-    let path = result.path();
-    let on_path: Vec<usize> = path
+    place_intermediates(&mut result, intermediates.len());
+    path_facts(&mut result, bundle, at);
+    result
+}
+
+/// webpki does not say which certificate it refused: find it, for the finding's location.
+fn locate(bundle: Bundle<'_>, mut rejection: Rejection) -> Rejection {
+    match &mut rejection.reason {
+        RejectReason::CriticalExtension { at } => {
+            *at = bundle.critical_unprocessed(std::iter::once(ChainCert::Leaf).chain(bundle.issuers()));
+        }
+        RejectReason::NameConstraints { by } => {
+            *by = bundle
+                .issuers()
+                .find(|&c| has_extension(bundle.get(c), NAME_CONSTRAINTS));
+        }
+        _ => {}
+    }
+    rejection
+}
+
+/// What webpki accepts and OpenSSL (librdkafka's verifier) refuses on the path `links` make: a
+/// critical extension it does not process, on any certificate it uses, the root included; and
+/// issuer linkage ([`linkage_problem`]).
+fn openssl_refusal(bundle: Bundle<'_>, links: &[Link]) -> Option<Rejection> {
+    let path: Vec<ChainCert> = std::iter::once(ChainCert::Leaf)
+        .chain(links.iter().map(|l| l.issuer))
+        .collect();
+    if let Some(at) = bundle.critical_unprocessed(path.iter().copied()) {
+        return Some(Rejection {
+            reason: RejectReason::CriticalExtension { at: Some(at) },
+            detail: "OpenSSL: unhandled critical extension".into(),
+        });
+    }
+    linkage_problem(&path, |c| bundle.get(c)).map(|(at, why)| Rejection {
+        reason: RejectReason::Linkage { at, why },
+        detail: "OpenSSL: unable to get issuer certificate".into(),
+    })
+}
+
+/// Which intermediates the path leaves out, and whether it takes them out of bundle order.
+fn place_intermediates(result: &mut ChainResult, count: usize) {
+    let on_path: Vec<usize> = result
+        .path()
         .iter()
         .filter_map(|c| match c {
             ChainCert::Intermediate(i) => Some(*i),
@@ -449,17 +488,21 @@ pub fn verify_chain(
         })
         .collect();
     result.out_of_order = on_path.windows(2).any(|w| w[0] > w[1]);
-    result.unused = (0..intermediates.len())
+    result.unused = (0..count)
         .filter(|i| !on_path.contains(i) && !result.duplicates.contains(i))
         .collect();
+}
 
-    // Everything on the path, plus every root when the path reaches none.
+/// The facts about every certificate clients use: the path, plus every root when the path
+/// reaches none.
+fn path_facts(result: &mut ChainResult, bundle: Bundle<'_>, at: Moment) {
+    let path = result.path();
     let mut checked = path.clone();
     if result.root().is_none() {
-        checked.extend((0..roots.len()).map(ChainCert::Ca));
+        checked.extend((0..bundle.roots.len()).map(ChainCert::Ca));
     }
     for &c in &checked {
-        let cert = get(c);
+        let cert = bundle.get(c);
         result.validity.push((c, validity_at(cert, at)));
         if cert.public_key.is_weak() {
             result.weak_keys.push(c);
@@ -477,16 +520,18 @@ pub fn verify_chain(
     // pathLenConstraint, as OpenSSL counts it: for the issuer at depth d >= 2, the certificates at
     // depths 1..d that are not self-issued.
     for (depth, &c) in path.iter().enumerate().skip(2) {
-        let Some(max) = get(c).basic_constraints.and_then(|bc| bc.path_len) else {
+        let Some(max) = bundle.get(c).basic_constraints.and_then(|bc| bc.path_len) else {
             continue;
         };
-        let below = path[1..depth].iter().filter(|&&p| !get(p).is_self_issued).count();
+        let below = path[1..depth]
+            .iter()
+            .filter(|&&p| !bundle.get(p).is_self_issued)
+            .count();
         let below = u32::try_from(below).unwrap_or(u32::MAX);
         if below > max {
             result.ca_problems.push((c, CaProblem::PathLenExceeded { max, below }));
         }
     }
-    result
 }
 
 /// `cert` has an extended key usage without serverAuth. anyExtendedKeyUsage does not stand in for
@@ -496,109 +541,99 @@ pub fn eku_excludes_server_auth(cert: &Certificate) -> bool {
     cert.extended_key_usage.as_ref().is_some_and(|eku| !eku.server_auth)
 }
 
+/// What one step of [`build_path`] found for the certificate it stands at.
+enum Step {
+    /// The issuer whose key verifies the signature, or else one that cannot be checked
+    /// (`proven` false).
+    Next { link: Link, proven: bool },
+    /// The path stops here (with the failed link, when a signature did not verify).
+    Stop { link: Option<Link>, reason: BreakReason },
+}
+
 /// certgate's own path, to locate what breaks a chain clients refuse: greedy, by names then
 /// signatures (see [`verify_chain`]).
-fn build_path(
-    leaf: &Certificate,
-    intermediates: &[Certificate],
-    roots: &[Certificate],
-    duplicates: &[usize],
-) -> (ChainOutcome, Vec<Link>) {
-    let get = |c: ChainCert| -> &Certificate {
-        match c {
-            ChainCert::Leaf => leaf,
-            ChainCert::Intermediate(i) => intermediates.get(i).unwrap_or(leaf),
-            ChainCert::Ca(i) => roots.get(i).unwrap_or(leaf),
-        }
-    };
-    let mut used = vec![false; intermediates.len()];
+fn build_path(bundle: Bundle<'_>, duplicates: &[usize]) -> (ChainOutcome, Vec<Link>) {
+    let mut used = vec![false; bundle.intermediates.len()];
     for &i in duplicates {
         used[i] = true;
     }
     let mut links = Vec::new();
     let mut current = ChainCert::Leaf;
     let mut unproven = false;
-    let outcome = loop {
-        let cur = get(current);
-        let mut candidates: Vec<ChainCert> = roots
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| cur.issued_by_name(r))
-            .map(|(i, _)| ChainCert::Ca(i))
-            .collect();
-        candidates.extend(
-            intermediates
-                .iter()
-                .enumerate()
-                .filter(|&(i, c)| !used[i] && c.sha256 != cur.sha256 && cur.issued_by_name(c))
-                .map(|(i, _)| ChainCert::Intermediate(i)),
-        );
-        if candidates.is_empty() {
-            let reason = if cur.is_self_issued {
-                BreakReason::OtherRoot
-            } else {
-                BreakReason::IssuerNotFound
-            };
-            break ChainOutcome::Broken { at: current, reason };
-        }
-
-        let mut holds = None;
-        let mut unchecked = None;
-        let mut failed = None;
-        for candidate in candidates {
-            let link = Link {
-                child: current,
-                issuer: candidate,
-                result: verify_signed_by(cur, get(candidate)),
-            };
-            if link.holds() {
-                holds = Some(link);
-                break;
-            } else if link.unchecked() {
-                unchecked = unchecked.or(Some(link));
-            } else {
-                failed = failed.or(Some(link));
+    loop {
+        match step(bundle, current, &used) {
+            Step::Stop { link, reason } => {
+                links.extend(link);
+                return (ChainOutcome::Broken { at: current, reason }, links);
             }
-        }
-        let link = match (holds, unchecked, failed) {
-            (Some(link), _, _) => link,
-            (None, Some(link), _) => {
-                unproven = true;
-                link
-            }
-            (None, None, Some(link)) => {
-                let issuer = link.issuer;
+            Step::Next { link, proven } => {
+                unproven |= !proven;
+                let next = link.issuer;
                 links.push(link);
-                break ChainOutcome::Broken {
-                    at: current,
-                    reason: BreakReason::BadSignature { issuer },
-                };
-            }
-            // Unreachable: there was at least one candidate.
-            (None, None, None) => {
-                break ChainOutcome::Broken {
-                    at: current,
-                    reason: BreakReason::IssuerNotFound,
-                };
-            }
-        };
-        let next = link.issuer;
-        links.push(link);
-        match next {
-            ChainCert::Intermediate(i) => {
-                used[i] = true;
-                current = next;
-            }
-            _ => {
-                break if unproven {
-                    ChainOutcome::Unverifiable
-                } else {
-                    ChainOutcome::Verified
-                };
+                match next {
+                    ChainCert::Intermediate(i) => {
+                        used[i] = true;
+                        current = next;
+                    }
+                    _ if unproven => return (ChainOutcome::Unverifiable, links),
+                    _ => return (ChainOutcome::Verified, links),
+                }
             }
         }
-    };
-    (outcome, links)
+    }
+}
+
+/// One step up from `current`: the candidates are the roots, then the unused intermediates, whose
+/// subject is `current`'s issuer; the first whose key verifies is taken.
+fn step(bundle: Bundle<'_>, current: ChainCert, used: &[bool]) -> Step {
+    let cur = bundle.get(current);
+    let candidates = bundle.issuers().filter(|&c| match c {
+        ChainCert::Intermediate(i) => !used[i] && bundle.get(c).sha256 != cur.sha256,
+        _ => true,
+    });
+    // Roots first, in bundle order; then the intermediates.
+    let (mut roots, intermediates): (Vec<ChainCert>, Vec<ChainCert>) = candidates
+        .filter(|&c| cur.issued_by_name(bundle.get(c)))
+        .partition(|c| matches!(c, ChainCert::Ca(_)));
+    roots.extend(intermediates);
+    if roots.is_empty() {
+        let reason = if cur.is_self_issued {
+            BreakReason::OtherRoot
+        } else {
+            BreakReason::IssuerNotFound
+        };
+        return Step::Stop { link: None, reason };
+    }
+    let (mut unchecked, mut failed) = (None, None);
+    for candidate in roots {
+        let link = Link {
+            child: current,
+            issuer: candidate,
+            result: verify_signed_by(cur, bundle.get(candidate)),
+        };
+        if link.holds() {
+            return Step::Next { link, proven: true };
+        } else if link.unchecked() {
+            unchecked = unchecked.or(Some(link));
+        } else {
+            failed = failed.or(Some(link));
+        }
+    }
+    match (unchecked, failed) {
+        (Some(link), _) => Step::Next { link, proven: false },
+        (None, Some(link)) => {
+            let issuer = link.issuer;
+            Step::Stop {
+                link: Some(link),
+                reason: BreakReason::BadSignature { issuer },
+            }
+        }
+        // Unreachable: there was at least one candidate, and each is one of the three.
+        (None, None) => Step::Stop {
+            link: None,
+            reason: BreakReason::IssuerNotFound,
+        },
+    }
 }
 
 /// Where OpenSSL would not link the path: for each certificate and the next one up (the root
