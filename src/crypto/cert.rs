@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
-use x509_parser::certificate::X509Certificate;
+use x509_parser::certificate::{TbsCertificate, X509Certificate};
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{AttributeTypeAndValue, X509Name};
@@ -511,12 +511,51 @@ pub fn parse_certificate(der: &[u8]) -> Result<Certificate, CertError> {
     let not_before = tbs.validity().not_before.to_datetime();
     let not_after = tbs.validity().not_after.to_datetime();
 
-    let bad = |extension: &'static str| {
-        move |e: x509_parser::error::X509Error| CertError::BadExtension {
-            extension,
-            detail: e.to_string(),
-        }
-    };
+    let (basic_constraints, key_usage, extended_key_usage) = usages(tbs)?;
+    let (dns_names, ip_addresses) = alt_names(tbs)?;
+    let ids = ExtensionFacts::of(tbs);
+
+    let is_self_issued = subject_key == issuer_key;
+    Ok(Certificate {
+        serial: serial_hex(x509.raw_serial()),
+        sha256: hex(&Sha256::digest(der)),
+        not_before: not_before.unix_timestamp(),
+        not_after: not_after.unix_timestamp(),
+        not_before_rfc3339: rfc3339(not_before),
+        not_after_rfc3339: rfc3339(not_after),
+        // X509Version is 0-based; a v4 would be malformed, but don't wrap around on it.
+        version: u8::try_from(tbs.version().0.saturating_add(1)).unwrap_or(u8::MAX),
+        basic_constraints,
+        key_usage,
+        extended_key_usage,
+        dns_names,
+        ip_addresses,
+        public_key: public_key_info(tbs.public_key()),
+        signature: signature_algorithm(&x509.signature_algorithm),
+        is_self_issued,
+        subject_key_id: ids.subject_key_id,
+        authority_key_id: ids.authority_key_id,
+        critical_unprocessed: ids.critical_unprocessed,
+        subject,
+        issuer,
+        subject_key,
+        issuer_key,
+        der: der.to_vec(),
+    })
+}
+
+/// The error for an extension x509-parser could not read.
+fn bad(extension: &'static str) -> impl Fn(x509_parser::error::X509Error) -> CertError {
+    move |e| CertError::BadExtension {
+        extension,
+        detail: e.to_string(),
+    }
+}
+
+/// basicConstraints, keyUsage and extendedKeyUsage, each when present.
+type Usages = (Option<BasicConstraints>, Option<KeyUsage>, Option<ExtendedKeyUsage>);
+
+fn usages(tbs: &TbsCertificate<'_>) -> Result<Usages, CertError> {
     let basic_constraints = tbs
         .basic_constraints()
         .map_err(bad("basicConstraints"))?
@@ -540,75 +579,66 @@ pub fn parse_certificate(der: &[u8]) -> Result<Certificate, CertError> {
             any: ext.value.any,
             other: ext.value.other.iter().map(|o| o.to_id_string()).collect(),
         });
+    Ok((basic_constraints, key_usage, extended_key_usage))
+}
+
+/// The DNS names and IP addresses of the subjectAltName.
+fn alt_names(tbs: &TbsCertificate<'_>) -> Result<(Vec<String>, Vec<IpAddr>), CertError> {
     let mut dns_names = Vec::new();
     let mut ip_addresses = Vec::new();
     if let Some(san) = tbs.subject_alternative_name().map_err(bad("subjectAltName"))? {
         for name in &san.value.general_names {
             match name {
                 GeneralName::DNSName(dns) => dns_names.push((*dns).to_string()),
-                GeneralName::IPAddress(bytes) => {
-                    if let Some(ip) = ip_from_bytes(bytes) {
-                        ip_addresses.push(ip);
-                    }
-                }
+                GeneralName::IPAddress(bytes) => ip_addresses.extend(ip_from_bytes(bytes)),
                 _ => {}
             }
         }
     }
+    Ok((dns_names, ip_addresses))
+}
 
-    let mut subject_key_id = None;
-    let mut authority_key_id = None;
-    let mut critical_unprocessed = None;
-    for ext in tbs.extensions() {
-        match ext.parsed_extension() {
-            ParsedExtension::SubjectKeyIdentifier(kid) => subject_key_id = Some(kid.0.to_vec()),
-            ParsedExtension::AuthorityKeyIdentifier(aki) => {
-                authority_key_id = Some(AuthorityKeyId {
-                    key_id: aki.key_identifier.as_ref().map(|k| k.0.to_vec()),
-                    issuer_name: aki.authority_cert_issuer.as_ref().and_then(|names| {
-                        names.iter().find_map(|n| match n {
-                            GeneralName::DirectoryName(name) => Some(name_key(&name_string(name))),
-                            _ => None,
-                        })
-                    }),
-                    serial: aki.authority_cert_serial.map(serial_hex),
-                });
+/// The key identifiers, and the first critical extension no client processes.
+struct ExtensionFacts {
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<AuthorityKeyId>,
+    critical_unprocessed: Option<String>,
+}
+
+impl ExtensionFacts {
+    fn of(tbs: &TbsCertificate<'_>) -> Self {
+        let mut facts = ExtensionFacts {
+            subject_key_id: None,
+            authority_key_id: None,
+            critical_unprocessed: None,
+        };
+        for ext in tbs.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(kid) => facts.subject_key_id = Some(kid.0.to_vec()),
+                ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                    facts.authority_key_id = Some(AuthorityKeyId {
+                        key_id: aki.key_identifier.as_ref().map(|k| k.0.to_vec()),
+                        issuer_name: aki.authority_cert_issuer.as_ref().and_then(|names| {
+                            names.iter().find_map(|n| match n {
+                                GeneralName::DirectoryName(name) => Some(name_key(&name_string(name))),
+                                _ => None,
+                            })
+                        }),
+                        serial: aki.authority_cert_serial.map(serial_hex),
+                    });
+                }
+                _ => {}
             }
-            _ => {}
+            let oid = ext.oid.to_id_string();
+            if ext.critical
+                && facts.critical_unprocessed.is_none()
+                && !CLIENT_PROCESSED_EXTENSIONS.contains(&oid.as_str())
+            {
+                facts.critical_unprocessed = Some(oid);
+            }
         }
-        let oid = ext.oid.to_id_string();
-        if ext.critical && critical_unprocessed.is_none() && !CLIENT_PROCESSED_EXTENSIONS.contains(&oid.as_str()) {
-            critical_unprocessed = Some(oid);
-        }
+        facts
     }
-
-    let is_self_issued = subject_key == issuer_key;
-    Ok(Certificate {
-        serial: serial_hex(x509.raw_serial()),
-        sha256: hex(&Sha256::digest(der)),
-        not_before: not_before.unix_timestamp(),
-        not_after: not_after.unix_timestamp(),
-        not_before_rfc3339: rfc3339(not_before),
-        not_after_rfc3339: rfc3339(not_after),
-        // X509Version is 0-based; a v4 would be malformed, but don't wrap around on it.
-        version: u8::try_from(tbs.version().0.saturating_add(1)).unwrap_or(u8::MAX),
-        basic_constraints,
-        key_usage,
-        extended_key_usage,
-        dns_names,
-        ip_addresses,
-        public_key: public_key_info(tbs.public_key()),
-        signature: signature_algorithm(&x509.signature_algorithm),
-        is_self_issued,
-        subject_key_id,
-        authority_key_id,
-        critical_unprocessed,
-        subject,
-        issuer,
-        subject_key,
-        issuer_key,
-        der: der.to_vec(),
-    })
 }
 
 fn public_key_info(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> PublicKeyInfo {
