@@ -14,14 +14,14 @@ pub const KIND: Kind = Kind {
     name: "algorithm_supported",
     summary: "Every signature and key of the material can be verified by certgate.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<AlgorithmSupported>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct AlgorithmSupported {}
 
-impl Check for Params {
+impl Check for AlgorithmSupported {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         if let Some(chain) = &m.chain {

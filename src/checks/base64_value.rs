@@ -13,16 +13,16 @@ pub const KIND: Kind = Kind {
     name: "base64_value",
     summary: "With tls.type=provided, each value is one line of standard base64.",
     params: "paths: values paths holding base64 (tls.key, tls.cert, tls.cacert)",
-    build: super::build::<Params>,
+    build: super::build::<Base64Value>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct Base64Value {
     paths: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for Base64Value {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if unit.new_type() != Some(TlsType::Provided) {
             return;

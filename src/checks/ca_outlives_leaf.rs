@@ -10,14 +10,14 @@ pub const KIND: Kind = Kind {
     name: "ca_outlives_leaf",
     summary: "Every CA in the chain is valid at least as long as the server certificate.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<CaOutlivesLeaf>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct CaOutlivesLeaf {}
 
-impl Check for Params {
+impl Check for CaOutlivesLeaf {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let Some(leaf) = m.leaf() else { return };

@@ -12,14 +12,14 @@ pub const KIND: Kind = Kind {
     name: "ca_usage",
     summary: "CA certificates are marked as CAs.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<CaUsage>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct CaUsage {}
 
-impl Check for Params {
+impl Check for CaUsage {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let problems: Vec<(ChainCert, CaProblem)> = match &m.chain {

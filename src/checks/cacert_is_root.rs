@@ -10,14 +10,14 @@ pub const KIND: Kind = Kind {
     name: "cacert_is_root",
     summary: "tls.cacert is a self-signed root.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<CacertIsRoot>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct CacertIsRoot {}
 
-impl Check for Params {
+impl Check for CacertIsRoot {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(ca) = unit.material.ca() else { return };
         if unit.material.ca_self_signed == Some(false) {

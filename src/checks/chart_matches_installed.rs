@@ -10,14 +10,14 @@ pub const KIND: Kind = Kind {
     name: "chart_matches_installed",
     summary: "The chart given is the installed chart version.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<ChartMatchesInstalled>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct ChartMatchesInstalled {}
 
-impl Check for Params {
+impl Check for ChartMatchesInstalled {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let (Some(chart), Some(installed)) = (
             &unit.chart,

@@ -11,16 +11,16 @@ pub const KIND: Kind = Kind {
     name: "chart_min_version",
     summary: "The chart version is at least `min`.",
     params: "min: the lowest chart version (1.4.0)",
-    build: super::build::<Params>,
+    build: super::build::<ChartMinVersion>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ChartMinVersion {
     min: String,
 }
 
-impl Check for Params {
+impl Check for ChartMinVersion {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(chart) = &unit.chart else { return };
         match compare_versions(&chart.version, &self.min) {

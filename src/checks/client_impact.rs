@@ -12,19 +12,19 @@ pub const KIND: Kind = Kind {
     name: "client_impact",
     summary: "The change's client impact is not one of the given scenarios or verdicts.",
     params: "scenarios: scenario names that fire (ca-changed, type-changed, ...); verdicts: verdicts that fire (unknown)",
-    build: super::build::<Params>,
+    build: super::build::<ClientImpact>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ClientImpact {
     #[serde(default)]
     scenarios: Vec<Scenario>,
     #[serde(default)]
     verdicts: Vec<Verdict>,
 }
 
-impl Check for Params {
+impl Check for ClientImpact {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let impact = unit.impact();
         if self.scenarios.contains(&impact.scenario) || self.verdicts.contains(&impact.verdict) {

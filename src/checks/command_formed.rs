@@ -13,16 +13,16 @@ pub const KIND: Kind = Kind {
     name: "command_formed",
     summary: "The approved command can be written for the change.",
     params: "missing: true reports a release name or chart not given (nothing to name), false a command that cannot carry the change safely",
-    build: super::build::<Params>,
+    build: super::build::<CommandFormed>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct CommandFormed {
     missing: bool,
 }
 
-impl Check for Params {
+impl Check for CommandFormed {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         match unit.command_plan() {
             Err(why @ NoCommand::Missing(_)) if self.missing => {
@@ -48,7 +48,7 @@ mod tests {
         unit.chart_path = Some("chart.tgz".into());
         [true, false]
             .iter()
-            .flat_map(|&missing| messages(&Params { missing }, &unit))
+            .flat_map(|&missing| messages(&CommandFormed { missing }, &unit))
             .collect()
     }
 

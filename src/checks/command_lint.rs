@@ -14,14 +14,14 @@ pub const KIND: Kind = Kind {
     name: "command_lint",
     summary: "The proposed helm command and --set arguments mean what they say.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<CommandLint>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct CommandLint {}
 
-impl Check for Params {
+impl Check for CommandLint {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if let Some(cmd) = &unit.command {
             // A Helm 3 command without --namespace is CG508's, from the unit's namespace.

@@ -12,17 +12,17 @@ pub const KIND: Kind = Kind {
     name: "expires_within",
     summary: "No valid certificate expires within the warning window.",
     params: "days: the window (default: the policy's expiry_warning_days)",
-    build: super::build::<Params>,
+    build: super::build::<ExpiresWithin>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ExpiresWithin {
     #[serde(default)]
     days: Option<u32>,
 }
 
-impl Check for Params {
+impl Check for ExpiresWithin {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let days = self.days.unwrap_or(unit.expiry_warning_days);

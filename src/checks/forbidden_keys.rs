@@ -10,12 +10,12 @@ pub const KIND: Kind = Kind {
     name: "forbidden_keys",
     summary: "No key under `under` whose name contains `name_contains`, other than those in `except`.",
     params: "scopes: a list of {under: values path, name_contains: case-insensitive text, except: allowed key names}",
-    build: super::build::<Params>,
+    build: super::build::<ForbiddenKeys>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ForbiddenKeys {
     scopes: Vec<Scope>,
 }
 
@@ -28,7 +28,7 @@ struct Scope {
     except: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for ForbiddenKeys {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         for scope in &self.scopes {
             let Some(map) = unit.effective.lookup(&scope.under).and_then(|n| n.as_map()) else {

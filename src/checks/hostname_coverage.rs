@@ -15,17 +15,17 @@ pub const KIND: Kind = Kind {
     name: "hostname_coverage",
     summary: "The server certificate covers every configured external hostname.",
     params: "endpoints: values paths holding external endpoints (proxy.externalEndpoint)",
-    build: super::build::<Params>,
+    build: super::build::<HostnameCoverage>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct HostnameCoverage {
     #[serde(default)]
     endpoints: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for HostnameCoverage {
     fn paths(&self) -> Vec<String> {
         self.endpoints.clone()
     }

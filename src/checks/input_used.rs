@@ -11,14 +11,14 @@ pub const KIND: Kind = Kind {
     name: "input_used",
     summary: "Every certificate input given is one the change's tls.type reads.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<InputUsed>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct InputUsed {}
 
-impl Check for Params {
+impl Check for InputUsed {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(secret) = &unit.secret_manifest else {
             return;
@@ -49,7 +49,7 @@ mod tests {
             secret: Some(given("does-not-exist.yaml")),
             ..UnitSpec::default()
         };
-        messages(&Params {}, &unit(&spec))
+        messages(&InputUsed {}, &unit(&spec))
     }
 
     #[test]

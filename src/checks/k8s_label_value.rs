@@ -13,16 +13,16 @@ pub const KIND: Kind = Kind {
     name: "k8s_label_value",
     summary: "The rendered value at each path is a valid Kubernetes label value.",
     params: "paths: values paths whose rendered string becomes a Kubernetes label value",
-    build: super::build::<Params>,
+    build: super::build::<K8sLabelValue>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct K8sLabelValue {
     paths: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for K8sLabelValue {
     fn paths(&self) -> Vec<String> {
         self.paths.clone()
     }

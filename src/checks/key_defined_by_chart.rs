@@ -10,18 +10,18 @@ pub const KIND: Kind = Kind {
     name: "key_defined_by_chart",
     summary: "A key the change sets is defined in the chart's default values.",
     params: "path: the values path; charts: chart names known to define it, named when no chart is given",
-    build: super::build::<Params>,
+    build: super::build::<KeyDefinedByChart>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct KeyDefinedByChart {
     path: String,
     #[serde(default)]
     charts: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for KeyDefinedByChart {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(node) = unit.proposed.lookup(&self.path).filter(|n| !n.is_null()) else {
             return;

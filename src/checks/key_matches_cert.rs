@@ -11,14 +11,14 @@ pub const KIND: Kind = Kind {
     name: "key_matches_cert",
     summary: "The private key's public half is the server certificate's public key.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<KeyMatchesCert>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct KeyMatchesCert {}
 
-impl Check for Params {
+impl Check for KeyMatchesCert {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let (Some(Ok(false)), Some(leaf)) = (&m.key_match, m.leaf()) else {

@@ -12,12 +12,12 @@ pub const KIND: Kind = Kind {
     name: "label_history",
     summary: "A changed label is not one used before.",
     params: "label: the label path; which: external or internal (selects the ConfigMap's previous label)",
-    build: super::build::<Params>,
+    build: super::build::<LabelHistory>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct LabelHistory {
     label: String,
     which: Which,
 }
@@ -29,7 +29,7 @@ enum Which {
     Internal,
 }
 
-impl Check for Params {
+impl Check for LabelHistory {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(node) = unit.proposed.lookup(&self.label).filter(|n| !n.is_null()) else {
             return;

@@ -14,17 +14,17 @@ pub const KIND: Kind = Kind {
     name: "label_unchanged",
     summary: "When the settings under `watch` change, the label at `label` changes too.",
     params: "label: the label path; watch: the settings path whose change needs a new label (tls)",
-    build: super::build::<Params>,
+    build: super::build::<LabelUnchanged>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct LabelUnchanged {
     label: String,
     watch: String,
 }
 
-impl Check for Params {
+impl Check for LabelUnchanged {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if self.watch != "tls" || !tls_changes(unit) {
             return;

@@ -12,14 +12,14 @@ pub const KIND: Kind = Kind {
     name: "leaf_server_usage",
     summary: "The server certificate is not a CA and may serve TLS.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<LeafServerUsage>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct LeafServerUsage {}
 
-impl Check for Params {
+impl Check for LeafServerUsage {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let Some(leaf) = m.leaf() else { return };

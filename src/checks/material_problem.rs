@@ -12,16 +12,16 @@ pub const KIND: Kind = Kind {
     name: "material_problem",
     summary: "Certificate material reads as what it must be.",
     params: "problem: one of not-pem, cert-unparseable, key-unusable, secret-key-missing, bundle-disorder",
-    build: super::build::<Params>,
+    build: super::build::<MaterialProblem>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct MaterialProblem {
     problem: ProblemKind,
 }
 
-impl Check for Params {
+impl Check for MaterialProblem {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         for p in unit.material.problems.iter().filter(|p| p.kind == self.problem) {
             emit.hit(Hit {

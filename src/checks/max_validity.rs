@@ -11,12 +11,12 @@ pub const KIND: Kind = Kind {
     name: "max_validity",
     summary: "No certificate of the given roles is valid for longer than `days`.",
     params: "days: the longest validity allowed; roles: leaf, intermediate, ca (default: leaf)",
-    build: super::build::<Params>,
+    build: super::build::<MaxValidity>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct MaxValidity {
     days: u32,
     #[serde(default = "leaf_only")]
     roles: Vec<String>,
@@ -26,7 +26,7 @@ fn leaf_only() -> Vec<String> {
     vec!["leaf".into()]
 }
 
-impl Check for Params {
+impl Check for MaxValidity {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         for (role, c) in unit.material.new_certs() {
             if !self.roles.iter().any(|r| r == role) {

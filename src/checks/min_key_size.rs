@@ -13,17 +13,17 @@ pub const KIND: Kind = Kind {
     name: "min_key_size",
     summary: "RSA and EC keys are at least the given sizes.",
     params: "rsa: least RSA modulus bits (2048); ec: least EC curve bits (256)",
-    build: super::build::<Params>,
+    build: super::build::<MinKeySize>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct MinKeySize {
     rsa: u32,
     ec: u32,
 }
 
-impl Params {
+impl MinKeySize {
     fn too_small(&self, rsa: Option<u32>, ec: Option<u32>) -> Option<String> {
         match (rsa, ec) {
             (Some(bits), _) if bits < self.rsa => Some(format!("RSA-{bits}, under {} bits", self.rsa)),
@@ -33,7 +33,7 @@ impl Params {
     }
 }
 
-impl Check for Params {
+impl Check for MinKeySize {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         for (role, c) in m.used_certs() {

@@ -1,7 +1,8 @@
 //! The check kinds: the only rule logic written in Rust, one file each.
 //!
 //! A rule file (`rules/*.yaml`) names a kind and gives its parameters; the parameters deserialize
-//! into the kind's `Params` struct, which *is* the check. A check reads the [`Unit`] and emits
+//! into the kind's struct, named for the kind (`hostname_coverage::HostnameCoverage`), which *is*
+//! the check. A check reads the [`Unit`] and emits
 //! hits; it never reads files, never prints, and never knows the output format. Adding a kind is one
 //! new file here and one line in [`KINDS`].
 
@@ -147,7 +148,7 @@ pub fn kind(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.name == name)
 }
 
-/// Deserialize parameters (absent = `{}`) into the kind's `Params`, rejecting unknown fields.
+/// Deserialize parameters (absent = `{}`) into the kind's struct, rejecting unknown fields.
 fn build<P: Check + DeserializeOwned + 'static>(params: &Json) -> Result<Box<dyn Check>, String> {
     let params = if params.is_null() {
         Json::Object(Default::default())
@@ -251,5 +252,43 @@ pub(crate) mod testing {
         let mut emit = super::Emit::new(&std::sync::Arc::from("CG000"));
         check.run(unit, &mut emit);
         emit.into_hits().into_iter().map(|h| h.message).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+
+    /// `hostname_coverage` → `HostnameCoverage`.
+    fn camel(kind: &str) -> String {
+        kind.split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// A rule of each kind, as shipped (built-in, or the example policy for kinds only users
+    /// configure), is the kind's own struct: a reader finds `HostnameCoverage` in
+    /// `hostname_coverage.rs`, and no two kinds share a name.
+    #[test]
+    fn each_kind_is_a_struct_named_for_it() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy/rules");
+        let mut sources = crate::source::SourceMap::new();
+        let (examples, problems, _) = crate::rules::load_dir(&dir, "examples/policy/rules", &mut sources);
+        assert!(problems.is_empty(), "{problems:?}");
+        let shipped: Vec<&crate::rules::Rule> = crate::rules::builtin().iter().chain(&examples).collect();
+        for kind in KINDS {
+            let rule = shipped
+                .iter()
+                .find(|r| r.meta.kind == kind.name)
+                .unwrap_or_else(|| panic!("no built-in or example rule of kind {}", kind.name));
+            let debug = format!("{:?}", rule.check);
+            let name = debug.split([' ', '{', '(']).next().unwrap_or_default();
+            assert_eq!(name, camel(kind.name), "the struct of kind {}", kind.name);
+        }
     }
 }

@@ -11,14 +11,14 @@ pub const KIND: Kind = Kind {
     name: "no_change",
     summary: "The proposed values change at least one certificate setting.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<NoChange>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct NoChange {}
 
-impl Check for Params {
+impl Check for NoChange {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         // Values that could not be read change nothing only in appearance: their problems say so.
         let unreadable = unit

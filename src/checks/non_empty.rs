@@ -11,16 +11,16 @@ pub const KIND: Kind = Kind {
     name: "non_empty",
     summary: "The value at each path, when the values hold it, is not empty or null.",
     params: "paths: values paths that must not be empty or null",
-    build: super::build::<Params>,
+    build: super::build::<NonEmpty>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct NonEmpty {
     paths: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for NonEmpty {
     fn paths(&self) -> Vec<String> {
         self.paths.clone()
     }
@@ -63,8 +63,8 @@ mod tests {
     use crate::checks::testing::{given, messages, unit};
     use crate::load::UnitSpec;
 
-    fn labels() -> Params {
-        Params {
+    fn labels() -> NonEmpty {
+        NonEmpty {
             paths: vec![
                 "global.security.externalCertificateLabel".into(),
                 "global.security.internalCertificateLabel".into(),

@@ -10,14 +10,14 @@ pub const KIND: Kind = Kind {
     name: "private_key_in_values",
     summary: "No private key is embedded in a values file that git tracks.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<PrivateKeyInValues>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct PrivateKeyInValues {}
 
-impl Check for Params {
+impl Check for PrivateKeyInValues {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         if let Some((location, file)) = &unit.key_in_tracked_values {
             emit.at(

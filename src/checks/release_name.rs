@@ -11,16 +11,16 @@ pub const KIND: Kind = Kind {
     name: "release_name",
     summary: "The release name is one the chart accepts.",
     params: "max_length: the longest name allowed (53 for Helm 2)",
-    build: super::build::<Params>,
+    build: super::build::<ReleaseName>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ReleaseName {
     max_length: usize,
 }
 
-impl Check for Params {
+impl Check for ReleaseName {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let Some(release) = &unit.release else { return };
         let name = &release.value;

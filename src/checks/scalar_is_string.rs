@@ -13,16 +13,16 @@ pub const KIND: Kind = Kind {
     name: "scalar_is_string",
     summary: "The value at each path is a string, not a YAML boolean or number.",
     params: "paths: values paths that must hold strings",
-    build: super::build::<Params>,
+    build: super::build::<ScalarIsString>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ScalarIsString {
     paths: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for ScalarIsString {
     fn paths(&self) -> Vec<String> {
         self.paths.clone()
     }

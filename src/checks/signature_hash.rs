@@ -11,16 +11,16 @@ pub const KIND: Kind = Kind {
     name: "signature_hash",
     summary: "No non-root certificate is signed with a forbidden hash.",
     params: "forbidden: hash names (md2, md4, md5, sha1)",
-    build: super::build::<Params>,
+    build: super::build::<SignatureHash>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct SignatureHash {
     forbidden: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for SignatureHash {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         for (role, c) in unit.material.used_certs() {
             if c.cert.is_self_issued {

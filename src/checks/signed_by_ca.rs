@@ -11,14 +11,14 @@ pub const KIND: Kind = Kind {
     name: "signed_by_ca",
     summary: "The certificate chain verifies up to tls.cacert by signature.",
     params: "(none)",
-    build: super::build::<Params>,
+    build: super::build::<SignedByCa>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct SignedByCa {}
 
-impl Check for Params {
+impl Check for SignedByCa {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         let (Some(chain), Some(ca)) = (&m.chain, m.ca()) else {

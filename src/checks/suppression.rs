@@ -11,12 +11,12 @@ pub const KIND: Kind = Kind {
     name: "suppression",
     summary: "Inline suppressions are well-formed, used, and not lapsed.",
     params: "problem: invalid (unreadable comment), unused (silences nothing), or lapsed (its until date passed)",
-    build: super::build::<Params>,
+    build: super::build::<Suppression>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct Suppression {
     problem: Problem,
 }
 
@@ -28,7 +28,7 @@ enum Problem {
     Lapsed,
 }
 
-impl Check for Params {
+impl Check for Suppression {
     fn run(&self, _unit: &Unit, _emit: &mut Emit) {}
 
     fn after(&self, unit: &Unit, outcome: &Outcome, emit: &mut Emit) {

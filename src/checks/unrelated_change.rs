@@ -12,16 +12,16 @@ pub const KIND: Kind = Kind {
     name: "unrelated_change",
     summary: "The change touches only certificate labels and tls.",
     params: "carried: false reports keys the approved command leaves out, true keys it would change too (through a values file it passes with -f)",
-    build: super::build::<Params>,
+    build: super::build::<UnrelatedChange>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct UnrelatedChange {
     carried: bool,
 }
 
-impl Check for Params {
+impl Check for UnrelatedChange {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let carried = match unit.command_plan() {
             Ok(Some(planned)) => planned.carried.as_slice(),

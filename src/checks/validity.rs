@@ -4,19 +4,19 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
-use crate::crypto::{Validity, validity_at};
+use crate::crypto::{self, validity_at};
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
     name: "validity",
     summary: "No certificate is expired (or, with state: not-yet-valid, not valid yet) at the run's time.",
     params: "state: expired or not-yet-valid",
-    build: super::build::<Params>,
+    build: super::build::<Validity>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct Validity {
     state: State,
 }
 
@@ -27,18 +27,18 @@ enum State {
     NotYetValid,
 }
 
-impl Check for Params {
+impl Check for Validity {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let m = &unit.material;
         for (role, c) in m.used_certs() {
             let message = match (validity_at(&c.cert, unit.now), &self.state) {
-                (Validity::Expired, State::Expired) => {
+                (crypto::Validity::Expired, State::Expired) => {
                     format!(
                         "the {role} certificate {} expired on {}",
                         c.cert.subject, c.cert.not_after_rfc3339
                     )
                 }
-                (Validity::NotYetValid, State::NotYetValid) => {
+                (crypto::Validity::NotYetValid, State::NotYetValid) => {
                     format!(
                         "the {role} certificate {} is not valid before {}",
                         c.cert.subject, c.cert.not_before_rfc3339

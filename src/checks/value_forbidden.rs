@@ -12,18 +12,18 @@ pub const KIND: Kind = Kind {
     name: "value_forbidden",
     summary: "The rendered value at `path` is not one of `values`.",
     params: "path: the values path; values: the forbidden strings; message: what to say (the value is appended)",
-    build: super::build::<Params>,
+    build: super::build::<ValueForbidden>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ValueForbidden {
     path: String,
     values: Vec<String>,
     message: String,
 }
 
-impl Check for Params {
+impl Check for ValueForbidden {
     fn paths(&self) -> Vec<String> {
         vec![self.path.clone()]
     }

@@ -13,12 +13,12 @@ pub const KIND: Kind = Kind {
     name: "value_required",
     summary: "The rendered value at `path` is one of `values`.",
     params: "path: the values path; values: the allowed strings; message: what to say; releases: only these release names (all when empty)",
-    build: super::build::<Params>,
+    build: super::build::<ValueRequired>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {
+pub struct ValueRequired {
     path: String,
     values: Vec<String>,
     message: String,
@@ -26,7 +26,7 @@ pub struct Params {
     releases: Vec<String>,
 }
 
-impl Check for Params {
+impl Check for ValueRequired {
     fn paths(&self) -> Vec<String> {
         vec![self.path.clone()]
     }

@@ -18,14 +18,14 @@ pub const KIND: Kind = Kind {
     name: "values_schema",
     summary: "The effective values satisfy the constraints of schemas/values.schema.json tagged with this rule's code.",
     params: "(none: the schema's x-certgate-rule annotations say which constraint belongs to which rule)",
-    build: super::build::<Params>,
+    build: super::build::<ValuesSchema>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Params {}
+pub struct ValuesSchema {}
 
-impl Check for Params {
+impl Check for ValuesSchema {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let mut seen: Vec<String> = Vec::new();
         for error in unit.values_schema_errors() {
