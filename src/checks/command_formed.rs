@@ -39,49 +39,47 @@ impl Check for CommandFormed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{given, messages, unit};
-    use crate::load::UnitSpec;
+    use crate::checks::testing::hits;
+    use crate::model::testing::UnitBuilder;
 
-    /// The messages of both rules for `spec`, with a chart path to name.
-    fn both(spec: &UnitSpec) -> Vec<String> {
-        let mut unit = unit(spec);
-        unit.chart_path = Some("chart.tgz".into());
+    /// What both rules find (`missing: true`, then false), with a chart to name.
+    fn both(unit: UnitBuilder) -> Vec<String> {
+        let unit = unit.chart("ibm-eventstreams-prod", "1.4.0", "{}").build();
         [true, false]
             .iter()
-            .flat_map(|&missing| messages(&CommandFormed { missing }, &unit))
+            .flat_map(|&missing| hits(&CommandFormed { missing }, &unit))
             .collect()
     }
 
     #[test]
     fn a_change_without_a_release_or_with_a_key_on_the_command_line_has_no_command() {
-        let label = given("global.security.externalCertificateLabel=new1");
-        let no_release = UnitSpec {
-            set: vec![label.clone()],
-            ..UnitSpec::default()
-        };
-        let m = both(&no_release);
-        assert_eq!(m.len(), 1);
-        assert!(m[0].contains("--release"), "{m:?}");
-        let key_on_line = UnitSpec {
-            release: Some(given("es1")),
-            set: vec![label, given("tls.type=provided"), given("tls.key=c29tZSBrZXk=")],
-            ..UnitSpec::default()
-        };
-        let m = both(&key_on_line);
-        assert_eq!(m.len(), 1);
-        assert!(m[0].contains("--key FILE"), "{m:?}");
+        let label = "global.security.externalCertificateLabel=new1";
+        assert_eq!(
+            both(Unit::builder().set(label)),
+            ["run -: no command can be approved for this change: no release name (--release)"]
+        );
+        let key_on_line = Unit::builder()
+            .release("es1")
+            .set(label)
+            .set("tls.type=provided")
+            .set("tls.key=c29tZSBrZXk=");
+        assert_eq!(
+            both(key_on_line),
+            [
+                "run -: no command can be approved for this change: the private key was given on the command line; give it as a file (--key FILE) so the command can refer to it"
+            ]
+        );
     }
 
     #[test]
     fn nothing_is_reported_when_the_command_can_be_written_or_nothing_changes() {
-        let fine = UnitSpec {
-            release: Some(given("es1")),
-            set: vec![given("global.security.externalCertificateLabel=new1")],
-            ..UnitSpec::default()
-        };
-        assert!(both(&fine).is_empty());
-        assert!(
-            both(&UnitSpec::default()).is_empty(),
+        let fine = Unit::builder()
+            .release("es1")
+            .set("global.security.externalCertificateLabel=new1");
+        assert_eq!(both(fine), Vec::<String>::new());
+        assert_eq!(
+            both(Unit::builder().release("es1")),
+            Vec::<String>::new(),
             "nothing changes: CG503's, not this"
         );
     }

@@ -223,35 +223,50 @@ impl Emit {
     }
 }
 
-/// Release units and hits for the check kinds' unit tests: a unit loaded the way `certgate check`
-/// loads one (from flags; no files needed), and the messages a check emits on it.
+/// What a check finds, for the check kinds' unit tests: the check run as the engine runs it (an
+/// [`Emit`] for the rule's code), each hit as one line a test compares whole. Units come from
+/// [`Unit::builder`].
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::load::{Context, UnitSpec, load_unit};
-    use crate::model::unit::{Given, Unit};
-    use crate::report::Location;
-    use crate::source::SourceMap;
+    use super::{Check, Emit, Hit};
+    use crate::model::testing::{describe, shown};
+    use crate::model::unit::Unit;
 
-    /// A value given on the command line.
-    pub fn given(value: &str) -> Given<String> {
-        Given {
-            value: value.to_string(),
-            location: Location::Arg {
-                origin: format!("test {value}"),
-            },
-        }
+    /// What `check` emits on `unit`, for a rule whose code no constraint of the values schema
+    /// carries.
+    pub fn hits(check: &dyn Check, unit: &Unit) -> Vec<String> {
+        hits_as("CG000", check, unit)
     }
 
-    /// The unit `spec` describes, at the command-line cases' clock (2026-11-27).
-    pub fn unit(spec: &UnitSpec) -> Unit {
-        load_unit(spec, &Context::at_unix(1_795_737_600), &SourceMap::new()).unit
-    }
-
-    /// The messages `check` emits on `unit`.
-    pub fn messages(check: &dyn super::Check, unit: &Unit) -> Vec<String> {
-        let mut emit = super::Emit::new(&std::sync::Arc::from("CG000"));
+    /// What `check` emits on `unit` as the rule `code`.
+    pub fn hits_as(code: &str, check: &dyn Check, unit: &Unit) -> Vec<String> {
+        let mut emit = Emit::new(&std::sync::Arc::from(code));
         check.run(unit, &mut emit);
-        emit.into_hits().into_iter().map(|h| h.message).collect()
+        lines(unit, emit)
+    }
+
+    /// Each hit as `WHERE[#BLOCK] PATH: MESSAGE` (`-` for no path), with the unit's temporary
+    /// directory taken out: `cert.pem:1:1#0 tls.cert: the server certificate …`.
+    fn lines(unit: &Unit, emit: Emit) -> Vec<String> {
+        emit.into_hits()
+            .into_iter()
+            .map(
+                |Hit {
+                     location,
+                     path,
+                     block,
+                     message,
+                 }| {
+                    format!(
+                        "{}{} {}: {}",
+                        describe(unit, &location),
+                        block.map_or(String::new(), |b| format!("#{b}")),
+                        path.as_deref().unwrap_or("-"),
+                        shown(&message)
+                    )
+                },
+            )
+            .collect()
     }
 }
 

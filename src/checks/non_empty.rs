@@ -60,8 +60,7 @@ impl Check for NonEmpty {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::{given, messages, unit};
-    use crate::load::UnitSpec;
+    use crate::checks::testing::hits;
 
     fn labels() -> NonEmpty {
         NonEmpty {
@@ -73,46 +72,77 @@ mod tests {
     }
 
     fn run(sets: &[&str]) -> Vec<String> {
-        let spec = UnitSpec {
-            set: sets.iter().map(|s| given(s)).collect(),
-            ..UnitSpec::default()
-        };
-        messages(&labels(), &unit(&spec))
+        let unit = sets.iter().fold(Unit::builder(), |b, s| b.set(s)).build();
+        hits(&labels(), &unit)
     }
 
     #[test]
     fn a_label_removed_with_its_parent_is_empty() {
         for parent in ["global.security", "global"] {
-            let m = run(&[
-                "global.security.externalCertificateLabel=ext-2",
-                &format!("{parent}=null"),
-            ]);
-            assert_eq!(m.len(), 2, "{parent}: {m:?}");
-            assert!(m[0].starts_with(&format!("{parent} is null")), "{m:?}");
-            assert!(m[0].contains("externalCertificateLabel"), "{m:?}");
-            assert!(m[1].contains("internalCertificateLabel"), "{m:?}");
+            assert_eq!(
+                run(&[
+                    "global.security.externalCertificateLabel=ext-2",
+                    &format!("{parent}=null"),
+                ]),
+                [
+                    format!(
+                        "--set {parent}=… {parent}: {parent} is null: Helm removes it, and global.security.externalCertificateLabel with it, so the label renders empty"
+                    ),
+                    format!(
+                        "--set {parent}=… {parent}: {parent} is null: Helm removes it, and global.security.internalCertificateLabel with it, so the label renders empty"
+                    ),
+                ],
+                "{parent}"
+            );
         }
     }
 
     #[test]
     fn null_and_empty_labels_are_reported_and_absent_ones_are_not() {
-        let m = run(&[
-            "global.security.externalCertificateLabel=null",
-            "global.security.internalCertificateLabel=",
-        ]);
         assert_eq!(
-            m,
+            run(&[
+                "global.security.externalCertificateLabel=null",
+                "global.security.internalCertificateLabel=",
+            ]),
             [
-                "global.security.externalCertificateLabel is null: Helm removes the key and renders an empty label",
-                "global.security.internalCertificateLabel is empty",
+                "--set global.security.externalCertificateLabel=… global.security.externalCertificateLabel: global.security.externalCertificateLabel is null: Helm removes the key and renders an empty label",
+                "--set global.security.internalCertificateLabel=… global.security.internalCertificateLabel: global.security.internalCertificateLabel is empty",
             ]
         );
         // Helm's engine deletes `<no value>` from what it renders: Kubernetes gets an empty label.
         assert_eq!(
             run(&["global.security.externalCertificateLabel=<no value>"]),
-            ["global.security.externalCertificateLabel is empty"]
+            [
+                "--set global.security.externalCertificateLabel=… global.security.externalCertificateLabel: global.security.externalCertificateLabel is empty"
+            ]
         );
-        assert!(run(&["tls.type=secret"]).is_empty());
-        assert!(run(&["global.security.externalCertificateLabel=ext-2"]).is_empty());
+        assert_eq!(run(&["tls.type=secret"]), Vec::<String>::new());
+        assert_eq!(
+            run(&["global.security.externalCertificateLabel=ext-2"]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_label_the_chart_does_not_have_is_not_missing() {
+        // uiCertificateLabel: most charts do not define it; removing its parent removes nothing.
+        let ui = NonEmpty {
+            paths: vec!["global.security.uiCertificateLabel".into()],
+        };
+        let unit = |chart_defaults: &str| {
+            Unit::builder()
+                .chart("ibm-eventstreams-prod", "1.4.0", chart_defaults)
+                .set("global.security=null")
+                .build()
+        };
+        let without = unit("global:\n  security:\n    externalCertificateLabel: ext-1\n");
+        assert_eq!(hits(&ui, &without), Vec::<String>::new());
+        let with = unit("global:\n  security:\n    uiCertificateLabel: ui-1\n");
+        assert_eq!(
+            hits(&ui, &with),
+            [
+                "--set global.security=… global.security: global.security is null: Helm removes it, and global.security.uiCertificateLabel with it, so the label renders empty"
+            ]
+        );
     }
 }

@@ -8,6 +8,8 @@ pub mod json;
 pub mod material;
 pub mod plan;
 pub mod render;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod unit;
 pub mod value;
 
