@@ -99,7 +99,8 @@ pub fn base64_problem(s: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::base64_problem;
+    use super::*;
+    use crate::checks::testing::hits;
 
     #[test]
     fn accepts_the_chart_regex_and_names_the_usual_causes() {
@@ -123,5 +124,42 @@ mod tests {
         assert!(base64_problem("LS0tLS1CRUdJTiA==").unwrap().contains("does not match"));
         assert!(base64_problem("LS0tLS1CRUdJTiAx=").unwrap().contains("none belongs"));
         assert!(base64_problem("LS0tLS1CRUdJTiAxY").unwrap().contains("dropped"));
+    }
+
+    fn cg207() -> Base64Value {
+        Base64Value {
+            paths: vec!["tls.key".into(), "tls.cert".into(), "tls.cacert".into()],
+        }
+    }
+
+    #[test]
+    fn a_provided_value_that_is_not_one_line_of_base64_is_reported() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: provided\n  cert: |\n    LS0tLS1C\n    RUdJTg==\n  cacert: LS0tLS1CRUdJTg==\n")
+            .build();
+        assert_eq!(
+            hits(&cg207(), &unit),
+            [
+                "values.yaml:3:9 tls.cert: tls.cert is not one line of standard base64: it spans several lines, as GNU base64 wraps at 76 columns: encode with base64 -w0"
+            ]
+        );
+    }
+
+    #[test]
+    fn one_line_values_pem_files_and_other_types_are_not_reported() {
+        let one_line = Unit::builder()
+            .values("tls:\n  type: provided\n  cert: LS0tLS1CRUdJTg==\n")
+            .build();
+        assert_eq!(hits(&cg207(), &one_line), Vec::<String>::new());
+        // A PEM file is encoded by certgate itself, so it is base64 by construction.
+        let files = Unit::builder()
+            .provided("not a key\n", "not a certificate\n", "not a CA\n")
+            .build();
+        assert_eq!(hits(&cg207(), &files), Vec::<String>::new());
+        // With tls.type=secret the chart never decodes tls.cert.
+        let secret = Unit::builder()
+            .values("tls:\n  type: secret\n  cert: \"not base64\"\n")
+            .build();
+        assert_eq!(hits(&cg207(), &secret), Vec::<String>::new());
     }
 }

@@ -41,3 +41,44 @@ impl Check for ChartMinVersion {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn with_chart(version: &str) -> Unit {
+        Unit::builder()
+            .chart("ibm-eventstreams-prod", version, "{}")
+            .set("tls.type=secret")
+            .build()
+    }
+
+    #[test]
+    fn a_chart_before_the_minimum_is_reported_at_its_version() {
+        let cg504 = ChartMinVersion { min: "1.4.0".into() };
+        assert_eq!(
+            hits(&cg504, &with_chart("1.3.0")),
+            [
+                "ibm-eventstreams-prod-1.3.0.tgz!/ibm-eventstreams-prod/Chart.yaml:3:10 -: chart ibm-eventstreams-prod 1.3.0 predates certificate labels, which need chart 1.4.0 (Event Streams 2019.4.1) or later"
+            ]
+        );
+        assert_eq!(
+            hits(&cg504, &with_chart("latest")),
+            [
+                "ibm-eventstreams-prod-latest.tgz!/ibm-eventstreams-prod/Chart.yaml:3:10 -: chart version \"latest\" is not a version number"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_minimum_a_later_chart_or_none_is_not_reported() {
+        let cg504 = ChartMinVersion { min: "1.4.0".into() };
+        assert_eq!(hits(&cg504, &with_chart("1.4.0")), Vec::<String>::new());
+        assert_eq!(hits(&cg504, &with_chart("1.10.0")), Vec::<String>::new());
+        assert_eq!(
+            hits(&cg504, &Unit::builder().set("tls.type=secret").build()),
+            Vec::<String>::new()
+        );
+    }
+}

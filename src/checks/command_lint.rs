@@ -43,3 +43,52 @@ impl Check for CommandLint {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::helm::strvals::HelmVersion;
+
+    #[test]
+    fn words_helm_reads_otherwise_than_written_are_reported() {
+        let unit = Unit::builder()
+            .command("helm upgrade es1 chart.tgz --tls --reuse-values --set tls.type=secret tls.secretName=es-tls")
+            .build();
+        assert_eq!(
+            hits(&CommandLint {}, &unit),
+            [
+                "--command word 9: tls.secretName=es-tls -: `tls.secretName=es-tls` looks like a values assignment but is not preceded by --set: Helm takes it as another positional argument and refuses the command; put `--set` before it",
+                "--command word 9: tls.secretName=es-tls -: `helm upgrade` takes exactly two arguments, the release and the chart; this command has 3",
+            ]
+        );
+        let helm2_without_tls = Unit::builder()
+            .command("helm upgrade es1 chart.tgz --reuse-values --set tls.type=secret")
+            .build();
+        assert_eq!(
+            hits(&CommandLint {}, &helm2_without_tls),
+            ["--command -: no --tls: Helm 2 talks to Tiller over TLS on IBM Cloud Private and fails without it"]
+        );
+        let set = Unit::builder().set("tls.type").build();
+        assert_eq!(
+            hits(&CommandLint {}, &set),
+            ["--set tls.type=… -: Helm cannot parse --set tls.type=…: key map \"tls\" has no value"]
+        );
+    }
+
+    #[test]
+    fn a_well_formed_command_is_not_reported() {
+        let unit = Unit::builder()
+            .command(
+                "helm upgrade es1 chart.tgz --tls --reuse-values --set tls.type=secret --set tls.secretName=es-tls",
+            )
+            .build();
+        assert_eq!(hits(&CommandLint {}, &unit), Vec::<String>::new());
+        // A Helm 3 command without --namespace is CG508's.
+        let helm3 = Unit::builder()
+            .helm(HelmVersion::V3)
+            .command("helm upgrade es1 chart.tgz --reuse-values --set tls.type=secret")
+            .build();
+        assert_eq!(hits(&CommandLint {}, &helm3), Vec::<String>::new());
+    }
+}

@@ -52,3 +52,48 @@ impl Check for ForbiddenKeys {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn cg212() -> ForbiddenKeys {
+        ForbiddenKeys {
+            scopes: vec![
+                Scope {
+                    under: "tls".into(),
+                    name_contains: "internal".into(),
+                    except: Vec::new(),
+                },
+                Scope {
+                    under: "global.security".into(),
+                    name_contains: "internal".into(),
+                    except: vec!["internalCertificateLabel".into(), "tlsInternal".into()],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_key_supplying_internal_certificates_is_reported_at_the_key() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: provided\n  InternalCert: abc\nglobal:\n  security:\n    internalKey: def\n")
+            .build();
+        assert_eq!(
+            hits(&cg212(), &unit),
+            [
+                "values.yaml:3:3 tls.InternalCert: tls.InternalCert tries to supply internal certificates, which can only be self-generated",
+                "values.yaml:6:5 global.security.internalKey: global.security.internalKey tries to supply internal certificates, which can only be self-generated",
+            ]
+        );
+    }
+
+    #[test]
+    fn excepted_null_and_other_keys_are_not_reported() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: provided\n  internalCert: null\nglobal:\n  security:\n    internalCertificateLabel: int-2\n    tlsInternal: enabled\n")
+            .build();
+        assert_eq!(hits(&cg212(), &unit), Vec::<String>::new());
+    }
+}

@@ -25,3 +25,32 @@ impl Check for Helm3Namespace {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    #[test]
+    fn helm_3_without_a_namespace_is_reported() {
+        let unit = Unit::builder().helm(HelmVersion::V3).set("tls.type=secret").build();
+        assert_eq!(
+            hits(&Helm3Namespace {}, &unit),
+            [
+                "run -: Helm 3 without --namespace acts in the current kube context's namespace: give --namespace (or namespace: in certgate.yaml)"
+            ]
+        );
+    }
+
+    #[test]
+    fn helm_2_or_a_namespace_is_not_reported() {
+        let v2 = Unit::builder().helm(HelmVersion::V2).set("tls.type=secret").build();
+        assert_eq!(hits(&Helm3Namespace {}, &v2), Vec::<String>::new());
+        let named = Unit::builder()
+            .helm(HelmVersion::V3)
+            .namespace("es")
+            .set("tls.type=secret")
+            .build();
+        assert_eq!(hits(&Helm3Namespace {}, &named), Vec::<String>::new());
+    }
+}

@@ -33,3 +33,70 @@ impl Check for InputProblem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    #[test]
+    fn the_problems_of_its_kind_are_reported_where_they_were_found() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: secret\n  type: provided\n")
+            .values("tls: [\n")
+            .build();
+        assert_eq!(
+            hits(
+                &InputProblem {
+                    problem: ProblemKind::DuplicateKey
+                },
+                &unit
+            ),
+            ["values.yaml:3:3 -: key \"type\" repeats the key at line 2; Helm keeps this later value"]
+        );
+        assert_eq!(
+            hits(
+                &InputProblem {
+                    problem: ProblemKind::YamlInvalid
+                },
+                &unit
+            ),
+            ["values-2.yaml:2:1 -: while parsing a node, did not find expected node content"]
+        );
+        assert_eq!(
+            hits(
+                &InputProblem {
+                    problem: ProblemKind::NothingChecked
+                },
+                &Unit::builder().build()
+            ),
+            [
+                "run -: no proposed values to check: give values files (-f), --set flags, --command, or a certgate.yaml naming release units"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_kinds_of_problem_are_not_reported() {
+        let unit = Unit::builder().values("tls: [\n").build();
+        assert_eq!(
+            hits(
+                &InputProblem {
+                    problem: ProblemKind::DuplicateKey
+                },
+                &unit
+            ),
+            Vec::<String>::new()
+        );
+        let fine = Unit::builder().values("tls:\n  type: secret\n").build();
+        assert_eq!(
+            hits(
+                &InputProblem {
+                    problem: ProblemKind::YamlInvalid
+                },
+                &fine
+            ),
+            Vec::<String>::new()
+        );
+    }
+}

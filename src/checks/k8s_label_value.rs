@@ -68,7 +68,8 @@ pub fn label_value_problem(value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::label_value_problem;
+    use super::*;
+    use crate::checks::testing::hits;
     use serde_json::Value;
 
     /// Every vector from Kubernetes' own validation tests (reference/vectors/k8s_label_values.json).
@@ -104,5 +105,45 @@ mod tests {
         assert!(label_value_problem(&"a".repeat(64)).unwrap().contains("64 bytes"));
         assert!(label_value_problem("-x").unwrap().contains("start and end"));
         assert!(label_value_problem("2.0191101e+07").unwrap().contains("'+'"));
+    }
+
+    fn labels() -> K8sLabelValue {
+        K8sLabelValue {
+            paths: vec![
+                "global.security.externalCertificateLabel".into(),
+                "global.security.internalCertificateLabel".into(),
+            ],
+        }
+    }
+
+    fn label_values(external: &str) -> Unit {
+        Unit::builder()
+            .values(&format!(
+                "global:\n  security:\n    externalCertificateLabel: {external}\n"
+            ))
+            .build()
+    }
+
+    #[test]
+    fn a_label_helm_renders_invalid_is_reported_at_its_value() {
+        assert_eq!(
+            hits(&labels(), &label_values("my label")),
+            [
+                "values.yaml:3:31 global.security.externalCertificateLabel: global.security.externalCertificateLabel renders as \"my label\", which is not a valid Kubernetes label value: ' ' is not allowed (only letters, digits, '-', '_' and '.')"
+            ]
+        );
+        // What Kubernetes gets is what Helm prints: a YAML number in exponent form.
+        assert_eq!(
+            hits(&labels(), &label_values("20191101")),
+            [
+                "values.yaml:3:31 global.security.externalCertificateLabel: global.security.externalCertificateLabel renders as \"2.0191101e+07\", which is not a valid Kubernetes label value: '+' is not allowed (only letters, digits, '-', '_' and '.')"
+            ]
+        );
+    }
+
+    #[test]
+    fn valid_and_absent_labels_are_not_reported() {
+        assert_eq!(hits(&labels(), &label_values("ext-2.a_b")), Vec::<String>::new());
+        assert_eq!(hits(&labels(), &label_values("\"20191101\"")), Vec::<String>::new());
     }
 }

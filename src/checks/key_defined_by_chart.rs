@@ -52,3 +52,60 @@ impl Check for KeyDefinedByChart {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::model::testing::UnitBuilder;
+
+    fn cg106() -> KeyDefinedByChart {
+        KeyDefinedByChart {
+            path: "global.security.uiCertificateLabel".into(),
+            charts: vec!["ibm-eventstreams-icp4i-prod 1.4.0".into()],
+        }
+    }
+
+    fn ui_label() -> UnitBuilder {
+        Unit::builder().values("global:\n  security:\n    uiCertificateLabel: ui-2\n")
+    }
+
+    #[test]
+    fn a_key_the_chart_does_not_define_is_reported() {
+        let chart = ui_label()
+            .chart(
+                "ibm-eventstreams-prod",
+                "1.4.0",
+                "global:\n  security:\n    externalCertificateLabel: ext-1\n",
+            )
+            .build();
+        assert_eq!(
+            hits(&cg106(), &chart),
+            [
+                "values.yaml:3:25 global.security.uiCertificateLabel: global.security.uiCertificateLabel is not defined by chart ibm-eventstreams-prod 1.4.0: no template reads it (only ibm-eventstreams-icp4i-prod 1.4.0 define it)"
+            ]
+        );
+        assert_eq!(
+            hits(&cg106(), &ui_label().build()),
+            [
+                "values.yaml:3:25 global.security.uiCertificateLabel: global.security.uiCertificateLabel is set, but no chart is given to show it is defined (only ibm-eventstreams-icp4i-prod 1.4.0 define it)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_the_chart_defines_or_the_change_does_not_set_is_not_reported() {
+        let defined = ui_label()
+            .chart(
+                "ibm-eventstreams-icp4i-prod",
+                "1.4.0",
+                "global:\n  security:\n    uiCertificateLabel: ui-1\n",
+            )
+            .build();
+        assert_eq!(hits(&cg106(), &defined), Vec::<String>::new());
+        let unset = Unit::builder()
+            .set("global.security.externalCertificateLabel=ext-2")
+            .build();
+        assert_eq!(hits(&cg106(), &unset), Vec::<String>::new());
+    }
+}

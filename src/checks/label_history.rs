@@ -66,3 +66,55 @@ impl Check for LabelHistory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::model::testing::UnitBuilder;
+    use crate::model::unit::History;
+
+    fn cg105() -> LabelHistory {
+        LabelHistory {
+            label: "global.security.externalCertificateLabel".into(),
+            which: Which::External,
+        }
+    }
+
+    const CONFIGMAP: &str =
+        "kind: ConfigMap\ndata:\n  externalCertificateLabel: ext-1\n  previousExternalCertificateLabel: ext-0\n";
+
+    fn proposing(label: &str) -> UnitBuilder {
+        Unit::builder()
+            .configmap(CONFIGMAP)
+            .previous("global:\n  security:\n    externalCertificateLabel: ext-1\n")
+            .set(&format!("global.security.externalCertificateLabel={label}"))
+    }
+
+    #[test]
+    fn a_label_used_before_is_reported() {
+        assert_eq!(
+            hits(&cg105(), &proposing("ext-0").build()),
+            [
+                "--set global.security.externalCertificateLabel=… global.security.externalCertificateLabel: \"ext-0\" is the previous label in the release ConfigMap: reusing it is ambiguous with a rollback"
+            ]
+        );
+        let history = History {
+            labels: vec!["ext-old".into()],
+            ..History::default()
+        };
+        assert_eq!(
+            hits(&cg105(), &proposing("ext-old").history(history).build()),
+            [
+                "--set global.security.externalCertificateLabel=… global.security.externalCertificateLabel: \"ext-old\" was used before (history.labels): choose a label never used"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_label_never_used_or_unchanged_is_not_reported() {
+        assert_eq!(hits(&cg105(), &proposing("ext-2").build()), Vec::<String>::new());
+        // Set again to what runs: not a new label at all.
+        assert_eq!(hits(&cg105(), &proposing("ext-1").build()), Vec::<String>::new());
+    }
+}

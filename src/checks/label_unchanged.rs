@@ -62,3 +62,56 @@ fn first_set_leaf(node: Option<&Node>) -> Option<(&Node, String)> {
     let map = node?.as_map()?;
     map.iter().next().map(|e| (&e.node, e.key.clone()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn cg104() -> LabelUnchanged {
+        LabelUnchanged {
+            label: "global.security.externalCertificateLabel".into(),
+            watch: "tls".into(),
+        }
+    }
+
+    const RUNNING: &str = "global:\n  security:\n    externalCertificateLabel: ext-1\ntls:\n  type: selfsigned\n";
+
+    #[test]
+    fn a_tls_change_without_a_new_label_is_reported_at_the_change() {
+        let unit = Unit::builder()
+            .previous(RUNNING)
+            .values("tls:\n  type: secret\n  secretName: es-tls\n")
+            .build();
+        assert_eq!(
+            hits(&cg104(), &unit),
+            [
+                "values.yaml:2:9 tls.type: tls changes but global.security.externalCertificateLabel stays \"ext-1\": nothing is regenerated and the running certificates stay in place"
+            ]
+        );
+        // The label set again to what runs: the finding points at the label.
+        let same = Unit::builder()
+            .previous(RUNNING)
+            .set("tls.type=provided")
+            .set("global.security.externalCertificateLabel=ext-1")
+            .build();
+        assert_eq!(
+            hits(&cg104(), &same),
+            [
+                "--set global.security.externalCertificateLabel=… global.security.externalCertificateLabel: tls changes but global.security.externalCertificateLabel stays \"ext-1\": nothing is regenerated and the running certificates stay in place"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_label_or_no_tls_change_is_not_reported() {
+        let new_label = Unit::builder()
+            .previous(RUNNING)
+            .set("tls.type=provided")
+            .set("global.security.externalCertificateLabel=ext-2")
+            .build();
+        assert_eq!(hits(&cg104(), &new_label), Vec::<String>::new());
+        let no_tls_change = Unit::builder().previous(RUNNING).set("tls.type=selfsigned").build();
+        assert_eq!(hits(&cg104(), &no_tls_change), Vec::<String>::new());
+    }
+}

@@ -228,7 +228,7 @@ impl Emit {
 /// [`Unit::builder`].
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{Check, Emit, Hit};
+    use super::{Check, Emit, Hit, Outcome};
     use crate::model::testing::{describe, shown};
     use crate::model::unit::Unit;
 
@@ -242,6 +242,13 @@ pub(crate) mod testing {
     pub fn hits_as(code: &str, check: &dyn Check, unit: &Unit) -> Vec<String> {
         let mut emit = Emit::new(&std::sync::Arc::from(code));
         check.run(unit, &mut emit);
+        lines(unit, emit)
+    }
+
+    /// What `check` emits on `unit` once the suppressions were applied with `outcome`.
+    pub fn hits_after(check: &dyn Check, unit: &Unit, outcome: &Outcome) -> Vec<String> {
+        let mut emit = Emit::new(&std::sync::Arc::from("CG000"));
+        check.after(unit, outcome, &mut emit);
         lines(unit, emit)
     }
 

@@ -30,3 +30,43 @@ impl Check for NoChange {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    const RUNNING: &str =
+        "global:\n  security:\n    externalCertificateLabel: ext-1\ntls:\n  type: secret\n  secretName: es-tls\n";
+
+    #[test]
+    fn values_that_change_no_certificate_setting_are_reported() {
+        let unit = Unit::builder()
+            .previous(RUNNING)
+            .values("tls:\n  type: secret\nreplicas: 3\n")
+            .build();
+        assert_eq!(
+            hits(&NoChange {}, &unit),
+            [
+                "run -: nothing certificate-related changes (no certificate label or tls setting differs from what runs): no command is needed"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_nothing_or_unreadable_values_are_not_reported() {
+        let label = Unit::builder()
+            .previous(RUNNING)
+            .set("global.security.externalCertificateLabel=ext-2")
+            .build();
+        assert_eq!(hits(&NoChange {}, &label), Vec::<String>::new());
+        // Nothing proposed is CG004's.
+        assert_eq!(
+            hits(&NoChange {}, &Unit::builder().previous(RUNNING).build()),
+            Vec::<String>::new()
+        );
+        // Values that could not be read may change anything.
+        let unreadable = Unit::builder().previous(RUNNING).values("tls: [\n").build();
+        assert_eq!(hits(&NoChange {}, &unreadable), Vec::<String>::new());
+    }
+}

@@ -66,7 +66,8 @@ pub fn release_name_problem(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::release_name_problem;
+    use super::*;
+    use crate::checks::testing::hits;
 
     #[test]
     fn follows_the_chart_rule() {
@@ -76,5 +77,44 @@ mod tests {
         for bad in ["1es", "es-", "Es", "es_1", ""] {
             assert!(release_name_problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_name_the_chart_rejects_is_reported_at_the_release() {
+        let cg502 = ReleaseName { max_length: 53 };
+        let unit = Unit::builder().release("Es_1").set("tls.type=secret").build();
+        assert_eq!(
+            hits(&cg502, &unit),
+            [
+                "--release Es_1 -: release name \"Es_1\" is not accepted by the chart: it must start with a lowercase letter"
+            ]
+        );
+        let long = "e".repeat(54);
+        let unit = Unit::builder().release(&long).set("tls.type=secret").build();
+        assert_eq!(
+            hits(&cg502, &unit),
+            [format!(
+                "--release {long} -: release name \"{long}\" is not accepted by the chart: it is 54 characters long, over 53"
+            )]
+        );
+        let both = format!("{long}-");
+        let unit = Unit::builder().release(&both).set("tls.type=secret").build();
+        assert_eq!(
+            hits(&cg502, &unit),
+            [format!(
+                "--release {both} -: release name \"{both}\" is not accepted by the chart: it must not end with '-'; it is 55 characters long, over 53"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_valid_name_or_none_is_not_reported() {
+        let cg502 = ReleaseName { max_length: 53 };
+        let unit = Unit::builder().release(&"e".repeat(53)).set("tls.type=secret").build();
+        assert_eq!(hits(&cg502, &unit), Vec::<String>::new());
+        assert_eq!(
+            hits(&cg502, &Unit::builder().set("tls.type=secret").build()),
+            Vec::<String>::new()
+        );
     }
 }

@@ -49,3 +49,45 @@ impl Check for ScalarIsString {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn external() -> ScalarIsString {
+        ScalarIsString {
+            paths: vec!["global.security.externalCertificateLabel".into()],
+        }
+    }
+
+    fn label(value: &str) -> Unit {
+        Unit::builder()
+            .values(&format!(
+                "global:\n  security:\n    externalCertificateLabel: {value}\n"
+            ))
+            .build()
+    }
+
+    #[test]
+    fn a_number_or_boolean_label_is_reported_with_what_helm_renders() {
+        assert_eq!(
+            hits(&external(), &label("20191101")),
+            [
+                "values.yaml:3:31 global.security.externalCertificateLabel: global.security.externalCertificateLabel is a YAML number that Helm renders as \"2.0191101e+07\"; quote it to make it a string"
+            ]
+        );
+        assert_eq!(
+            hits(&external(), &label("yes")),
+            [
+                "values.yaml:3:31 global.security.externalCertificateLabel: global.security.externalCertificateLabel is a YAML boolean that Helm renders as \"true\"; quote it to make it a string"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_string_is_not_reported() {
+        assert_eq!(hits(&external(), &label("\"20191101\"")), Vec::<String>::new());
+        assert_eq!(hits(&external(), &label("ext-2")), Vec::<String>::new());
+    }
+}

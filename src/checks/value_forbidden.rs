@@ -38,3 +38,38 @@ impl Check for ValueForbidden {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn cg209() -> ValueForbidden {
+        ValueForbidden {
+            path: "tls.type".into(),
+            values: vec!["provided".into()],
+            message: "provided is deprecated in chart 1.4.0; prefer secret".into(),
+        }
+    }
+
+    #[test]
+    fn a_forbidden_value_is_reported_at_the_value() {
+        let unit = Unit::builder().set("tls.type=provided").build();
+        assert_eq!(
+            hits(&cg209(), &unit),
+            ["--set tls.type=… tls.type: tls.type=provided: provided is deprecated in chart 1.4.0; prefer secret"]
+        );
+    }
+
+    #[test]
+    fn another_value_or_none_is_not_reported() {
+        assert_eq!(
+            hits(&cg209(), &Unit::builder().set("tls.type=secret").build()),
+            Vec::<String>::new()
+        );
+        let label_only = Unit::builder()
+            .set("global.security.externalCertificateLabel=ext-2")
+            .build();
+        assert_eq!(hits(&cg209(), &label_only), Vec::<String>::new());
+    }
+}

@@ -50,3 +50,48 @@ impl Check for ValueRequired {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+
+    fn production_uses_secret() -> ValueRequired {
+        ValueRequired {
+            path: "tls.type".into(),
+            values: vec!["secret".into()],
+            message: "production releases use tls.type=secret".into(),
+            releases: vec!["es-prod".into()],
+        }
+    }
+
+    #[test]
+    fn another_value_or_none_is_reported_for_the_releases_named() {
+        let provided = Unit::builder()
+            .release("es-prod")
+            .values("tls:\n  type: provided\n")
+            .build();
+        assert_eq!(
+            hits(&production_uses_secret(), &provided),
+            ["values.yaml:2:9 tls.type: tls.type=provided: production releases use tls.type=secret"]
+        );
+        let unset = Unit::builder()
+            .release("es-prod")
+            .set("global.security.externalCertificateLabel=ext-2")
+            .build();
+        assert_eq!(
+            hits(&production_uses_secret(), &unset),
+            ["run tls.type: tls.type is not set: production releases use tls.type=secret"]
+        );
+    }
+
+    #[test]
+    fn the_required_value_or_another_release_is_not_reported() {
+        let secret = Unit::builder().release("es-prod").set("tls.type=secret").build();
+        assert_eq!(hits(&production_uses_secret(), &secret), Vec::<String>::new());
+        let test_release = Unit::builder().release("es-test").set("tls.type=provided").build();
+        assert_eq!(hits(&production_uses_secret(), &test_release), Vec::<String>::new());
+        let no_release = Unit::builder().set("tls.type=provided").build();
+        assert_eq!(hits(&production_uses_secret(), &no_release), Vec::<String>::new());
+    }
+}

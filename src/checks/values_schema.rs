@@ -147,7 +147,8 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::nearest;
+    use super::*;
+    use crate::checks::testing::hits_as;
 
     #[test]
     fn suggests_the_nearest_key() {
@@ -159,5 +160,34 @@ mod tests {
             nearest("Provided", &["selfsigned", "provided", "secret"]),
             Some("provided")
         );
+    }
+
+    #[test]
+    fn a_rule_reports_the_violations_tagged_with_its_code_at_the_value() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: Provided\n  secretname: es-tls\n")
+            .build();
+        assert_eq!(
+            hits_as("CG201", &ValuesSchema {}, &unit),
+            [
+                "values.yaml:2:9 tls.type: tls.type is \"Provided\": tls.type must be exactly selfsigned, provided or secret: the chart compares case-sensitively and any other value silently configures no certificates; did you mean provided?"
+            ]
+        );
+        // An unknown key is CG211's, reported at the key with the nearest known one.
+        assert_eq!(
+            hits_as("CG211", &ValuesSchema {}, &unit),
+            ["values.yaml:3:3 tls.secretname: secretname is not a key of tls in the chart; did you mean secretName?"]
+        );
+    }
+
+    #[test]
+    fn values_the_schema_allows_are_not_reported() {
+        let unit = Unit::builder().values("tls:\n  type: selfsigned\n").build();
+        for code in ["CG201", "CG202", "CG203", "CG204", "CG205", "CG206", "CG211", "CG214"] {
+            assert_eq!(hits_as(code, &ValuesSchema {}, &unit), Vec::<String>::new(), "{code}");
+        }
+        // A violation is reported by the rule it is tagged with, not by every rule of the kind.
+        let typo = Unit::builder().values("tls:\n  type: Provided\n").build();
+        assert_eq!(hits_as("CG211", &ValuesSchema {}, &typo), Vec::<String>::new());
     }
 }
