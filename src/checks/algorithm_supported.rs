@@ -53,3 +53,37 @@ impl Check for AlgorithmSupported {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, pem, pss_fixtures};
+
+    #[test]
+    fn a_signature_certgate_cannot_verify_is_reported_as_unproven() {
+        // RSA-PSS with OpenSSL's longest salt: ring verifies only a salt as long as the hash.
+        let pss = pss_fixtures();
+        let unit = Unit::builder()
+            .set("tls.type=provided")
+            .cert(&pem("CERTIFICATE", &pss.salt_max_leaf))
+            .cacert(&pem("CERTIFICATE", &pss.salt_max))
+            .build();
+        assert_eq!(
+            hits(&AlgorithmSupported {}, &unit),
+            [
+                "cert.pem:1:1#1 tls.cert: the signature on CN=kafka.example.com cannot be verified: certgate does not support RSASSA-PSS with a salt length of 222 (not the 32 bytes of its sha256 hash: OpenSSL and Java clients accept it, Go's crypto/x509 and rustls refuse it), so the chain is unproven (not shown to be broken)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chain_certgate_verifies_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(hits(&AlgorithmSupported {}, &unit), Vec::<String>::new());
+    }
+}

@@ -42,3 +42,59 @@ impl Check for CaOutlivesLeaf {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, ca_params, date};
+    use rcgen::CertificateParams;
+
+    /// A CA named `cn` whose validity ends the day before the test leaf's (2027-01-01).
+    fn short_lived(cn: &str) -> CertificateParams {
+        let mut params = ca_params(cn);
+        params.not_after = date(2027) - time::Duration::days(1);
+        params
+    }
+
+    #[test]
+    fn a_ca_or_intermediate_expiring_before_the_leaf_is_reported() {
+        let root = Ca::with_params(Alg::EcP256, short_lived("Short CA"), 0);
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(
+            hits(&CaOutlivesLeaf {}, &unit),
+            [
+                "ca.pem:1:1#1 tls.cacert: the CA CN=Short CA expires on 2026-12-31T00:00:00Z, before the server certificate it signs (2027-01-01T00:00:00Z)"
+            ]
+        );
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let intermediate = root.issue_ca(Alg::EcP256, short_lived("Short Intermediate"), 1);
+        let leaf = intermediate.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(
+                &leaf.key_pem(),
+                &(leaf.cert_pem() + &intermediate.cert_pem()),
+                &root.cert_pem(),
+            )
+            .build();
+        assert_eq!(
+            hits(&CaOutlivesLeaf {}, &unit),
+            [
+                "cert.pem:11:1#2 tls.cert: the intermediate CN=Short Intermediate expires on 2026-12-31T00:00:00Z, before the server certificate it signs (2027-01-01T00:00:00Z)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ca_valid_longer_than_the_leaf_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(hits(&CaOutlivesLeaf {}, &unit), Vec::<String>::new());
+    }
+}

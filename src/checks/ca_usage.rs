@@ -57,3 +57,37 @@ impl Check for CaUsage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, ca_params};
+
+    #[test]
+    fn a_ca_without_basic_constraints_ca_is_reported() {
+        let mut params = ca_params("Not A CA");
+        params.is_ca = rcgen::IsCa::ExplicitNoCa;
+        let root = Ca::with_params(Alg::EcP256, params, 0);
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(
+            hits(&CaUsage {}, &unit),
+            [
+                "ca.pem:1:1#1 tls.cacert: CN=Not A CA is used as a CA but has no basicConstraints CA=true: clients reject certificates it signs"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ca_marked_as_one_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(hits(&CaUsage {}, &unit), Vec::<String>::new());
+    }
+}

@@ -33,3 +33,36 @@ impl Check for CacertIsRoot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    #[test]
+    fn an_intermediate_as_tls_cacert_is_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let intermediate = root.intermediate(Alg::EcP256, "Test Intermediate");
+        let leaf = intermediate.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &intermediate.cert_pem())
+            .build();
+        assert_eq!(
+            hits(&CacertIsRoot {}, &unit),
+            [
+                "ca.pem:1:1#1 tls.cacert: tls.cacert (CN=Test Intermediate) is not a self-signed root: it is issued by CN=Test CA"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_self_signed_root_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(hits(&CacertIsRoot {}, &unit), Vec::<String>::new());
+    }
+}

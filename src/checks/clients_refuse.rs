@@ -169,3 +169,57 @@ fn explained(m: &Material, chain: &ChainResult, reason: &RejectReason) -> bool {
         | RejectReason::TooComplex => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, ca_params};
+
+    fn reasons(r: &[Reason]) -> ClientsRefuse {
+        ClientsRefuse { reasons: r.to_vec() }
+    }
+
+    /// A leaf for es.example.com under a CA that may certify example.org only.
+    fn outside_name_constraints() -> Unit {
+        let mut params = ca_params("Constrained CA");
+        params.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.org".into())],
+            excluded_subtrees: Vec::new(),
+        });
+        let root = Ca::with_params(Alg::EcP256, params, 0);
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build()
+    }
+
+    #[test]
+    fn a_refusal_is_reported_by_the_rule_that_names_its_reason() {
+        assert_eq!(
+            hits(&reasons(&[Reason::NameConstraints]), &outside_name_constraints()),
+            [
+                "cert.pem:1:1#1 tls.cert: clients refuse CN=es: its names (es.example.com) are outside the names CN=Constrained CA may certify (nameConstraints), or excluded by them"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refusal_for_another_reason_or_an_accepted_chain_is_not_reported() {
+        let others = reasons(&[Reason::CriticalExtension, Reason::Other]);
+        assert_eq!(hits(&others, &outside_name_constraints()), Vec::<String>::new());
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let accepted = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        let all = reasons(&[Reason::NameConstraints, Reason::CriticalExtension, Reason::Other]);
+        assert_eq!(hits(&all, &accepted), Vec::<String>::new());
+        // Refused for a reason another check reports where it is (an expired leaf is CG306's).
+        let expired = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .now("2027-06-01T00:00:00Z")
+            .build();
+        assert_eq!(hits(&all, &expired), Vec::<String>::new());
+    }
+}

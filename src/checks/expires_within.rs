@@ -48,3 +48,44 @@ impl Check for ExpiresWithin {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+    use crate::model::testing::UnitBuilder;
+
+    /// The test chain at the cases' clock: the leaf has 35 days left, the CA years.
+    fn chain() -> UnitBuilder {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder().provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+    }
+
+    #[test]
+    fn a_certificate_expiring_within_the_window_is_reported() {
+        let forty = ExpiresWithin { days: Some(40) };
+        assert_eq!(
+            hits(&forty, &chain().build()),
+            [
+                "cert.pem:1:1#1 tls.cert: the leaf certificate CN=es expires on 2027-01-01T00:00:00Z, in 35 days (within the 40-day window)"
+            ]
+        );
+        // Without days of its own, the rule takes the policy's window.
+        let policy = ExpiresWithin { days: None };
+        assert_eq!(
+            hits(&policy, &chain().expiry_warning_days(40).build()),
+            hits(&forty, &chain().build())
+        );
+    }
+
+    #[test]
+    fn a_certificate_outside_the_window_or_expired_is_not_reported() {
+        let policy = ExpiresWithin { days: None };
+        assert_eq!(hits(&policy, &chain().build()), Vec::<String>::new());
+        // An expired leaf is CG306's, not "expires within".
+        let expired = chain().now("2027-01-02T00:00:00Z").build();
+        assert_eq!(hits(&ExpiresWithin { days: Some(40) }, &expired), Vec::<String>::new());
+    }
+}

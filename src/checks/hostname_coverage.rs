@@ -169,6 +169,9 @@ pub fn covers(dns: &[String], ips: &[IpAddr], host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+    use crate::model::testing::UnitBuilder;
 
     #[test]
     fn endpoints_give_their_host() {
@@ -223,5 +226,41 @@ mod tests {
         assert_eq!(host_of("my-loadbalancer1.com"), "my-loadbalancer1.com");
         assert_eq!(host_of("https://es.example.com:9443/path"), "es.example.com");
         assert_eq!(host_of("[::1]:443"), "::1");
+    }
+
+    fn cg315() -> HostnameCoverage {
+        HostnameCoverage {
+            endpoints: vec!["proxy.externalEndpoint".into()],
+        }
+    }
+
+    fn certificate_for(sans: &[&str]) -> UnitBuilder {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", sans);
+        Unit::builder().provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+    }
+
+    #[test]
+    fn a_hostname_or_endpoint_outside_the_sans_is_reported_at_the_certificate() {
+        let unit = certificate_for(&["es.example.com", "*.apps.example.com"])
+            .hostnames(&["kafka.example.com", "es.example.com"])
+            .set("proxy.externalEndpoint=https://a.b.apps.example.com:443/")
+            .build();
+        assert_eq!(
+            hits(&cg315(), &unit),
+            [
+                "cert.pem:1:1#1 tls.cert: the hostname a.b.apps.example.com is not in the server certificate's subjectAltName (es.example.com, *.apps.example.com): clients connecting to it reject the certificate",
+                "cert.pem:1:1#1 tls.cert: the hostname kafka.example.com is not in the server certificate's subjectAltName (es.example.com, *.apps.example.com): clients connecting to it reject the certificate",
+            ]
+        );
+    }
+
+    #[test]
+    fn hostnames_the_sans_cover_are_not_reported() {
+        let unit = certificate_for(&["es.example.com", "*.apps.example.com"])
+            .hostnames(&["ES.example.com."])
+            .set("proxy.externalEndpoint=kafka.apps.example.com:443")
+            .build();
+        assert_eq!(hits(&cg315(), &unit), Vec::<String>::new());
     }
 }

@@ -38,3 +38,37 @@ impl Check for KeyMatchesCert {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    #[test]
+    fn a_key_of_another_certificate_is_reported_at_the_key() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        // EC keys are generated afresh for each certificate.
+        let other = root.leaf(Alg::EcP256, "other", &["other.example.com"]);
+        let unit = Unit::builder()
+            .provided(&other.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(
+            hits(&KeyMatchesCert {}, &unit),
+            [
+                "key.pem:1:1#1 tls.key: the private key does not belong to the certificate (CN=es): their public keys differ"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_certificates_own_key_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(hits(&KeyMatchesCert {}, &unit), Vec::<String>::new());
+    }
+}

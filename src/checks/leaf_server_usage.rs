@@ -54,3 +54,65 @@ impl Check for LeafServerUsage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, ca_params, leaf_params};
+
+    #[test]
+    fn a_ca_as_leaf_or_a_leaf_without_server_auth_is_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let mut params = leaf_params("es", &["es.example.com"]);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let leaf = root.issue_leaf(Alg::EcP256, params);
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(
+            hits(&LeafServerUsage {}, &unit),
+            [
+                "cert.pem:1:1#1 tls.cert: the server certificate CN=es: it is a CA certificate (basicConstraints CA=true); its extended key usage does not include serverAuth"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_intermediate_restricted_to_other_usages_is_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let mut params = ca_params("Client Intermediate");
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let intermediate = root.issue_ca(Alg::EcP256, params, 1);
+        let leaf = intermediate.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(
+                &leaf.key_pem(),
+                &(leaf.cert_pem() + &intermediate.cert_pem()),
+                &root.cert_pem(),
+            )
+            .build();
+        assert_eq!(
+            hits(&LeafServerUsage {}, &unit),
+            [
+                "cert.pem:11:1#2 tls.cert: the intermediate CN=Client Intermediate restricts its extended key usage without serverAuth: clients refuse the server certificates it issues"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_server_certificate_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let intermediate = root.intermediate(Alg::EcP256, "Test Intermediate");
+        let leaf = intermediate.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = Unit::builder()
+            .provided(
+                &leaf.key_pem(),
+                &(leaf.cert_pem() + &intermediate.cert_pem()),
+                &root.cert_pem(),
+            )
+            .build();
+        assert_eq!(hits(&LeafServerUsage {}, &unit), Vec::<String>::new());
+    }
+}

@@ -47,3 +47,47 @@ impl Check for MaxValidity {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    fn chain() -> Unit {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build()
+    }
+
+    #[test]
+    fn a_certificate_of_the_roles_valid_too_long_is_reported() {
+        let browsers = MaxValidity {
+            days: 398,
+            roles: leaf_only(),
+        };
+        assert_eq!(
+            hits(&browsers, &chain()),
+            ["cert.pem:1:1#1 tls.cert: the leaf certificate CN=es is valid for 730 days, over the 398 allowed"]
+        );
+        let cas = MaxValidity {
+            days: 3000,
+            roles: vec!["ca".into()],
+        };
+        assert_eq!(
+            hits(&cas, &chain()),
+            ["ca.pem:1:1#1 tls.cacert: the ca certificate CN=Test CA is valid for 3653 days, over the 3000 allowed"]
+        );
+    }
+
+    #[test]
+    fn a_certificate_within_the_limit_is_not_reported() {
+        let two_years = MaxValidity {
+            days: 731,
+            roles: leaf_only(),
+        };
+        assert_eq!(hits(&two_years, &chain()), Vec::<String>::new());
+    }
+}

@@ -74,3 +74,52 @@ impl Check for MinKeySize {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca, pem};
+    use crate::model::testing::UnitBuilder;
+
+    fn chain(alg: Alg) -> UnitBuilder {
+        let root = Ca::new(alg, "Test CA");
+        let leaf = root.leaf(alg, "es", &["es.example.com"]);
+        Unit::builder().provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+    }
+
+    #[test]
+    fn keys_under_the_sizes_are_reported() {
+        let strict = MinKeySize { rsa: 3072, ec: 384 };
+        assert_eq!(
+            hits(&strict, &chain(Alg::EcP256).build()),
+            [
+                "cert.pem:1:1#1 tls.cert: the leaf certificate CN=es has a weak key: a 256-bit EC key, under 384 bits",
+                "ca.pem:1:1#1 tls.cacert: the ca certificate CN=Test CA has a weak key: a 256-bit EC key, under 384 bits",
+            ]
+        );
+        assert_eq!(
+            hits(&strict, &chain(Alg::Rsa2048).build()),
+            [
+                "cert.pem:1:1#1 tls.cert: the leaf certificate CN=es has a weak key: RSA-2048, under 3072 bits",
+                "ca.pem:1:1#1 tls.cacert: the ca certificate CN=Test CA has a weak key: RSA-2048, under 3072 bits",
+            ]
+        );
+        // A private key without its certificate is judged on its own.
+        let key_only = Unit::builder()
+            .set("tls.type=provided")
+            .key(&pem("PRIVATE KEY", &Alg::Rsa2048.key(2).serialize_der()))
+            .build();
+        assert_eq!(
+            hits(&strict, &key_only),
+            ["key.pem:1:1#1 tls.key: the private key is weak: RSA-2048, under 3072 bits"]
+        );
+    }
+
+    #[test]
+    fn keys_of_the_sizes_are_not_reported() {
+        let cg309 = MinKeySize { rsa: 2048, ec: 256 };
+        assert_eq!(hits(&cg309, &chain(Alg::EcP256).build()), Vec::<String>::new());
+        assert_eq!(hits(&cg309, &chain(Alg::Rsa2048).build()), Vec::<String>::new());
+    }
+}

@@ -28,3 +28,44 @@ impl Check for PrivateKeyInValues {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+    use crate::model::testing::UnitBuilder;
+
+    fn key_in_values() -> UnitBuilder {
+        use base64::Engine as _;
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let key = base64::engine::general_purpose::STANDARD.encode(leaf.key_pem());
+        Unit::builder().values(&format!("tls:\n  type: provided\n  key: {key}\n"))
+    }
+
+    #[test]
+    fn a_key_in_a_values_file_git_tracks_is_reported_at_the_key() {
+        assert_eq!(
+            hits(&PrivateKeyInValues {}, &key_in_values().tracked_by_git().build()),
+            [
+                "values.yaml:3:8 tls.key: values.yaml holds a private key and git tracks it: the key stays in the repository's history"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_in_an_untracked_file_or_a_pem_file_is_not_reported() {
+        assert_eq!(
+            hits(&PrivateKeyInValues {}, &key_in_values().build()),
+            Vec::<String>::new()
+        );
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let pem_file = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .tracked_by_git()
+            .build();
+        assert_eq!(hits(&PrivateKeyInValues {}, &pem_file), Vec::<String>::new());
+    }
+}

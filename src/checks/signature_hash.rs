@@ -41,3 +41,40 @@ impl Check for SignatureHash {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    fn chain() -> Unit {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build()
+    }
+
+    #[test]
+    fn a_certificate_signed_with_a_forbidden_hash_is_reported_but_not_the_roots_self_signature() {
+        // rcgen signs with SHA-256 only: forbidding it shows the leaf reported and the root exempt.
+        let sha256 = SignatureHash {
+            forbidden: vec!["SHA256".into()],
+        };
+        assert_eq!(
+            hits(&sha256, &chain()),
+            [
+                "cert.pem:1:1#1 tls.cert: the leaf certificate CN=es is signed with ecdsa-with-SHA256 (sha256), which can be forged"
+            ]
+        );
+    }
+
+    #[test]
+    fn hashes_not_forbidden_are_not_reported() {
+        let cg310 = SignatureHash {
+            forbidden: vec!["md2".into(), "md4".into(), "md5".into(), "sha1".into()],
+        };
+        assert_eq!(hits(&cg310, &chain()), Vec::<String>::new());
+    }
+}

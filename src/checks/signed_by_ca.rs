@@ -48,3 +48,43 @@ impl Check for SignedByCa {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    fn signed_by(issuer: &Ca, cacert: &Ca) -> Unit {
+        let leaf = issuer.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &cacert.cert_pem())
+            .build()
+    }
+
+    #[test]
+    fn a_leaf_another_ca_signed_is_reported_at_the_certificate() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let other = Ca::new(Alg::EcP256, "Other CA");
+        assert_eq!(
+            hits(&SignedByCa {}, &signed_by(&other, &root)),
+            [
+                "cert.pem:1:1#1 tls.cert: CN=es does not verify up to tls.cacert: no certificate given is its issuer (CN=Other CA): tls.cacert is CN=Test CA, so an intermediate is missing from tls.cert or tls.cacert is another CA"
+            ]
+        );
+        // The same name, another key: names that match prove nothing.
+        let impostor = Ca::new(Alg::EcP256, "Test CA");
+        assert_eq!(
+            hits(&SignedByCa {}, &signed_by(&impostor, &root)),
+            [
+                "cert.pem:1:1#1 tls.cert: CN=es does not verify up to tls.cacert: its signature does not verify with the key of CN=Test CA, though the names match: a different CA with the same name"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_leaf_the_ca_signed_is_not_reported() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        assert_eq!(hits(&SignedByCa {}, &signed_by(&root, &root)), Vec::<String>::new());
+    }
+}

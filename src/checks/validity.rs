@@ -60,3 +60,52 @@ impl Check for Validity {
 pub fn path_of(role: &str) -> &'static str {
     if role == "ca" { "tls.cacert" } else { "tls.cert" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::hits;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    /// The test chain (CA 2024 to 2034, leaf 2025 to 2027) at `now`.
+    fn chain_at(now: &str) -> Unit {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .now(now)
+            .build()
+    }
+
+    #[test]
+    fn a_certificate_outside_its_validity_is_reported_by_the_rule_of_its_state() {
+        let expired = Validity { state: State::Expired };
+        let not_yet = Validity {
+            state: State::NotYetValid,
+        };
+        assert_eq!(
+            hits(&expired, &chain_at("2027-06-01T00:00:00Z")),
+            ["cert.pem:1:1#1 tls.cert: the leaf certificate CN=es expired on 2027-01-01T00:00:00Z"]
+        );
+        assert_eq!(
+            hits(&not_yet, &chain_at("2024-06-01T00:00:00Z")),
+            ["cert.pem:1:1#1 tls.cert: the leaf certificate CN=es is not valid before 2025-01-01T00:00:00Z"]
+        );
+        assert_eq!(hits(&expired, &chain_at("2024-06-01T00:00:00Z")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn certificates_within_their_validity_are_not_reported() {
+        let unit = chain_at("2026-11-27T00:00:00Z");
+        assert_eq!(hits(&Validity { state: State::Expired }, &unit), Vec::<String>::new());
+        assert_eq!(
+            hits(
+                &Validity {
+                    state: State::NotYetValid
+                },
+                &unit
+            ),
+            Vec::<String>::new()
+        );
+    }
+}

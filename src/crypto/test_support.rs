@@ -40,7 +40,8 @@ impl Alg {
     }
 }
 
-fn date(y: i32) -> time::OffsetDateTime {
+/// Midnight UTC on 1 January of year `y`: the test certificates' validity bounds.
+pub fn date(y: i32) -> time::OffsetDateTime {
     time::Date::from_calendar_date(y, time::Month::January, 1)
         .expect("valid date")
         .midnight()
@@ -61,7 +62,8 @@ pub struct Leaf {
     pub key_pkcs8: Vec<u8>,
 }
 
-fn ca_params(cn: &str) -> CertificateParams {
+/// A CA named `cn` (basicConstraints CA=true, keyCertSign), valid 2024 to 2034.
+pub fn ca_params(cn: &str) -> CertificateParams {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, cn);
@@ -114,13 +116,11 @@ impl Ca {
 
     /// A server certificate signed by this CA, its key in slot 2.
     pub fn leaf(&self, alg: Alg, cn: &str, sans: &[&str]) -> Leaf {
-        let mut params =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
-        params.distinguished_name = rcgen::DistinguishedName::new();
-        params.distinguished_name.push(DnType::CommonName, cn);
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        params.not_before = date(2025);
-        params.not_after = date(2027);
+        self.issue_leaf(alg, leaf_params(cn, sans))
+    }
+
+    /// A certificate from `params` signed by this CA, its key in slot 2.
+    pub fn issue_leaf(&self, alg: Alg, params: CertificateParams) -> Leaf {
         let key = alg.key(2);
         let issuer = Issuer::from_params(&self.params, &self.key);
         let der = params.signed_by(&key, &issuer).expect("signed").der().to_vec();
@@ -129,6 +129,44 @@ impl Ca {
             key_pkcs8: key.serialize_der(),
         }
     }
+
+    pub fn cert_pem(&self) -> String {
+        pem("CERTIFICATE", &self.der)
+    }
+}
+
+impl Leaf {
+    pub fn cert_pem(&self) -> String {
+        pem("CERTIFICATE", &self.der)
+    }
+
+    pub fn key_pem(&self) -> String {
+        pem("PRIVATE KEY", &self.key_pkcs8)
+    }
+}
+
+/// A server certificate named `cn` with DNS names `sans` (serverAuth), valid 2025 to 2027.
+pub fn leaf_params(cn: &str, sans: &[&str]) -> CertificateParams {
+    let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).expect("params");
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.not_before = date(2025);
+    params.not_after = date(2027);
+    params
+}
+
+/// `der` as a PEM block under `label`, in lines of 64 characters as OpenSSL writes them.
+pub fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 /// The RSAPrivateKey inside a PKCS#8 RSA key.
