@@ -17,13 +17,19 @@ use crate::schema::{ErrorKind, Schema, annotation};
 pub const KIND: Kind = Kind {
     name: "values_schema",
     summary: "The effective values satisfy the constraints of schemas/values.schema.json tagged with this rule's code.",
-    params: "(none: the schema's x-certgate-rule annotations say which constraint belongs to which rule)",
+    params: "suggest: true follows a value outside its constraint's enum with the nearest allowed value (default false); the schema's x-certgate-rule annotations say which constraint belongs to which rule",
     build: super::build::<ValuesSchema>,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ValuesSchema {}
+pub struct ValuesSchema {
+    /// Whether a value its constraint's `enum` does not allow is followed by the nearest value it
+    /// does allow ("did you mean provided?"): for a rule whose allowed values a typo misses
+    /// (tls.type's), the list staying in the schema.
+    #[serde(default)]
+    suggest: bool,
+}
 
 impl Check for ValuesSchema {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
@@ -100,10 +106,10 @@ impl Check for ValuesSchema {
                         Some(s) => format!("{} is {s:?}", here.path),
                         None => format!("{} is null", here.path),
                     };
-                    let hint = if emit.code() == "CG201" {
+                    let hint = if self.suggest {
                         here.node
                             .as_str()
-                            .and_then(|s| nearest(s, &["selfsigned", "provided", "secret"]))
+                            .and_then(|s| nearest(s, &allowed_values(&error.schema)))
                             .map_or(String::new(), |k| format!("; did you mean {k}?"))
                     } else {
                         String::new()
@@ -132,6 +138,22 @@ fn known_keys(schema_path: &[String]) -> Vec<&'static str> {
     node.get("properties")
         .and_then(|p| p.as_object())
         .map_or_else(Vec::new, |m| m.keys().map(String::as_str).collect())
+}
+
+/// The strings of the `enum` keyword at `schema_path` (an enum error's): none for another keyword.
+fn allowed_values(schema_path: &[String]) -> Vec<&'static str> {
+    if schema_path.last().map(String::as_str) != Some("enum") {
+        return Vec::new();
+    }
+    let mut node = Schema::Values.document();
+    for seg in schema_path {
+        match node.get(seg) {
+            Some(n) => node = n,
+            None => return Vec::new(),
+        }
+    }
+    node.as_array()
+        .map_or_else(Vec::new, |a| a.iter().filter_map(|v| v.as_str()).collect())
 }
 
 /// The closest candidate to `word` when it is close enough to be a likely typo.
@@ -167,15 +189,15 @@ mod tests {
         let unit = Unit::builder()
             .values("tls:\n  type: Provided\n  secretname: es-tls\n")
             .build();
+        let said = "values.yaml:2:9 tls.type: tls.type is \"Provided\": tls.type must be exactly selfsigned, provided or secret: the chart compares case-sensitively and any other value silently configures no certificates";
         assert_eq!(
-            hits_as("CG201", &ValuesSchema {}, &unit),
-            [
-                "values.yaml:2:9 tls.type: tls.type is \"Provided\": tls.type must be exactly selfsigned, provided or secret: the chart compares case-sensitively and any other value silently configures no certificates; did you mean provided?"
-            ]
+            hits_as("CG201", &ValuesSchema { suggest: true }, &unit),
+            [format!("{said}; did you mean provided?")]
         );
+        assert_eq!(hits_as("CG201", &ValuesSchema { suggest: false }, &unit), [said]);
         // An unknown key is CG211's, reported at the key with the nearest known one.
         assert_eq!(
-            hits_as("CG211", &ValuesSchema {}, &unit),
+            hits_as("CG211", &ValuesSchema { suggest: false }, &unit),
             ["values.yaml:3:3 tls.secretname: secretname is not a key of tls in the chart; did you mean secretName?"]
         );
     }
@@ -183,11 +205,45 @@ mod tests {
     #[test]
     fn values_the_schema_allows_are_not_reported() {
         let unit = Unit::builder().values("tls:\n  type: selfsigned\n").build();
+        let check = ValuesSchema { suggest: true };
         for code in ["CG201", "CG202", "CG203", "CG204", "CG205", "CG206", "CG211", "CG214"] {
-            assert_eq!(hits_as(code, &ValuesSchema {}, &unit), Vec::<String>::new(), "{code}");
+            assert_eq!(hits_as(code, &check, &unit), Vec::<String>::new(), "{code}");
         }
         // A violation is reported by the rule it is tagged with, not by every rule of the kind.
         let typo = Unit::builder().values("tls:\n  type: Provided\n").build();
-        assert_eq!(hits_as("CG211", &ValuesSchema {}, &typo), Vec::<String>::new());
+        assert_eq!(hits_as("CG211", &check, &typo), Vec::<String>::new());
+        // Nothing near enough to suggest.
+        let far = Unit::builder().values("tls:\n  type: letsencrypt\n").build();
+        assert_eq!(
+            hits_as("CG201", &check, &far),
+            [
+                "values.yaml:2:9 tls.type: tls.type is \"letsencrypt\": tls.type must be exactly selfsigned, provided or secret: the chart compares case-sensitively and any other value silently configures no certificates"
+            ]
+        );
+    }
+
+    /// The built-in rules as shipped: only CG201 asks for the hint, and its rule file says so.
+    #[test]
+    fn the_built_in_tls_type_rule_suggests_and_the_others_do_not() {
+        let unit = Unit::builder()
+            .values("tls:\n  type: Secret\n  secretName: es-tls\n")
+            .build();
+        let rule = |code: &str| {
+            let rule = crate::rules::builtin()
+                .iter()
+                .find(|r| &*r.meta.code == code)
+                .unwrap_or_else(|| panic!("{code}"));
+            hits_as(code, rule.check.as_ref(), &unit)
+        };
+        assert_eq!(
+            rule("CG201"),
+            [
+                "values.yaml:2:9 tls.type: tls.type is \"Secret\": tls.type must be exactly selfsigned, provided or secret: the chart compares case-sensitively and any other value silently configures no certificates; did you mean secret?"
+            ]
+        );
+        for r in crate::rules::builtin().iter().filter(|r| r.meta.kind == KIND.name) {
+            let suggests = format!("{:?}", r.check).contains("suggest: true");
+            assert_eq!(suggests, &*r.meta.code == "CG201", "{}", r.meta.code);
+        }
     }
 }
