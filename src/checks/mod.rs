@@ -313,4 +313,18 @@ mod tests {
             assert_eq!(name, camel(kind.name), "the struct of kind {}", kind.name);
         }
     }
+
+    /// A kind comes with tests that run it as the engine does, on a unit from `Unit::builder()`
+    /// ([`super::testing`]): the tests of a file name that module only to use it.
+    #[test]
+    fn each_kind_is_run_by_its_own_tests() {
+        for kind in KINDS {
+            let path = format!("{}/src/checks/{}.rs", env!("CARGO_MANIFEST_DIR"), kind.name);
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert!(
+                text.contains("use crate::checks::testing::"),
+                "{path} has no test through checks::testing"
+            );
+        }
+    }
 }
