@@ -46,30 +46,90 @@ impl Default for Policy {
     }
 }
 
+/// What set a rule's severity in force away from its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangedBy {
+    /// An entry of config `policy.rules` that switches the rule off or sets its severity.
+    Override,
+    /// `clients: must-keep-working`, through the rule's `escalate`.
+    ClientsMustKeepWorking,
+    /// `require_previous: true`, through the rule's `escalate`.
+    RequirePrevious,
+}
+
+impl ChangedBy {
+    /// The setting's name as the config spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangedBy::Override => "policy.rules",
+            ChangedBy::ClientsMustKeepWorking => "clients: must-keep-working",
+            ChangedBy::RequirePrevious => "require_previous",
+        }
+    }
+}
+
+/// A rule as the policy runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InForce {
+    /// None when the rule is switched off.
+    pub severity: Option<Severity>,
+    /// What changed the severity from the rule's default, when something did.
+    pub changed_by: Option<ChangedBy>,
+}
+
 impl Policy {
+    /// How `rule` runs under this policy: an entry of `policy.rules` (`off` or a severity) decides
+    /// outright; otherwise each policy setting the rule's `escalate` names raises it (never lowers
+    /// it), and the raise that gave the final severity is what changed it (the first, on a tie).
+    pub fn in_force(&self, rule: &Rule) -> InForce {
+        let meta = &rule.meta;
+        match self.rules.get(&*meta.code) {
+            Some(RuleSetting::Off) => {
+                return InForce {
+                    severity: None,
+                    changed_by: Some(ChangedBy::Override),
+                };
+            }
+            Some(RuleSetting::Severity(s)) => {
+                return InForce {
+                    severity: Some(*s),
+                    changed_by: Some(ChangedBy::Override),
+                };
+            }
+            Some(RuleSetting::On) | None => {}
+        }
+        let escalations = [
+            (
+                self.clients_must_keep_working,
+                meta.escalate.clients_must_keep_working,
+                ChangedBy::ClientsMustKeepWorking,
+            ),
+            (
+                self.require_previous,
+                meta.escalate.require_previous,
+                ChangedBy::RequirePrevious,
+            ),
+        ];
+        let mut in_force = InForce {
+            severity: Some(meta.severity),
+            changed_by: None,
+        };
+        for (on, to, by) in escalations {
+            if let (true, Some(to)) = (on, to)
+                && in_force.severity.is_some_and(|s| to > s)
+            {
+                in_force = InForce {
+                    severity: Some(to),
+                    changed_by: Some(by),
+                };
+            }
+        }
+        in_force
+    }
+
     /// The severity `rule` reports with under this policy, or None when it is switched off.
     pub fn severity_of(&self, rule: &Rule) -> Option<Severity> {
-        let mut severity = rule.meta.severity;
-        let raise = |s: &mut Severity, to: Option<Severity>, on: bool| {
-            if let (true, Some(to)) = (on, to) {
-                *s = (*s).max(to);
-            }
-        };
-        raise(
-            &mut severity,
-            rule.meta.escalate.clients_must_keep_working,
-            self.clients_must_keep_working,
-        );
-        raise(
-            &mut severity,
-            rule.meta.escalate.require_previous,
-            self.require_previous,
-        );
-        match self.rules.get(&*rule.meta.code) {
-            Some(RuleSetting::Off) => None,
-            Some(RuleSetting::Severity(s)) => Some(*s),
-            Some(RuleSetting::On) | None => Some(severity),
-        }
+        self.in_force(rule).severity
     }
 
     /// The help URI of a rule: `<help_uri_base>/<code>` when configured, else the rule's own.
@@ -246,4 +306,88 @@ fn unit_secrets(unit: &Unit) -> Vec<(std::sync::Arc<crate::source::Source>, Vec<
 /// `Ok(None)` when nothing changes; `Err` with the reason when the command cannot be formed.
 pub fn approved_command(unit: &Unit) -> Result<Option<String>, NoCommand> {
     unit.command_plan().clone().map(|planned| planned.map(|p| p.command))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+
+    /// A rule like CG401 with the severities and escalations given, parsed as a rule file is.
+    fn rule(severity: &str, escalate: &str) -> Rule {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/CG401-ca-changed.yaml"))
+            .expect("rule file");
+        let text = text
+            .replace("severity: warning", &format!("severity: {severity}"))
+            .replace(
+                "escalate: {clients_must_keep_working: error}",
+                &format!("escalate: {escalate}"),
+            );
+        crate::rules::parse_rule("CG401-ca-changed.yaml", &text, &mut SourceMap::new()).expect("rule parses")
+    }
+
+    #[test]
+    fn the_policy_says_what_set_each_severity() {
+        let builtin = |code: &str| {
+            crate::rules::builtin()
+                .iter()
+                .find(|r| &*r.meta.code == code)
+                .expect("built-in rule")
+        };
+        let in_force = |policy: &Policy, rule: &Rule| {
+            let f = policy.in_force(rule);
+            (f.severity, f.changed_by)
+        };
+        let default = Policy::default();
+        assert_eq!(in_force(&default, builtin("CG401")), (Some(Severity::Warning), None));
+
+        let mut policy = Policy {
+            clients_must_keep_working: true,
+            require_previous: true,
+            ..Policy::default()
+        };
+        assert_eq!(
+            in_force(&policy, builtin("CG401")),
+            (Some(Severity::Error), Some(ChangedBy::ClientsMustKeepWorking))
+        );
+        assert_eq!(
+            in_force(&policy, builtin("CG404")),
+            (Some(Severity::Error), Some(ChangedBy::RequirePrevious))
+        );
+        policy.rules.insert("CG401".into(), RuleSetting::Off);
+        policy
+            .rules
+            .insert("CG404".into(), RuleSetting::Severity(Severity::Info));
+        policy.rules.insert("CG402".into(), RuleSetting::On);
+        assert_eq!(in_force(&policy, builtin("CG401")), (None, Some(ChangedBy::Override)));
+        assert_eq!(
+            in_force(&policy, builtin("CG404")),
+            (Some(Severity::Info), Some(ChangedBy::Override))
+        );
+        assert_eq!(
+            in_force(&policy, builtin("CG402")),
+            (Some(Severity::Error), Some(ChangedBy::ClientsMustKeepWorking))
+        );
+
+        // The raise that gave the final severity changed it (the first, on a tie); one that does
+        // not raise it changes nothing.
+        let both = Policy {
+            clients_must_keep_working: true,
+            require_previous: true,
+            ..Policy::default()
+        };
+        let higher_second = rule("info", "{clients_must_keep_working: warning, require_previous: error}");
+        assert_eq!(
+            in_force(&both, &higher_second),
+            (Some(Severity::Error), Some(ChangedBy::RequirePrevious))
+        );
+        let tie = rule("info", "{clients_must_keep_working: error, require_previous: error}");
+        assert_eq!(
+            in_force(&both, &tie),
+            (Some(Severity::Error), Some(ChangedBy::ClientsMustKeepWorking))
+        );
+        let no_raise = rule("error", "{clients_must_keep_working: warning}");
+        assert_eq!(in_force(&both, &no_raise), (Some(Severity::Error), None));
+        assert_eq!(both.severity_of(&no_raise), Some(Severity::Error));
+    }
 }

@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::crypto::Moment;
-use crate::engine::{self, Policy};
+use crate::engine::{self, ChangedBy, Policy};
 use crate::helm::strvals::HelmVersion;
 use crate::load::{BasePrefetch, Context, Limits, NewLabel, PREFETCH_MAX, UnitSpec, load_unit, preload_charts};
 use crate::model::unit::Given;
@@ -749,21 +749,27 @@ fn show_config(config: Option<&Config>, policy: &Policy, args: &CheckArgs) -> St
     ));
     out.push_str("rules:\n");
     for rule in rules::builtin() {
-        let setting = match policy.severity_of(rule) {
+        let in_force = policy.in_force(rule);
+        let setting = match in_force.severity {
             None => "off".to_string(),
             Some(s) => s.as_str().to_string(),
         };
         let key = format!("rules.{}", rule.meta.code);
-        let esc = &rule.meta.escalate;
-        // An explicit override wins; otherwise a policy setting may have raised the rule.
+        // An entry of policy.rules is where the setting comes from (`on` included); otherwise the
+        // policy setting that raised the rule, if one did.
         let from = if config.is_some_and(|c| c.policy_origins.contains_key(&key)) {
             origin(&key, false)
-        } else if policy.clients_must_keep_working && esc.clients_must_keep_working.is_some() {
-            format!("{} (clients: must-keep-working)", origin("clients", false))
-        } else if policy.require_previous && esc.require_previous.is_some() {
-            format!("{} (require_previous: true)", origin("require_previous", false))
         } else {
-            "default".to_string()
+            match in_force.changed_by {
+                Some(ChangedBy::ClientsMustKeepWorking) => {
+                    format!("{} (clients: must-keep-working)", origin("clients", false))
+                }
+                Some(ChangedBy::RequirePrevious) => {
+                    format!("{} (require_previous: true)", origin("require_previous", false))
+                }
+                Some(by @ ChangedBy::Override) => by.as_str().to_string(),
+                None => "default".to_string(),
+            }
         };
         out.push_str(&format!(
             "  {}: {}  # {} {}\n",

@@ -15,7 +15,7 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::{CertificateInfo, Finding, Severity, UnitReport};
 use crate::crypto::Moment;
-use crate::engine::{Policy, RuleSetting};
+use crate::engine::{ChangedBy, Policy, RuleSetting};
 use crate::rules::Rule;
 
 /// The auditor's report as one self-contained HTML5 document.
@@ -113,22 +113,13 @@ pub(super) fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<
         .iter()
         .map(|rule| {
             let meta = &rule.meta;
-            let effective = policy.severity_of(rule);
-            let changed_by = match policy.rules.get(&*meta.code) {
-                Some(RuleSetting::Off | RuleSetting::Severity(_)) => Some("policy.rules"),
-                _ if effective == Some(meta.severity) => None,
-                _ if policy.clients_must_keep_working && meta.escalate.clients_must_keep_working.is_some() => {
-                    Some("clients: must-keep-working")
-                }
-                _ if policy.require_previous && meta.escalate.require_previous.is_some() => Some("require_previous"),
-                _ => Some("policy"),
-            };
+            let in_force = policy.in_force(rule);
             RuleRow {
                 code: &meta.code,
                 name: &meta.name,
                 default: meta.severity,
-                effective,
-                changed_by,
+                effective: in_force.severity,
+                changed_by: in_force.changed_by.map(ChangedBy::as_str),
                 summary: &meta.summary,
                 help_uri: policy.help_uri(rule),
             }
