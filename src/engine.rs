@@ -277,7 +277,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         findings: found,
         suppressed,
         client_impact: unit.impact().clone(),
-        certificates: unit.material.inventory(),
+        certificates: unit.material.inventory(policy.expiry_warning_days),
         upgrade_command,
         command_note,
         redacted: unit.redacted.clone(),

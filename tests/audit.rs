@@ -15,7 +15,7 @@ use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::unit::Given;
 use certgate::report::audit;
 use certgate::report::github::md_escape;
-use certgate::report::{CertificateInfo, Location, Severity, Suppressed, UnitReport};
+use certgate::report::{CertState, CertificateInfo, Location, Severity, Suppressed, UnitReport};
 use certgate::rules::{self, Rule};
 use certgate::source::SourceMap;
 
@@ -62,7 +62,15 @@ fn policy() -> Policy {
     policy
 }
 
-fn cert(role: &str, subject: &str, not_before: &str, not_after: &str, days_left: i64, fp: char) -> CertificateInfo {
+/// A certificate of the inventory, with the state the engine would have given it.
+fn cert(
+    role: &str,
+    subject: &str,
+    (not_before, not_after): (&str, &str),
+    days_left: i64,
+    state: CertState,
+    fp: char,
+) -> CertificateInfo {
     CertificateInfo {
         role: role.to_string(),
         source: format!("certs/{role}.pem"),
@@ -76,6 +84,7 @@ fn cert(role: &str, subject: &str, not_before: &str, not_after: &str, days_left:
         key_type: "RSA".to_string(),
         key_bits: 2048,
         signature_algorithm: "sha256WithRSAEncryption".to_string(),
+        state,
     }
 }
 
@@ -85,33 +94,33 @@ fn certificates() -> Vec<CertificateInfo> {
         cert(
             "leaf",
             HOSTILE_SUBJECT,
-            "2026-06-01T00:00:00Z",
-            "2027-06-01T00:00:00Z",
+            ("2026-06-01T00:00:00Z", "2027-06-01T00:00:00Z"),
             186,
+            CertState::Valid,
             'a',
         ),
         cert(
             "intermediate",
             "CN=Example Issuing CA",
-            "2024-12-01T00:00:00Z",
-            "2026-12-10T00:00:00Z",
+            ("2024-12-01T00:00:00Z", "2026-12-10T00:00:00Z"),
             13,
+            CertState::Expiring,
             'b',
         ),
         cert(
             "previous-ca",
             "CN=Old Root",
-            "1950-01-01T00:00:00Z",
-            "2020-01-01T00:00:00Z",
+            ("1950-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
             -2522,
+            CertState::Expired,
             'c',
         ),
         cert(
             "ca",
             "CN=Example Root CA, O=Example",
-            "2016-01-01T00:00:00Z",
-            "9999-12-31T23:59:59Z",
+            ("2016-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),
             2_912_000,
+            CertState::Valid,
             'd',
         ),
     ]
@@ -334,6 +343,59 @@ fn both_documents_carry_the_whole_report() {
         } else {
             columns = None;
         }
+    }
+}
+
+/// The state the audit shows for a certificate is the rules' verdict on it, to the second and to
+/// the fraction: the leaf of each CG306, CG307 and CG308 case, and of the CG307 window case at the
+/// whole second, where exactly 30 days are left and CG307 says nothing.
+#[test]
+fn states_shown_are_the_rules_verdicts() {
+    let runs = [
+        ("cg306-cert-expired", None, "expired"),
+        ("cg306-expired-half-a-second-ago", None, "expired"),
+        ("cg307-cert-expires-soon", None, "expiring"),
+        ("cg307-window-to-the-fraction", None, "expiring"),
+        ("cg307-window-to-the-fraction", Some("2026-11-27T00:00:00Z"), "valid"),
+        ("cg308-cert-not-yet-valid", None, "not yet valid"),
+    ];
+    for (name, now, shown) in runs {
+        let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(name);
+        let tmp = common::prepare_case(&case).unwrap();
+        let args_text = std::fs::read_to_string(case.join("args")).unwrap();
+        let mut args: Vec<&str> = args_text.lines().filter(|l| !l.starts_with('#')).collect();
+        if let Some(now) = now {
+            let i = args.iter().position(|a| *a == "--now").unwrap();
+            args[i + 1] = now;
+        }
+        let run = |command: &str, format: &str| {
+            let mut args = args.clone();
+            args[0] = command;
+            args.extend(["--format", format]);
+            let out = common::run_in(tmp.path(), &args);
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let report: serde_json::Value = serde_json::from_str(&run("check", "json")).unwrap();
+        let codes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == "tls.cert")
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        let verdict = match ["CG306", "CG307", "CG308"].iter().find(|c| codes.contains(c)) {
+            Some(&"CG306") => "expired",
+            Some(&"CG307") => "expiring",
+            Some(_) => "not yet valid",
+            None => "valid",
+        };
+        assert_eq!(verdict, shown, "{name} {now:?}: the rules say {codes:?}");
+        let md = run("audit", "markdown");
+        let leaf = md
+            .lines()
+            .find(|l| l.starts_with("| 1 | leaf |"))
+            .unwrap_or_else(|| panic!("{md}"));
+        assert!(leaf.contains(&format!(" | {shown} | ")), "{name} {now:?}: {leaf}");
     }
 }
 

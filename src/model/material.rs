@@ -13,7 +13,7 @@ use crate::crypto::{
     parse_private_key, validity_at, verify_chain,
 };
 use crate::model::value::{Node, Origin};
-use crate::report::{CertificateInfo, Location};
+use crate::report::{CertState, CertificateInfo, Location};
 use crate::source::pem::{self, DecodedKind, PemLabel, PemProblemKind, PemScan, classify_decoded, decode_value_base64};
 use crate::source::{SourceId, Span};
 
@@ -181,8 +181,9 @@ impl Material {
             .collect()
     }
 
-    /// The certificate inventory of the report.
-    pub fn inventory(&self) -> Vec<CertificateInfo> {
+    /// The certificate inventory of the report, each certificate's state judged with the policy's
+    /// expiry window (`expiry_warning_days`).
+    pub fn inventory(&self, window_days: u32) -> Vec<CertificateInfo> {
         let mut all = self.new_certs();
         all.extend(self.previous_ca().map(|c| ("previous-ca", c)));
         all.into_iter()
@@ -199,8 +200,21 @@ impl Material {
                 key_type: key_type(&c.cert),
                 key_bits: c.cert.public_key.bits(),
                 signature_algorithm: c.cert.signature.name.clone(),
+                state: state_at(&c.cert, self.now, window_days),
             })
             .collect()
+    }
+}
+
+/// How `cert` stands at `now`, as the rules judge it: expired or not yet valid as CG306 and CG308
+/// see it ([`validity_at`], both bounds inclusive), and expiring when less than `window_days` of
+/// whole seconds are left, as CG307 (`expires_within`) counts them.
+pub fn state_at(cert: &Certificate, now: Moment, window_days: u32) -> CertState {
+    match validity_at(cert, now) {
+        Validity::Expired => CertState::Expired,
+        Validity::NotYetValid => CertState::NotYetValid,
+        Validity::Valid if now.seconds_until(cert.not_after) < i64::from(window_days) * 86_400 => CertState::Expiring,
+        Validity::Valid => CertState::Valid,
     }
 }
 
@@ -613,4 +627,43 @@ pub fn holds_private_key(s: &str) -> bool {
         && decode_value_base64(s.trim())
             .ok()
             .is_some_and(|b| b.windows(11).any(|w| w == b"PRIVATE KEY"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::test_support::{Alg, Ca};
+
+    const DAY: i64 = 86_400;
+
+    /// The state of a certificate valid from 2024-01-01 to 2034-01-01, with a 30-day window, at
+    /// the whole second `at` picks from its dates and `nanos` past it.
+    fn state(at: impl Fn(&Certificate) -> i64, nanos: u32) -> CertState {
+        let cert = parse_certificate(&Ca::new(Alg::EcP256, "Example Root CA").der).expect("fixture");
+        state_at(&cert, Moment::new(at(&cert), nanos), 30)
+    }
+
+    #[test]
+    fn states_are_the_rules_verdicts_to_the_second() {
+        // Both bounds are inclusive (CG306, CG308): half a second past notAfter is expired, half
+        // a second before notBefore is not yet valid.
+        assert_eq!(state(|c| c.not_after, 0), CertState::Expiring);
+        assert_eq!(state(|c| c.not_after, 500_000_000), CertState::Expired);
+        assert_eq!(state(|c| c.not_before - 1, 500_000_000), CertState::NotYetValid);
+        assert_eq!(state(|c| c.not_before, 0), CertState::Valid);
+        // Expiring means less than the window left (CG307): exactly 30 days is not, one second
+        // less is.
+        assert_eq!(state(|c| c.not_after - 30 * DAY, 0), CertState::Valid);
+        assert_eq!(state(|c| c.not_after - 30 * DAY + 1, 0), CertState::Expiring);
+        // To the fraction: 30 days less half a second left is in the window, 30 days and half a
+        // second is not.
+        assert_eq!(state(|c| c.not_after - 30 * DAY, 500_000_000), CertState::Expiring);
+        assert_eq!(state(|c| c.not_after - 30 * DAY - 1, 500_000_000), CertState::Valid);
+    }
+
+    #[test]
+    fn a_window_of_no_days_holds_nothing() {
+        let cert = parse_certificate(&Ca::new(Alg::EcP256, "Example Root CA").der).expect("fixture");
+        assert_eq!(state_at(&cert, Moment::from(cert.not_after), 0), CertState::Valid);
+    }
 }

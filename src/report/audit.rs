@@ -5,16 +5,16 @@
 //! GitHub-flavoured Markdown.
 //!
 //! This file holds what both formats share and compute the same way: why no command was approved,
-//! the rule table under the policy, where a finding is, a certificate's state, and the scale of the
-//! validity timeline. Like every renderer they decide nothing: the engine did. Both are pure
+//! the rule table under the policy, where a finding is, and the scale of the validity timeline.
+//! Like every renderer they decide nothing: each certificate's state ([`super::CertState`]) and
+//! each rule's severity under the policy ([`Policy::in_force`]) come from the engine. Both are pure
 //! functions of the report, so the same report gives the same bytes; the only time in them is the
 //! report's own `now`.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
-use super::{CertificateInfo, Finding, Severity, UnitReport};
-use crate::crypto::Moment;
+use super::{CertState, Finding, Severity, UnitReport};
 use crate::engine::{ChangedBy, Policy, RuleSetting};
 use crate::rules::Rule;
 
@@ -176,37 +176,6 @@ pub(super) fn where_(report: &UnitReport, f: &Finding) -> String {
     out
 }
 
-/// How a certificate stands at the report's `now`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CertState {
-    Expired,
-    /// Expires within `policy.expiry_warning_days`.
-    Expiring,
-    Valid,
-    NotYetValid,
-}
-
-impl CertState {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            CertState::Expired => "expired",
-            CertState::Expiring => "expiring",
-            CertState::Valid => "valid",
-            CertState::NotYetValid => "not yet valid",
-        }
-    }
-
-    /// The CSS class and colour of the state (the colours of the timeline's bars).
-    pub(super) fn class(self) -> &'static str {
-        match self {
-            CertState::Expired => "expired",
-            CertState::Expiring => "expiring",
-            CertState::Valid => "valid",
-            CertState::NotYetValid => "future",
-        }
-    }
-}
-
 const DAY: i64 = 86_400;
 
 /// Seconds since the epoch of an RFC 3339 time (a fraction dropped); None when it does not parse.
@@ -214,46 +183,11 @@ pub(super) fn parse_time(s: &str) -> Option<i64> {
     OffsetDateTime::parse(s, &Rfc3339).ok().map(|t| t.unix_timestamp())
 }
 
-/// An RFC 3339 time with its fraction of a second (the report's `now` may have one); None when it
-/// does not parse.
-pub(super) fn parse_moment(s: &str) -> Option<Moment> {
-    OffsetDateTime::parse(s, &Rfc3339).ok().map(Moment::from)
-}
-
 /// `YYYY-MM-DD` of a time (UTC).
 pub(super) fn date_of(t: i64) -> String {
     match OffsetDateTime::from_unix_timestamp(t) {
         Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
         Err(_) => "?".to_string(),
-    }
-}
-
-/// The state of a certificate: from its dates and `now` when both parse (expired once notAfter is
-/// past, as CG306; expiring within the window, as CG307), else from `days_left`.
-pub(super) fn cert_state(c: &CertificateInfo, now: Option<Moment>, window_days: u32) -> CertState {
-    let window = i64::from(window_days) * DAY;
-    if let Some(now) = now {
-        // Certificate times are whole seconds: `t > now` iff `t > floor(now)`, `t < now` iff
-        // `t < ceil(now)`, and `t - now <= window` iff `t - floor(now) <= window`.
-        if parse_time(&c.not_before).is_some_and(|nb| nb > now.floor()) {
-            return CertState::NotYetValid;
-        }
-        if let Some(na) = parse_time(&c.not_after) {
-            return if na < now.ceil() {
-                CertState::Expired
-            } else if na - now.floor() <= window {
-                CertState::Expiring
-            } else {
-                CertState::Valid
-            };
-        }
-    }
-    if c.days_left < 0 {
-        CertState::Expired
-    } else if c.days_left <= i64::from(window_days) {
-        CertState::Expiring
-    } else {
-        CertState::Valid
     }
 }
 
@@ -281,19 +215,18 @@ pub(super) struct Bar {
 
 impl Timeline {
     /// The timeline of a unit's certificates, or None when there is nothing to place.
-    pub(super) fn new(report: &UnitReport, window_days: u32) -> Option<Timeline> {
+    pub(super) fn new(report: &UnitReport) -> Option<Timeline> {
         if report.certificates.is_empty() {
             return None;
         }
-        let moment = parse_moment(&report.now);
-        let now = moment.map(Moment::floor);
+        let now = parse_time(&report.now);
         let bars: Vec<Bar> = report
             .certificates
             .iter()
             .map(|c| Bar {
                 start: parse_time(&c.not_before),
                 end: parse_time(&c.not_after),
-                state: cert_state(c, moment, window_days),
+                state: c.state,
             })
             .collect();
         let times = bars.iter().flat_map(|b| [b.start, b.end]).chain([now]).flatten();
@@ -375,10 +308,10 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClientImpact, Location, Scenario, Verdict};
+    use crate::report::{CertificateInfo, ClientImpact, Location, Scenario, Verdict};
     use crate::source::SourceMap;
 
-    fn cert(not_before: &str, not_after: &str, days_left: i64) -> CertificateInfo {
+    fn cert(not_before: &str, not_after: &str, state: CertState) -> CertificateInfo {
         CertificateInfo {
             role: "leaf".into(),
             source: "values.yaml:tls.cert".into(),
@@ -388,10 +321,11 @@ mod tests {
             sha256: "ab".repeat(32),
             not_before: not_before.into(),
             not_after: not_after.into(),
-            days_left,
+            days_left: 0,
             key_type: "RSA".into(),
             key_bits: 2048,
             signature_algorithm: "sha256WithRSAEncryption".into(),
+            state,
         }
     }
 
@@ -430,57 +364,12 @@ mod tests {
     }
 
     #[test]
-    fn states_follow_the_dates_and_the_window() {
-        let now = parse_moment("2026-11-27T00:00:00Z");
-        let state = |nb, na| cert_state(&cert(nb, na, 0), now, 30);
-        assert_eq!(
-            state("2025-01-01T00:00:00Z", "2026-11-26T23:59:59Z"),
-            CertState::Expired
-        );
-        assert_eq!(
-            state("2025-01-01T00:00:00Z", "2026-12-27T00:00:00Z"),
-            CertState::Expiring
-        );
-        assert_eq!(state("2025-01-01T00:00:00Z", "2026-12-27T00:00:01Z"), CertState::Valid);
-        assert_eq!(
-            state("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"),
-            CertState::NotYetValid
-        );
-        // Half a second after notAfter is past it; half a second before notBefore is before it.
-        let half_past = parse_moment("2026-11-27T00:00:00.5Z");
-        let state = |nb, na| cert_state(&cert(nb, na, 0), half_past, 30);
-        assert_eq!(
-            state("2025-01-01T00:00:00Z", "2026-11-27T00:00:00Z"),
-            CertState::Expired
-        );
-        assert_eq!(
-            state("2025-01-01T00:00:00Z", "2026-11-27T00:00:01Z"),
-            CertState::Expiring
-        );
-        assert_eq!(state("2026-11-27T00:00:00Z", "2027-11-27T00:00:00Z"), CertState::Valid);
-        assert_eq!(
-            state("2026-11-27T00:00:01Z", "2027-11-27T00:00:00Z"),
-            CertState::NotYetValid
-        );
-        // The window holds 30 days of time left, to the fraction: 30 days less half a second is in
-        // it, 30 days and half a second is not.
-        assert_eq!(
-            state("2025-01-01T00:00:00Z", "2026-12-27T00:00:00Z"),
-            CertState::Expiring
-        );
-        assert_eq!(state("2025-01-01T00:00:00Z", "2026-12-27T00:00:01Z"), CertState::Valid);
-        // Unreadable dates: fall back to days_left.
-        assert_eq!(cert_state(&cert("?", "?", -1), now, 30), CertState::Expired);
-        assert_eq!(cert_state(&cert("?", "?", 400), None, 30), CertState::Valid);
-    }
-
-    #[test]
     fn extreme_dates_keep_the_scale_around_now() {
         let r = report(vec![
-            cert("1950-01-01T00:00:00Z", "9999-12-31T23:59:59Z", 2_900_000),
-            cert("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", 35),
+            cert("1950-01-01T00:00:00Z", "9999-12-31T23:59:59Z", CertState::Valid),
+            cert("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", CertState::Valid),
         ]);
-        let t = Timeline::new(&r, 30).unwrap();
+        let t = Timeline::new(&r).unwrap();
         let now = t.now.unwrap();
         assert!(now - t.lo <= (HORIZON_DAYS + 200) * DAY && t.hi - now <= (HORIZON_DAYS + 200) * DAY);
         // The one-year leaf is still visible on a 720-unit axis, and the 9999 CA clamps to the edge.
@@ -495,20 +384,40 @@ mod tests {
 
     #[test]
     fn a_timeline_without_now_or_with_one_date_still_has_width() {
-        let mut r = report(vec![cert("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z", 0)]);
+        let mut r = report(vec![cert(
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59Z",
+            CertState::NotYetValid,
+        )]);
         r.now = "not a time".into();
-        let t = Timeline::new(&r, 30).unwrap();
+        let t = Timeline::new(&r).unwrap();
         assert!(t.hi > t.lo);
         assert!(t.ticks().len() <= 9);
-        r.certificates = vec![cert("?", "?", 0)];
-        assert!(Timeline::new(&r, 30).is_none());
-        assert!(Timeline::new(&report(Vec::new()), 30).is_none());
+        r.certificates = vec![cert("?", "?", CertState::Valid)];
+        assert!(Timeline::new(&r).is_none());
+        assert!(Timeline::new(&report(Vec::new())).is_none());
+    }
+
+    /// A bar is drawn in the state the engine gave its certificate, whatever the dates look like
+    /// from here.
+    #[test]
+    fn bars_take_the_engines_states() {
+        let r = report(vec![
+            cert("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", CertState::Valid),
+            cert("2026-01-01T00:00:00Z", "2036-01-01T00:00:00Z", CertState::Expiring),
+        ]);
+        let states: Vec<CertState> = Timeline::new(&r).unwrap().bars.iter().map(|b| b.state).collect();
+        assert_eq!(states, [CertState::Valid, CertState::Expiring]);
     }
 
     #[test]
     fn short_spans_tick_by_month() {
-        let r = report(vec![cert("2026-11-01T00:00:00Z", "2027-02-01T00:00:00Z", 66)]);
-        let ticks = Timeline::new(&r, 30).unwrap().ticks();
+        let r = report(vec![cert(
+            "2026-11-01T00:00:00Z",
+            "2027-02-01T00:00:00Z",
+            CertState::Valid,
+        )]);
+        let ticks = Timeline::new(&r).unwrap().ticks();
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("2026-11"), "{ticks:?}");
     }
 

@@ -6,10 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{
-    self, Approval, CertState, HORIZON_DAYS, Timeline, approval, cert_state, date_of, parse_moment, rule_rows,
-};
-use super::{Severity, UnitReport};
+use super::audit::{self, Approval, HORIZON_DAYS, Timeline, approval, date_of, rule_rows};
+use super::{CertState, Severity, UnitReport};
 use crate::engine::Policy;
 use crate::rules::Rule;
 
@@ -60,6 +58,16 @@ fn colour(state: CertState) -> &'static str {
         CertState::Expiring => "#d4a72c",
         CertState::Valid => "#2da44e",
         CertState::NotYetValid => "#8250df",
+    }
+}
+
+/// The CSS class of a state (the colours of the timeline's bars).
+fn class(state: CertState) -> &'static str {
+    match state {
+        CertState::Expired => "expired",
+        CertState::Expiring => "expiring",
+        CertState::Valid => "valid",
+        CertState::NotYetValid => "future",
     }
 }
 
@@ -387,7 +395,6 @@ certificate material was given), so there is no inventory and no timeline.</p>\n
         );
         return;
     }
-    let now = parse_moment(&report.now);
     let window = policy.expiry_warning_days;
     let _ = writeln!(
         out,
@@ -412,7 +419,7 @@ their real dates are in the labels and the table.</p>",
         );
     }
     out.push_str("</p>\n");
-    match Timeline::new(report, window) {
+    match Timeline::new(report) {
         Some(timeline) => svg(out, report, &timeline, index, window),
         None => out.push_str("<p>No certificate has dates that can be placed on a timeline.</p>\n"),
     }
@@ -422,7 +429,7 @@ their real dates are in the labels and the table.</p>",
 <th>source</th></tr>\n",
     );
     for (i, c) in report.certificates.iter().enumerate() {
-        let state = cert_state(c, now, window);
+        let state = c.state;
         let _ = writeln!(
             out,
             "<tr><td class=\"num\">{}</td><td>{}</td><td>{}<br><span class=\"note\">issued by {}</span></td>\
@@ -436,7 +443,7 @@ their real dates are in the labels and the table.</p>",
             escape(&c.not_before),
             escape(&c.not_after),
             c.days_left,
-            state.class(),
+            class(state),
             state.as_str(),
             escape(&c.key_type),
             c.key_bits,

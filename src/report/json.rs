@@ -331,7 +331,8 @@ mod tests {
 
     use super::*;
     use crate::report::{
-        CertificateInfo, ClientImpact, Finding, Input, Location, Scenario, Severity, Summary, Suppressed, Verdict,
+        CertState, CertificateInfo, ClientImpact, Finding, Input, Location, Scenario, Severity, Summary, Suppressed,
+        Verdict,
     };
     use crate::source::{Source, Span};
 
@@ -505,6 +506,7 @@ mod tests {
                 key_type: "RSA".into(),
                 key_bits: 2048,
                 signature_algorithm: "sha256WithRSAEncryption".into(),
+                state: [CertState::Valid, CertState::Expired, CertState::Expiring][j],
             })
             .collect();
         report.client_impact = ClientImpact {

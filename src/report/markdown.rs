@@ -5,9 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{self, Approval, CertState, Timeline, approval, cert_state, date_of, parse_moment, rule_rows};
+use super::audit::{self, Approval, Timeline, approval, date_of, rule_rows};
 use super::github::md_escape;
-use super::{Severity, UnitReport};
+use super::{CertState, Severity, UnitReport};
 use crate::engine::Policy;
 use crate::rules::Rule;
 
@@ -281,7 +281,7 @@ certificate material was given), so there is no inventory and no timeline.\n\n",
         "Validity of each certificate as of {}; the expiry warning window is {window} days.\n",
         md_escape(&report.now)
     );
-    if let Some(timeline) = Timeline::new(report, window) {
+    if let Some(timeline) = Timeline::new(report) {
         let drawing = text_timeline(report, &timeline);
         let f = fence(&drawing);
         let _ = writeln!(out, "{f}text\n{drawing}{f}\n");
@@ -290,7 +290,6 @@ certificate material was given), so there is no inventory and no timeline.\n\n",
         "| # | role | subject | issuer | serial | not before | not after | days left | state | key | signature | SHA-256 fingerprint | source |\n\
 | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | --- | --- | --- | --- |\n",
     );
-    let now = parse_moment(&report.now);
     for (i, c) in report.certificates.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -303,7 +302,7 @@ certificate material was given), so there is no inventory and no timeline.\n\n",
             md_escape(&c.not_before),
             md_escape(&c.not_after),
             c.days_left,
-            cert_state(c, now, window).as_str(),
+            c.state.as_str(),
             md_escape(&c.key_type),
             c.key_bits,
             md_escape(&c.signature_algorithm),

@@ -239,6 +239,30 @@ pub struct Input {
     pub sha256: String,
 }
 
+/// How a certificate of the inventory stands at the run's time, under the policy's expiry window:
+/// what CG306 (expired), CG307 (expiring) and CG308 (not yet valid) judge, decided by the engine
+/// ([`crate::model::material::state_at`]) so that no renderer works it out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertState {
+    Expired,
+    /// Valid, with less than the expiry warning window left (`expiry_warning_days`).
+    Expiring,
+    Valid,
+    NotYetValid,
+}
+
+impl CertState {
+    /// The state's words in every format that shows it (the audit report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertState::Expired => "expired",
+            CertState::Expiring => "expiring",
+            CertState::Valid => "valid",
+            CertState::NotYetValid => "not yet valid",
+        }
+    }
+}
+
 /// One certificate of the inventory (filled in by the certificate checks).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CertificateInfo {
@@ -254,6 +278,10 @@ pub struct CertificateInfo {
     pub key_type: String,
     pub key_bits: u32,
     pub signature_algorithm: String,
+    /// Not a key of the JSON report, whose keys are a contract (SPEC §4): `days_left` is its
+    /// reading of the same fact.
+    #[serde(skip)]
+    pub state: CertState,
 }
 
 /// Counts of findings by severity, and of suppressed ones.
