@@ -8,7 +8,7 @@ use crate::checks::Outcome;
 use crate::load::Loaded;
 pub use crate::model::plan::NoCommand;
 use crate::model::unit::Unit;
-use crate::report::{Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
+use crate::report::{Approval, Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
 use crate::rules::Rule;
 
 /// A rule's setting in config `policy.rules`.
@@ -242,15 +242,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         let p = crate::report::place(&unit.sources, &s.finding.location);
         (p.file, p.line, p.column, s.finding.code.clone())
     });
-    let blocked = found.iter().any(|f| f.severity >= policy.fail_on);
-    let (upgrade_command, command_note) = if blocked {
-        (None, None)
-    } else {
-        match approved_command(&unit) {
-            Ok(command) => (command, None),
-            Err(why) => (None, Some(format!("no command: {why}"))),
-        }
-    };
+    let approval = approval(&unit, &found, policy.fail_on);
     let secrets = unit_secrets(&unit);
     // The report keeps only the texts its findings point into (the PEM files and values of 10,000
     // units would otherwise stay in memory until the end of the run).
@@ -278,11 +270,32 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         suppressed,
         client_impact: unit.impact().clone(),
         certificates: unit.material.inventory(policy.expiry_warning_days),
-        upgrade_command,
-        command_note,
+        approval,
         redacted: unit.redacted.clone(),
         sources,
         secrets,
+    }
+}
+
+/// Whether the unit gets a command (SPEC §3), from its final findings (sorted, suppressions
+/// applied) and the unit's own plan: findings at or above `fail_on` block it; else the plan has
+/// the command, finds nothing to change, or says why it cannot be formed.
+fn approval(unit: &Unit, found: &[Finding], fail_on: Severity) -> Approval {
+    let mut count = 0;
+    let mut codes: Vec<std::sync::Arc<str>> = Vec::new();
+    for f in found.iter().filter(|f| f.severity >= fail_on) {
+        count += 1;
+        if !codes.contains(&f.code) {
+            codes.push(f.code.clone());
+        }
+    }
+    if count > 0 {
+        return Approval::Blocked { count, codes, fail_on };
+    }
+    match approved_command(unit) {
+        Ok(Some(command)) => Approval::Approved(command),
+        Ok(None) => Approval::NothingToChange,
+        Err(why) => Approval::NotFormed(why),
     }
 }
 
@@ -311,7 +324,121 @@ pub fn approved_command(unit: &Unit) -> Result<Option<String>, NoCommand> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testing::given;
+    use crate::load::{Context, UnitSpec, load_unit};
     use crate::source::SourceMap;
+
+    /// The report of `spec` under `policy`, with every built-in rule, at the command-line cases'
+    /// clock; `chart` stands for the chart path as the user gave it (the archive itself is not read).
+    fn report(spec: &UnitSpec, chart: Option<&str>, policy: &Policy) -> UnitReport {
+        let mut loaded = load_unit(spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        loaded.unit.chart_path = chart.map(str::to_string);
+        let rules: Vec<&Rule> = crate::rules::builtin().iter().collect();
+        check(loaded, &rules, policy, "2026-11-27T00:00:00Z")
+    }
+
+    fn spec(release: Option<&str>, set: &[&str]) -> UnitSpec {
+        UnitSpec {
+            release: release.map(given),
+            set: set.iter().map(|s| given(s)).collect(),
+            ..UnitSpec::default()
+        }
+    }
+
+    const LABEL: &str = "global.security.externalCertificateLabel=new1";
+
+    #[test]
+    fn a_formed_command_is_approved() {
+        let r = report(&spec(Some("es1"), &[LABEL]), Some("chart.tgz"), &Policy::default());
+        let command =
+            "helm upgrade --reuse-values --set global.security.externalCertificateLabel=new1 es1 chart.tgz --tls";
+        assert_eq!(r.approval, Approval::Approved(command.into()));
+        assert_eq!(r.upgrade_command(), Some(command));
+    }
+
+    /// Every finding at or above the threshold counts; each code is named once, in the report's
+    /// order; the threshold is kept with the decision.
+    #[test]
+    fn findings_at_or_above_fail_on_block_the_command() {
+        let labels = [
+            "global.security.externalCertificateLabel=new 1",
+            "global.security.internalCertificateLabel=new 2",
+        ];
+        let r = report(&spec(Some("es1"), &labels), Some("chart.tgz"), &Policy::default());
+        let blocking: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| &*f.code)
+            .collect();
+        assert_eq!(blocking, ["CG101", "CG101"], "{:?}", r.findings);
+        assert_eq!(
+            r.approval,
+            Approval::Blocked {
+                count: 2,
+                codes: vec!["CG101".into()],
+                fail_on: Severity::Error,
+            }
+        );
+        assert_eq!(r.upgrade_command(), None);
+        assert_eq!(
+            r.approval.to_string(),
+            "2 findings at or above the failure threshold (fail_on: error) block it (CG101)."
+        );
+
+        // Under fail_on: warning, the warning that no release is named blocks it before it can
+        // be said that the command cannot be formed.
+        let policy = Policy {
+            fail_on: Severity::Warning,
+            ..Policy::default()
+        };
+        let r = report(&spec(None, &[LABEL]), Some("chart.tgz"), &policy);
+        assert_eq!(
+            r.approval,
+            Approval::Blocked {
+                count: 1,
+                codes: vec!["CG510".into()],
+                fail_on: Severity::Warning,
+            }
+        );
+        assert_eq!(
+            r.approval.to_string(),
+            "1 finding at or above the failure threshold (fail_on: warning) blocks it (CG510)."
+        );
+    }
+
+    #[test]
+    fn a_change_without_a_release_name_has_no_command_and_says_why() {
+        let r = report(&spec(None, &[LABEL]), Some("chart.tgz"), &Policy::default());
+        assert_eq!(
+            r.approval,
+            Approval::NotFormed(NoCommand::Missing("no release name (--release)"))
+        );
+        assert_eq!(
+            r.approval.to_string(),
+            "nothing blocks it, but the command cannot be formed: no release name (--release)."
+        );
+    }
+
+    /// "Nothing to change" is the engine's own plan, not a reading of CG503: with CG503 switched
+    /// off, the decision stands and no finding says it.
+    #[test]
+    fn nothing_to_change_comes_from_the_plan_whatever_cg503_says() {
+        let unrelated = spec(Some("es1"), &["foo=bar"]);
+        let r = report(&unrelated, Some("chart.tgz"), &Policy::default());
+        assert_eq!(r.approval, Approval::NothingToChange);
+        assert!(r.findings.iter().any(|f| &*f.code == "CG503"), "{:?}", r.findings);
+
+        let mut policy = Policy::default();
+        policy.rules.insert("CG503".into(), RuleSetting::Off);
+        let r = report(&unrelated, Some("chart.tgz"), &policy);
+        assert!(r.findings.iter().all(|f| &*f.code != "CG503"), "{:?}", r.findings);
+        assert_eq!(r.approval, Approval::NothingToChange);
+        assert_eq!(
+            r.approval.to_string(),
+            "nothing certificate-related changes: no command is needed."
+        );
+    }
 
     /// A rule like CG401 with the severities and escalations given, parsed as a rule file is.
     fn rule(severity: &str, escalate: &str) -> Rule {

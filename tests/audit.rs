@@ -155,7 +155,7 @@ fn build(dir: &Path) -> Vec<UnitReport> {
         until: Some("2027-01-31".to_string()),
     });
     blocked.certificates = certificates();
-    assert!(blocked.upgrade_command.is_none());
+    assert!(blocked.upgrade_command().is_none());
 
     let approved_spec = UnitSpec {
         base_dir: dir.to_path_buf(),
@@ -168,7 +168,7 @@ fn build(dir: &Path) -> Vec<UnitReport> {
     let loaded = load_unit(&approved_spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
     let approved = check(loaded, &rules(), &policy, NOW);
     assert!(
-        approved.upgrade_command.is_some(),
+        approved.upgrade_command().is_some(),
         "the documentation's example is approved: {:?}",
         approved.findings
     );
@@ -264,7 +264,7 @@ fn both_documents_carry_the_whole_report() {
     assert_carries_everything(&html, &reports, &html_escape, "HTML");
     assert_carries_everything(&md, &reports, &md_escape, "Markdown");
 
-    let command = reports[1].upgrade_command.as_deref().unwrap();
+    let command = reports[1].upgrade_command().unwrap();
     assert!(html.contains(&format!("<pre><code>{}</code></pre>", html_escape(command))));
     assert!(md.contains(&format!("```sh\n{command}\n```\n")), "{md}");
 

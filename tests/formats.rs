@@ -430,7 +430,7 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
         }
     }
 
-    let summary = report::github::step_summary(reports, Severity::Error);
+    let summary = report::github::step_summary(reports);
     assert!(summary.contains("## certgate: eventstreams1"), "{summary}");
     assert!(summary.contains("**No command approved:**"), "{summary}");
     assert!(summary.contains("CG101"), "{summary}");

@@ -23,7 +23,7 @@ use certgate::helm::strvals::{self, HelmVersion};
 use certgate::load::{Context, Loaded, UnitSpec, load_unit};
 use certgate::model::unit::Given;
 use certgate::model::value::{Mapping, Scalar, SetFlag};
-use certgate::report::{self, Location, Severity, UnitReport};
+use certgate::report::{self, Location, UnitReport};
 use certgate::rules::{self, Rule};
 use certgate::source::pem::{self, DecodedKind, PemLimits};
 use certgate::source::yaml;
@@ -501,7 +501,7 @@ pub fn check_values(data: &[u8]) {
     let policy = Policy::default();
     let report = engine::check(loaded, &builtin, &policy, NOW_TEXT);
     // The approved command is what the gate hands over: it must read back as a Helm command.
-    if let Some(cmd) = &report.upgrade_command {
+    if let Some(cmd) = report.upgrade_command() {
         let parsed = parse_command(cmd, helm).unwrap_or_else(|e| panic!("approved command {cmd:?}: {e}"));
         assert!(
             parsed.set_errors.is_empty(),
@@ -553,9 +553,7 @@ fn render_all(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) {
     assert_json(&report::sarif::render(reports, rules, policy), "the SARIF report");
     let _ = report::junit::render(reports, rules, policy.fail_on);
     let _ = report::github::render(reports);
-    for fail_on in [Severity::Error, Severity::Info] {
-        let _ = report::github::step_summary(reports, fail_on);
-    }
+    let _ = report::github::step_summary(reports);
     let _ = report::audit::html(reports, rules, policy);
     let _ = report::audit::markdown(reports, rules, policy);
 }
@@ -770,7 +768,7 @@ pub fn key_leak(data: &[u8]) {
         report::sarif::render(&reports, &hit, &policy),
         report::junit::render(&reports, &hit, policy.fail_on),
         report::github::render(&reports),
-        report::github::step_summary(&reports, Severity::Error),
+        report::github::step_summary(&reports),
         report::audit::html(&reports, &hit, &policy),
         report::audit::markdown(&reports, &hit, &policy),
     ];

@@ -146,7 +146,7 @@ pub fn write_all(
     if targets.iter().any(|(f, _)| *f == Format::Github)
         && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
     {
-        let summary = report::github::step_summary(&evaluation.reports, evaluation.policy.fail_on);
+        let summary = report::github::step_summary(&evaluation.reports);
         let summary = redactor.scrub(&summary);
         if let Err(e) = output::append(Path::new(&path), &summary) {
             write_error.get_or_insert(format!("cannot write the job summary: {e}"));

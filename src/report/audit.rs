@@ -4,12 +4,12 @@
 //! from anywhere, enforced by its Content-Security-Policy); [`markdown`] writes the same content as
 //! GitHub-flavoured Markdown.
 //!
-//! This file holds what both formats share and compute the same way: why no command was approved,
-//! the rule table under the policy, where a finding is, and the scale of the validity timeline.
-//! Like every renderer they decide nothing: each certificate's state ([`super::CertState`]) and
-//! each rule's severity under the policy ([`Policy::in_force`]) come from the engine. Both are pure
-//! functions of the report, so the same report gives the same bytes; the only time in them is the
-//! report's own `now`.
+//! This file holds what both formats share and lay out the same way: the rule table under the
+//! policy, where a finding is, and the scale of the validity timeline. Like every renderer they
+//! decide nothing: whether a command was approved and why not ([`super::Approval`]), each
+//! certificate's state ([`super::CertState`]) and each rule's severity under the policy
+//! ([`Policy::in_force`]) come from the engine. Both are pure functions of the report, so the same
+//! report gives the same bytes; the only time in them is the report's own `now`.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
@@ -33,65 +33,6 @@ pub(super) fn unit_name(report: &UnitReport, index: usize) -> String {
     match &report.release {
         Some(release) => release.clone(),
         None => format!("release unit {}", index + 1),
-    }
-}
-
-/// Whether a command was approved, and if not, why (SPEC §3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Approval<'a> {
-    Approved(&'a str),
-    /// Findings at or above `fail_on`: how many, and their codes in report order.
-    Blocked {
-        count: usize,
-        codes: Vec<&'a str>,
-    },
-    /// CG503: nothing certificate-related changes.
-    NoChange,
-    /// Nothing blocks it, but the command could not be formed (no release name or chart).
-    NotFormed,
-}
-
-pub(super) fn approval<'a>(report: &'a UnitReport, fail_on: Severity) -> Approval<'a> {
-    if let Some(command) = &report.upgrade_command {
-        return Approval::Approved(command);
-    }
-    let blocking: Vec<&Finding> = report.findings.iter().filter(|f| f.severity >= fail_on).collect();
-    if !blocking.is_empty() {
-        let mut codes: Vec<&str> = Vec::new();
-        for f in &blocking {
-            if !codes.contains(&&*f.code) {
-                codes.push(&f.code);
-            }
-        }
-        return Approval::Blocked {
-            count: blocking.len(),
-            codes,
-        };
-    }
-    if report.findings.iter().any(|f| &*f.code == "CG503") {
-        return Approval::NoChange;
-    }
-    Approval::NotFormed
-}
-
-impl Approval<'_> {
-    /// One sentence saying why no command was approved (empty when one was).
-    pub(super) fn reason(&self, fail_on: Severity) -> String {
-        match self {
-            Approval::Approved(_) => String::new(),
-            Approval::Blocked { count, codes } => format!(
-                "{count} finding{} at or above the failure threshold (fail_on: {}) block{} it ({}).",
-                if *count == 1 { "" } else { "s" },
-                fail_on.as_str(),
-                if *count == 1 { "s" } else { "" },
-                codes.join(", ")
-            ),
-            Approval::NoChange => "nothing certificate-related changes (CG503): no command is needed.".to_string(),
-            Approval::NotFormed => {
-                "nothing blocks it, but the command could not be formed (the release name and the chart are needed)."
-                    .to_string()
-            }
-        }
     }
 }
 
@@ -308,7 +249,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{CertificateInfo, ClientImpact, Location, Scenario, Verdict};
+    use crate::report::{Approval, CertificateInfo, ClientImpact, Scenario, Verdict};
     use crate::source::SourceMap;
 
     fn cert(not_before: &str, not_after: &str, state: CertState) -> CertificateInfo {
@@ -342,24 +283,10 @@ mod tests {
                 reason: "same CA".into(),
             },
             certificates,
-            upgrade_command: None,
-            command_note: None,
+            approval: Approval::NothingToChange,
             redacted: Vec::new(),
             secrets: Vec::new(),
             sources: SourceMap::new(),
-        }
-    }
-
-    fn finding(code: &str, severity: Severity) -> Finding {
-        Finding {
-            code: code.into(),
-            name: "x".into(),
-            severity,
-            message: "m".into(),
-            location: Location::Run,
-            path: None,
-            block: None,
-            help: "h".into(),
         }
     }
 
@@ -419,23 +346,6 @@ mod tests {
         )]);
         let ticks = Timeline::new(&r).unwrap().ticks();
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("2026-11"), "{ticks:?}");
-    }
-
-    #[test]
-    fn approval_says_why_not() {
-        let mut r = report(Vec::new());
-        r.findings = vec![finding("CG101", Severity::Error), finding("CG101", Severity::Error)];
-        let a = approval(&r, Severity::Error);
-        assert_eq!(
-            a.reason(Severity::Error),
-            "2 findings at or above the failure threshold (fail_on: error) block it (CG101)."
-        );
-        r.findings = vec![finding("CG503", Severity::Info)];
-        assert_eq!(approval(&r, Severity::Error), Approval::NoChange);
-        r.findings.clear();
-        assert_eq!(approval(&r, Severity::Error), Approval::NotFormed);
-        r.upgrade_command = Some("helm upgrade".into());
-        assert_eq!(approval(&r, Severity::Error), Approval::Approved("helm upgrade"));
     }
 
     #[test]

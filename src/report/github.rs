@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Finding, Severity, UnitReport, one_line};
+use super::{Approval, Finding, Severity, UnitReport, one_line};
 
 /// One annotation per finding, in the report's order; then each suppressed finding as a notice
 /// that names its suppression and reason (every suppression appears in every format).
@@ -82,9 +82,8 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// Markdown for `$GITHUB_STEP_SUMMARY`: per unit, the counts, the client impact verdict and its
-/// reason, the findings, and the approved command or why there is none. `fail_on` is the run's
-/// failure threshold, which says whether findings blocked the command.
-pub fn step_summary(reports: &[UnitReport], fail_on: Severity) -> String {
+/// reason, the findings, and the approved command or why there is none.
+pub fn step_summary(reports: &[UnitReport]) -> String {
     let mut out = String::new();
     for report in reports {
         if !out.is_empty() {
@@ -124,42 +123,17 @@ pub fn step_summary(reports: &[UnitReport], fail_on: Severity) -> String {
             }
             out.push('\n');
         }
-        match &report.upgrade_command {
-            Some(cmd) => {
+        match &report.approval {
+            Approval::Approved(cmd) => {
                 let fence = "`".repeat(longest_backtick_run(cmd).max(2) + 1);
                 let _ = writeln!(out, "**Approved command:**\n\n{fence}sh\n{cmd}\n{fence}");
             }
-            None => {
-                let _ = writeln!(out, "**No command approved:** {}", why_none(report, fail_on));
+            why => {
+                let _ = writeln!(out, "**No command approved:** {}", md_escape(&why.to_string()));
             }
         }
     }
     out
-}
-
-/// Why a unit has no approved command, from what the report holds (SPEC §3): findings at or above
-/// the threshold; CG503 (nothing changes); else the engine could not form one.
-fn why_none(report: &UnitReport, fail_on: Severity) -> String {
-    let mut blocking: Vec<&str> = Vec::new();
-    for f in report.findings.iter().filter(|f| f.severity >= fail_on) {
-        if !blocking.contains(&&*f.code) {
-            blocking.push(&f.code);
-        }
-    }
-    if !blocking.is_empty() {
-        let n = report.findings.iter().filter(|f| f.severity >= fail_on).count();
-        return format!(
-            "{n} finding{} at or above `{}` block it ({}).",
-            if n == 1 { "" } else { "s" },
-            fail_on.as_str(),
-            md_escape(&blocking.join(", "))
-        );
-    }
-    if report.findings.iter().any(|f| &*f.code == "CG503") {
-        return "nothing certificate-related changes (CG503): no command is needed.".to_string();
-    }
-    "nothing certificate-related changes, or the command could not be formed (the release name and the chart are needed)."
-        .to_string()
 }
 
 fn where_(report: &UnitReport, f: &Finding) -> String {
@@ -203,7 +177,8 @@ mod tests {
     use crate::report::Location;
 
     fn report(findings: Vec<Finding>, command: Option<&str>) -> UnitReport {
-        crate::report::test_report("es_1", findings, command.map(str::to_string))
+        let approval = command.map_or(Approval::NothingToChange, |c| Approval::Approved(c.to_string()));
+        crate::report::test_report("es_1", findings, approval)
     }
 
     fn finding(code: &str, severity: Severity, location: Location) -> Finding {
@@ -222,7 +197,7 @@ mod tests {
     #[test]
     fn step_summary_shows_the_approved_command_in_a_fence() {
         let cmd = "helm upgrade --reuse-values --set global.security.externalCertificateLabel=ext-1 es es.tgz --tls";
-        let md = step_summary(&[report(Vec::new(), Some(cmd))], Severity::Error);
+        let md = step_summary(&[report(Vec::new(), Some(cmd))]);
         assert!(md.starts_with("## certgate: es\\_1\n"), "{md}");
         assert!(md.contains("| 0 | 0 | 0 | 0 |"), "{md}");
         assert!(md.contains("**Client impact:** `none` (same-ca)"), "{md}");
@@ -231,14 +206,26 @@ mod tests {
 
     #[test]
     fn step_summary_says_why_no_command() {
-        let blocked = report(vec![finding("CG101", Severity::Error, Location::Run)], None);
-        let md = step_summary(&[blocked], Severity::Error);
+        // The threshold is the one the engine held the findings to: the summary is not told it.
+        let mut blocked = report(vec![finding("CG101", Severity::Warning, Location::Run)], None);
+        blocked.approval = Approval::Blocked {
+            count: 1,
+            codes: vec!["CG101".into()],
+            fail_on: Severity::Warning,
+        };
+        let md = step_summary(&[blocked]);
         assert!(
-            md.contains("**No command approved:** 1 finding at or above `error` block it (CG101)."),
+            md.contains(
+                "**No command approved:** 1 finding at or above the failure threshold (fail\\_on: warning) blocks \
+                 it (CG101)."
+            ),
             "{md}"
         );
-        let unchanged = report(vec![finding("CG503", Severity::Info, Location::Run)], None);
-        assert!(step_summary(&[unchanged], Severity::Error).contains("(CG503)"));
+        let unchanged = report(Vec::new(), None);
+        assert!(
+            step_summary(&[unchanged])
+                .contains("**No command approved:** nothing certificate-related changes: no command is needed."),
+        );
     }
 
     #[test]

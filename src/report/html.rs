@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{self, Approval, HORIZON_DAYS, Timeline, approval, date_of, rule_rows};
-use super::{CertState, Severity, UnitReport};
+use super::audit::{self, HORIZON_DAYS, Timeline, date_of, rule_rows};
+use super::{Approval, CertState, Severity, UnitReport};
 use crate::engine::Policy;
 use crate::rules::Rule;
 
@@ -124,7 +124,7 @@ pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -
         escape(&title)
     );
     header(&mut out, reports, &title);
-    summary(&mut out, reports, policy);
+    summary(&mut out, reports);
     policy_section(&mut out, rules, policy);
     for (i, report) in reports.iter().enumerate() {
         unit(&mut out, report, i, rules, policy);
@@ -140,7 +140,7 @@ this same document byte for byte. It loads nothing and runs no script.</footer>\
 
 fn header(out: &mut String, reports: &[UnitReport], title: &str) {
     let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(title));
-    let approved = reports.iter().filter(|r| r.upgrade_command.is_some()).count();
+    let approved = reports.iter().filter(|r| r.upgrade_command().is_some()).count();
     let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
     let clock = match nows.first() {
         Some(first) if nows.iter().all(|n| n == first) => format!("Checked as of {}. ", escape(first)),
@@ -159,12 +159,11 @@ and which command was approved.</p>\n</header>",
     }
 }
 
-fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
+fn summary(out: &mut String, reports: &[UnitReport]) {
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
     for (i, report) in reports.iter().enumerate() {
         let s = report.summary();
-        let decision = approval(report, policy.fail_on);
-        let (class, gate) = match decision {
+        let (class, gate) = match &report.approval {
             Approval::Approved(_) => ("approved", "Approved: a command is approved for this release unit."),
             _ => ("blocked", "Not approved: no command is approved for this release unit."),
         };
@@ -191,7 +190,7 @@ fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
             escape(ci.scenario.as_str()),
             escape(&ci.reason)
         );
-        match decision {
+        match &report.approval {
             Approval::Approved(command) => {
                 let _ = writeln!(
                     out,
@@ -200,11 +199,11 @@ Inputs):</p>\n<pre><code>{}</code></pre>",
                     escape(command)
                 );
             }
-            other => {
+            why => {
                 let _ = writeln!(
                     out,
                     "<p><strong>No command approved:</strong> {}</p>",
-                    escape(&other.reason(policy.fail_on))
+                    escape(&why.to_string())
                 );
             }
         }

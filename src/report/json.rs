@@ -135,7 +135,7 @@ impl<'o> Printer<'o> {
             });
         });
         self.key("upgrade_command");
-        self.optional(r.upgrade_command.as_deref());
+        self.optional(r.upgrade_command());
         let summary = r.summary();
         self.key("summary");
         self.object(|p| {
@@ -331,8 +331,8 @@ mod tests {
 
     use super::*;
     use crate::report::{
-        CertState, CertificateInfo, ClientImpact, Finding, Input, Location, Scenario, Severity, Summary, Suppressed,
-        Verdict,
+        Approval, CertState, CertificateInfo, ClientImpact, Finding, Input, Location, Scenario, Severity, Summary,
+        Suppressed, Verdict,
     };
     use crate::source::{Source, Span};
 
@@ -418,7 +418,7 @@ mod tests {
                 .collect(),
             client_impact: &r.client_impact,
             certificates: &r.certificates,
-            upgrade_command: r.upgrade_command.as_deref(),
+            upgrade_command: r.upgrade_command(),
             summary: r.summary(),
         }
     }
@@ -459,7 +459,7 @@ mod tests {
     }
 
     fn unit(i: usize) -> UnitReport {
-        let mut report = crate::report::test_report(&format!("es-{i}"), Vec::new(), None);
+        let mut report = crate::report::test_report(&format!("es-{i}"), Vec::new(), Approval::NothingToChange);
         let source = report.sources.add(Source::new(
             format!("u{i}/values.yaml"),
             "tls:\n  type: provided\n  key: é\n",
@@ -514,9 +514,11 @@ mod tests {
             scenario: [Scenario::SameCa, Scenario::CaChanged, Scenario::PreviousUnknown][i % 3],
             reason: AWKWARD[i % AWKWARD.len()].into(),
         };
-        report.upgrade_command = i.is_multiple_of(2).then(|| {
-            format!("helm upgrade --reuse-values --set tls.key=\"$(base64 -w0 < u{i}/tls.key)\" es-{i} c.tgz --tls")
-        });
+        if i.is_multiple_of(2) {
+            report.approval = Approval::Approved(format!(
+                "helm upgrade --reuse-values --set tls.key=\"$(base64 -w0 < u{i}/tls.key)\" es-{i} c.tgz --tls"
+            ));
+        }
         report
     }
 

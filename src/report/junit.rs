@@ -124,8 +124,8 @@ fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String
         ("client_impact_scenario", ci.scenario.as_str().to_string()),
         ("client_impact_reason", ci.reason.clone()),
     ];
-    if let Some(cmd) = &report.upgrade_command {
-        properties.push(("upgrade_command", cmd.clone()));
+    if let Some(cmd) = report.upgrade_command() {
+        properties.push(("upgrade_command", cmd.to_string()));
     }
     for (name, value) in properties {
         let _ = writeln!(

@@ -5,9 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{self, Approval, Timeline, approval, date_of, rule_rows};
+use super::audit::{self, Timeline, date_of, rule_rows};
 use super::github::md_escape;
-use super::{CertState, Severity, UnitReport};
+use super::{Approval, CertState, Severity, UnitReport};
 use crate::engine::Policy;
 use crate::rules::Rule;
 
@@ -42,7 +42,7 @@ pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -
         _ => "certgate audit report".to_string(),
     };
     let _ = writeln!(out, "# {}\n", md_escape(&title));
-    let approved = reports.iter().filter(|r| r.upgrade_command.is_some()).count();
+    let approved = reports.iter().filter(|r| r.upgrade_command().is_some()).count();
     let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
     if let Some(first) = nows.first().filter(|first| nows.iter().all(|n| n == *first)) {
         let _ = write!(out, "Checked as of {}. ", md_escape(first));
@@ -54,7 +54,7 @@ policy, with which inputs and certificates, what was suppressed and why, and whi
         reports.len(),
         if reports.len() == 1 { "" } else { "s" },
     );
-    summary(&mut out, reports, policy);
+    summary(&mut out, reports);
     policy_section(&mut out, rules, policy);
     for (i, report) in reports.iter().enumerate() {
         let _ = writeln!(out, "## Release unit: {}\n", md_escape(&audit::unit_name(report, i)));
@@ -72,15 +72,14 @@ document byte for byte.",
     out
 }
 
-fn summary(out: &mut String, reports: &[UnitReport], policy: &Policy) {
+fn summary(out: &mut String, reports: &[UnitReport]) {
     out.push_str("## Summary\n\n");
     if reports.is_empty() {
         out.push_str("No release unit was checked.\n\n");
     }
     for (i, report) in reports.iter().enumerate() {
         let s = report.summary();
-        let decision = approval(report, policy.fail_on);
-        let gate = match decision {
+        let gate = match &report.approval {
             Approval::Approved(_) => "Approved: a command is approved for this release unit.",
             _ => "Not approved: no command is approved for this release unit.",
         };
@@ -100,7 +99,7 @@ Client impact verdict: {} (scenario: {}): {}\n",
             md_escape(ci.scenario.as_str()),
             md_escape(&ci.reason)
         );
-        match decision {
+        match &report.approval {
             Approval::Approved(command) => {
                 let f = fence(command);
                 let _ = writeln!(
@@ -108,12 +107,8 @@ Client impact verdict: {} (scenario: {}): {}\n",
                     "**Approved command** (for exactly the inputs listed under this unit's Inputs):\n\n{f}sh\n{command}\n{f}\n"
                 );
             }
-            other => {
-                let _ = writeln!(
-                    out,
-                    "**No command approved:** {}\n",
-                    md_escape(&other.reason(policy.fail_on))
-                );
+            why => {
+                let _ = writeln!(out, "**No command approved:** {}\n", md_escape(&why.to_string()));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The one report model every renderer reads: findings with locations, suppressions, the client
-//! impact verdict, the certificate inventory and the approved command.
+//! impact verdict, the certificate inventory with each certificate's state, and the approved
+//! command or why there is none.
 //!
 //! Checks produce [`Finding`]s; the engine sorts them once; renderers (one file per format) turn a
 //! [`UnitReport`] into text and decide nothing.
@@ -17,6 +18,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
+use crate::model::plan::NoCommand;
 use crate::model::value::Origin;
 use crate::source::{SourceId, SourceMap, Span};
 
@@ -284,6 +286,63 @@ pub struct CertificateInfo {
     pub state: CertState,
 }
 
+/// Whether the unit has an approved command and, when it has none, why (SPEC §3). The engine
+/// decides it once ([`crate::engine::check`]); renderers format it, and its `Display` is the one
+/// sentence every format gives for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approval {
+    /// The command, byte for byte.
+    Approved(String),
+    /// Findings at or above the failure threshold block the command: how many, their codes (each
+    /// once, in the report's order) and the threshold they were held to (`fail_on`).
+    Blocked {
+        count: usize,
+        codes: Vec<std::sync::Arc<str>>,
+        fail_on: Severity,
+    },
+    /// Nothing certificate-related changes: no command is needed.
+    NothingToChange,
+    /// Nothing blocks the change, but no command can be written for it.
+    NotFormed(NoCommand),
+}
+
+impl Approval {
+    /// The approved command, when there is one.
+    pub fn command(&self) -> Option<&str> {
+        match self {
+            Approval::Approved(command) => Some(command),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Approval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Approval::Approved(_) => f.write_str("a command is approved for the change."),
+            Approval::Blocked { count, codes, fail_on } => {
+                let one = *count == 1;
+                write!(
+                    f,
+                    "{count} finding{} at or above the failure threshold (fail_on: {}) block{} it (",
+                    if one { "" } else { "s" },
+                    fail_on.as_str(),
+                    if one { "s" } else { "" },
+                )?;
+                for (i, code) in codes.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(code)?;
+                }
+                f.write_str(").")
+            }
+            Approval::NothingToChange => f.write_str("nothing certificate-related changes: no command is needed."),
+            Approval::NotFormed(why) => write!(f, "nothing blocks it, but the command cannot be formed: {why}."),
+        }
+    }
+}
+
 /// Counts of findings by severity, and of suppressed ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Summary {
@@ -305,9 +364,8 @@ pub struct UnitReport {
     pub suppressed: Vec<Suppressed>,
     pub client_impact: ClientImpact,
     pub certificates: Vec<CertificateInfo>,
-    pub upgrade_command: Option<String>,
-    /// Why there is no command, when there is none but something changes (no release name, ...).
-    pub command_note: Option<String>,
+    /// The approved command, or why there is none.
+    pub approval: Approval,
     pub sources: SourceMap,
     /// Spans holding private key material: renderers never quote the lines they touch.
     pub redacted: Vec<(SourceId, Span)>,
@@ -327,6 +385,11 @@ pub struct Placed {
 }
 
 impl UnitReport {
+    /// The approved command (`upgrade_command` in JSON), when there is one.
+    pub fn upgrade_command(&self) -> Option<&str> {
+        self.approval.command()
+    }
+
     pub fn summary(&self) -> Summary {
         let count = |s| self.findings.iter().filter(|f| f.severity == s).count();
         Summary {
@@ -421,10 +484,10 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
     });
 }
 
-/// A report of `release` with these findings and approved command, the rest empty: for the
+/// A report of `release` with these findings and this decision, the rest empty: for the
 /// renderers' tests.
 #[cfg(test)]
-pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option<String>) -> UnitReport {
+pub(crate) fn test_report(release: &str, findings: Vec<Finding>, approval: Approval) -> UnitReport {
     UnitReport {
         release: Some(release.into()),
         now: "2026-11-27T00:00:00Z".into(),
@@ -437,8 +500,7 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
             reason: "the new certificate is signed by the running CA".into(),
         },
         certificates: Vec::new(),
-        upgrade_command: command,
-        command_note: None,
+        approval,
         redacted: Vec::new(),
         secrets: Vec::new(),
         sources: SourceMap::new(),
@@ -447,7 +509,77 @@ pub(crate) fn test_report(release: &str, findings: Vec<Finding>, command: Option
 
 #[cfg(test)]
 mod tests {
-    use super::{Scenario, Verdict, one_line, quote_source};
+    use super::{Approval, Scenario, Severity, Verdict, one_line, quote_source, test_report};
+    use crate::model::plan::NoCommand;
+
+    #[test]
+    fn each_decision_reads_as_one_sentence() {
+        let blocked = |count, codes: &[&str], fail_on| Approval::Blocked {
+            count,
+            codes: codes.iter().map(|&c| c.into()).collect(),
+            fail_on,
+        };
+        assert_eq!(
+            blocked(1, &["CG101"], Severity::Error).to_string(),
+            "1 finding at or above the failure threshold (fail_on: error) blocks it (CG101)."
+        );
+        assert_eq!(
+            blocked(3, &["CG101", "CG205"], Severity::Info).to_string(),
+            "3 findings at or above the failure threshold (fail_on: info) block it (CG101, CG205)."
+        );
+        assert_eq!(
+            Approval::NothingToChange.to_string(),
+            "nothing certificate-related changes: no command is needed."
+        );
+        assert_eq!(
+            Approval::NotFormed(NoCommand::Unsafe("tls.x cannot be passed with --set".into())).to_string(),
+            "nothing blocks it, but the command cannot be formed: tls.x cannot be passed with --set."
+        );
+    }
+
+    /// The text, the job summary and both audit documents give the engine's decision in the same
+    /// words, whatever the policy they are handed: the threshold is the decision's own.
+    #[test]
+    fn every_format_gives_the_same_reason() {
+        let policy = crate::engine::Policy::default();
+        let decisions = [
+            Approval::Blocked {
+                count: 1,
+                codes: vec!["CG510".into()],
+                fail_on: Severity::Warning,
+            },
+            Approval::NothingToChange,
+            Approval::NotFormed(NoCommand::Missing("no release name (--release)")),
+        ];
+        for approval in decisions {
+            let why = approval.to_string();
+            let not_formed = matches!(approval, Approval::NotFormed(_));
+            let reports = [test_report("es1", Vec::new(), approval)];
+            let md_why = super::github::md_escape(&why);
+            let summary = super::github::step_summary(&reports);
+            assert!(
+                summary.contains(&format!("**No command approved:** {md_why}\n")),
+                "{summary}"
+            );
+            let md = super::audit::markdown(&reports, &[], &policy);
+            assert!(md.contains(&format!("**No command approved:** {md_why}\n")), "{md}");
+            let html = super::audit::html(&reports, &[], &policy);
+            let html_why = super::html::escape(&why);
+            assert!(
+                html.contains(&format!("<strong>No command approved:</strong> {html_why}</p>")),
+                "{html}"
+            );
+            // The text format says why only when the command cannot be formed (a blocked command
+            // is told by its findings, nothing to change by CG503's).
+            let text = super::text::render(&reports, super::text::Style::default(), false);
+            assert_eq!(
+                text.contains(&format!("No command approved: {why}\n")),
+                not_formed,
+                "{text}"
+            );
+            assert!(!text.contains("Approved command"), "{text}");
+        }
+    }
 
     #[test]
     fn one_line_writes_control_characters_visibly() {

@@ -324,7 +324,7 @@ pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> Strin
                     .map(|r| UnitProperties {
                         release: r.release.as_deref(),
                         client_impact: &r.client_impact,
-                        upgrade_command: r.upgrade_command.as_deref(),
+                        upgrade_command: r.upgrade_command(),
                     })
                     .collect(),
             },
@@ -544,7 +544,7 @@ fn escape_path(path: &str, keep_colon: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ClientImpact, Scenario, Verdict};
+    use crate::report::{Approval, ClientImpact, Scenario, Verdict};
     use crate::source::{Source, SourceMap};
 
     /// A unit with one finding about the second PEM block of a bundle in `certs/ca bundle.pem`.
@@ -578,8 +578,11 @@ mod tests {
                 reason: "unknown".into(),
             },
             certificates: Vec::new(),
-            upgrade_command: None,
-            command_note: None,
+            approval: Approval::Blocked {
+                count: 1,
+                codes: vec!["CG306".into()],
+                fail_on: Severity::Error,
+            },
             redacted: Vec::new(),
             secrets: Vec::new(),
             sources,

@@ -6,7 +6,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{Finding, Location, Severity, UnitReport, one_line, quote_source};
+use super::{Approval, Finding, Location, Severity, UnitReport, one_line, quote_source};
 use crate::source::Source;
 
 /// How to render: colour only on a terminal and never with `NO_COLOR`.
@@ -20,7 +20,7 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
     if quiet {
         return reports
             .iter()
-            .filter_map(|r| r.upgrade_command.as_ref())
+            .filter_map(UnitReport::upgrade_command)
             .map(|c| format!("{}\n", one_line(c)))
             .collect();
     }
@@ -72,16 +72,18 @@ pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
             ci.scenario.as_str(),
             one_line(&ci.reason)
         ));
-        if let Some(note) = &report.command_note {
-            out.push_str(&format!(
-                "No command approved: {}\n",
-                one_line(note.trim_start_matches("no command: "))
-            ));
-        }
-        if let Some(cmd) = &report.upgrade_command {
-            out.push_str("Approved command:\n");
-            out.push_str(&one_line(cmd));
-            out.push('\n');
+        // The reason is printed only for a command that cannot be formed: a blocked one is told
+        // by the findings above, and nothing to change by CG503's finding.
+        match &report.approval {
+            Approval::Approved(cmd) => {
+                out.push_str("Approved command:\n");
+                out.push_str(&one_line(cmd));
+                out.push('\n');
+            }
+            why @ Approval::NotFormed(_) => {
+                out.push_str(&format!("No command approved: {}\n", one_line(&why.to_string())));
+            }
+            Approval::Blocked { .. } | Approval::NothingToChange => {}
         }
     }
     out
