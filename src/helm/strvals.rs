@@ -12,7 +12,9 @@
 //! list indices (`a[0].b`, `a[0][1]`); a backslash makes the next character literal (`\,` `\=` `\.`,
 //! a trailing backslash is dropped); a value starting with `{` is a list `{a,b}`; with `--set` a
 //! value is typed (`true`/`false`/`null` in any case, integers), with `--set-string` it stays a
-//! string, with `--set-file` it is the content of the file it names.
+//! string, with `--set-file` it is the content of the file it names. How the characters are read,
+//! and how a key or value is escaped to be read back unchanged, is [`syntax`]: this parser, the
+//! approved command and the lint of a proposed one all go through it.
 //!
 //! Where Helm would panic or exhaust memory, certgate returns an error instead: negative indices and
 //! type mismatches (`a=1,a.b=2`) in Helm 2, a Helm 2 nested index that stores a list into itself,
@@ -23,10 +25,14 @@
 //! `Origin::Flag { flag, key }`, `key` being the item's key as written (`tls.key`, `a\.b[0]`), cut
 //! at [`MAX_ORIGIN_KEY_CHARS`]. Maps and lists that already existed keep their origin.
 
+pub mod syntax;
+
 use std::collections::HashSet;
 use std::fmt;
 
 use crate::model::value::{Entry, Mapping, Node, Origin, Scalar, SetFlag, Value};
+pub use syntax::{EmptySegment, escape_key, escape_value, push_key, push_value, unescape};
+use syntax::{Lexer, Place};
 
 /// Helm's major version, for the behaviours that differ between Helm 2 and Helm 3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -217,8 +223,7 @@ fn run_atomic(
     into: &mut Mapping,
 ) -> Result<(), StrvalsError> {
     let mut p = Parser {
-        chars: input.chars().collect(),
-        pos: 0,
+        lex: Lexer::new(input),
         helm,
         flag,
         reader,
@@ -319,9 +324,8 @@ enum ListErr {
     Fail(String),
 }
 
-struct Parser<'a, 'r> {
-    chars: Vec<char>,
-    pos: usize,
+struct Parser<'s, 'a, 'r> {
+    lex: Lexer<'s>,
     helm: HelmVersion,
     flag: SetFlag,
     reader: &'a mut Reader<'r>,
@@ -331,39 +335,17 @@ struct Parser<'a, 'r> {
     journal: Journal,
 }
 
-impl Parser<'_, '_> {
+impl Parser<'_, '_, '_> {
     fn run(&mut self, data: &mut Mapping) -> Result<(), StrvalsError> {
         self.journal.path = Some(Vec::new());
         loop {
-            let raw = self.scan_key_text();
-            self.set_key_text(raw);
+            self.set_key_text();
             match self.key(data, 0, 0) {
                 Ok(()) => continue,
                 Err(Halt::Eof) => return Ok(()),
                 Err(Halt::Fail(message)) => return Err(StrvalsError { message }),
             }
         }
-    }
-
-    /// The raw text of the next item's key: up to the first unescaped `=` or `,`. In every item Helm
-    /// accepts, that is exactly the key (`=` and `,` end a key; inside `[...]` they are errors).
-    fn scan_key_text(&self) -> String {
-        let mut out = String::new();
-        let mut i = self.pos;
-        while let Some(&c) = self.chars.get(i) {
-            if c == '=' || c == ',' {
-                break;
-            }
-            out.push(c);
-            if c == '\\'
-                && let Some(&n) = self.chars.get(i + 1)
-            {
-                out.push(n);
-                i += 1;
-            }
-            i += 1;
-        }
-        out
     }
 
     fn origin(&self) -> Origin {
@@ -373,8 +355,12 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// The key text kept in origins, cut at [`MAX_ORIGIN_KEY_CHARS`] (every node shares it).
-    fn set_key_text(&mut self, raw: String) {
+    /// The next item's key as written ([`Place::ItemKey`]), kept in origins, cut at
+    /// [`MAX_ORIGIN_KEY_CHARS`] (every node shares it).
+    fn set_key_text(&mut self) {
+        let mut ahead = self.lex.clone();
+        let key = ahead.run(Place::ItemKey);
+        let raw = ahead.raw(&key);
         self.key_text = match raw.char_indices().nth(MAX_ORIGIN_KEY_CHARS) {
             Some((cut, _)) => format!("{}…", &raw[..cut]).into(),
             None => raw.into(),
@@ -385,34 +371,11 @@ impl Parser<'_, '_> {
         Node::new(value, self.origin())
     }
 
-    fn next(&mut self) -> Option<char> {
-        let c = self.chars.get(self.pos).copied();
-        if c.is_some() {
-            self.pos += 1;
-        }
-        c
-    }
-
-    /// Helm's `runesUntil`: read up to (and consuming) a stop character; a backslash makes the next
-    /// character literal. `None` for the stop means the input ended (a trailing backslash is dropped).
-    fn runes_until(&mut self, stop: &[char]) -> (String, Option<char>) {
-        let mut v = String::new();
-        loop {
-            let Some(c) = self.next() else {
-                return (v, None);
-            };
-            if stop.contains(&c) {
-                return (v, Some(c));
-            }
-            if c == '\\' {
-                match self.next() {
-                    Some(n) => v.push(n),
-                    None => return (v, None),
-                }
-            } else {
-                v.push(c);
-            }
-        }
+    /// Helm's `runesUntil`: the next run of `place`, unescaped, and the stop character that ended it
+    /// (`None`: the input ended).
+    fn runes_until(&mut self, place: Place) -> (String, Option<char>) {
+        let run = self.lex.run(place);
+        (self.lex.value(&run).into_owned(), run.stop)
     }
 
     /// `set()`: an empty key is silently not set (Helm's rule).
@@ -432,7 +395,7 @@ impl Parser<'_, '_> {
         if depth > MAX_DEPTH {
             return fail(format!("key nested deeper than {MAX_DEPTH} levels"));
         }
-        let (k, last) = self.runes_until(&['=', '[', ',', '.']);
+        let (k, last) = self.runes_until(Place::Key);
         match last {
             None if k.is_empty() => Err(Halt::Eof),
             None => fail(format!("key {k:?} has no value")),
@@ -479,7 +442,7 @@ impl Parser<'_, '_> {
                     Err(Halt::Eof)
                 }
                 Err(ListErr::NotList) => {
-                    let (rs, _) = self.runes_until(&[',']);
+                    let (rs, _) = self.runes_until(Place::Value);
                     match self.read_value(rs) {
                         Ok(s) => {
                             let n = self.node(Value::Scalar(s));
@@ -550,7 +513,7 @@ impl Parser<'_, '_> {
 
     /// Helm's `keyIndex`: the text up to `]`, as Go's `strconv.Atoi` reads it (optional sign).
     fn key_index(&mut self) -> Result<i64, Halt> {
-        let (v, last) = self.runes_until(&[']']);
+        let (v, last) = self.runes_until(Place::Index);
         if last.is_none() {
             return match self.helm {
                 // Helm 3 wraps this io.EOF with %w, so its parse loop still sees the end of input and
@@ -574,7 +537,7 @@ impl Parser<'_, '_> {
         if self.helm != HelmVersion::V2 && i < 0 {
             return (list, fail(format!("negative {i} index not allowed")));
         }
-        let (k, last) = self.runes_until(&['[', '.', '=']);
+        let (k, last) = self.runes_until(Place::AfterIndex);
         if !k.is_empty() {
             return (list, fail(format!("unexpected data at end of array index: {k:?}")));
         }
@@ -584,7 +547,7 @@ impl Parser<'_, '_> {
                 Ok(vl) => self.set_index(list, i, Value::Seq(vl)),
                 Err(ListErr::Eof) => self.set_index(list, i, Value::Scalar(Scalar::Str(String::new()))),
                 Err(ListErr::NotList) => {
-                    let (rs, _) = self.runes_until(&[',']);
+                    let (rs, _) = self.runes_until(Place::Value);
                     match self.read_value(rs) {
                         Ok(s) => self.set_index(list, i, Value::Scalar(s)),
                         Err(e) => (list, fail(e)),
@@ -740,23 +703,19 @@ impl Parser<'_, '_> {
     /// Helm's `valList`: a value starting with `{` is a list up to `}` (a `,` right after it is
     /// consumed; anything else after it starts the next key).
     fn val_list(&mut self) -> Result<Vec<Node>, ListErr> {
-        match self.next() {
-            None => return Err(ListErr::Eof),
-            Some('{') => {}
-            Some(_) => {
-                self.pos -= 1;
-                return Err(ListErr::NotList);
-            }
+        if self.lex.at_end() {
+            return Err(ListErr::Eof);
+        }
+        if !self.lex.eat(syntax::LIST_OPEN) {
+            return Err(ListErr::NotList);
         }
         let mut list = Vec::new();
         loop {
-            let (rs, last) = self.runes_until(&[',', '}']);
+            let (rs, last) = self.runes_until(Place::ListElement);
             match last {
                 None => return Err(ListErr::Fail("list must terminate with '}'".into())),
                 Some('}') => {
-                    if self.chars.get(self.pos) == Some(&',') {
-                        self.pos += 1;
-                    }
+                    self.lex.eat(syntax::ITEM_SEP);
                     let v = self.read_value(rs).map_err(ListErr::Fail)?;
                     list.push(self.node(Value::Scalar(v)));
                     return Ok(list);
