@@ -17,7 +17,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use certgate::helm::command::escape_set_value;
+use certgate::helm::strvals::escape_value;
 use common::{cases, prepare_case, run_in, scenario};
 use serde_json::{Value, json};
 
@@ -298,10 +298,7 @@ fn generated_rotations_with_adversarial_labels_do_in_helm_what_was_checked() {
                 let flag = if flag == 1 { "--set" } else { "--set-string" };
                 args.extend([
                     flag.to_string(),
-                    format!(
-                        "global.security.externalCertificateLabel={}",
-                        escape_set_value(label).expect("the labels hold no NUL")
-                    ),
+                    format!("global.security.externalCertificateLabel={}", escape_value(label)),
                 ]);
                 if !new_type.is_empty() {
                     let mut s = format!("tls.type={new_type}");

@@ -22,7 +22,7 @@ fn given(v: &str) -> Given<String> {
 
 /// Escape a value for the `--set-string` argument that gives it to certgate.
 fn escape(v: &str) -> String {
-    certgate::helm::command::escape_set_value(v).expect("generated values hold no NUL")
+    certgate::helm::strvals::escape_value(v)
 }
 
 fn value() -> impl Strategy<Value = String> {

@@ -352,21 +352,19 @@ pub fn helm_set(data: &[u8]) {
         }
 
         // The approved command's escaping: `k=<escaped>` gives back exactly the value.
-        if let Ok(escaped) = command::escape_set_value(&text) {
-            let word = format!("k={escaped}");
-            let m = strvals::parse(&word, SetFlag::SetString, helm)
-                .unwrap_or_else(|e| panic!("{helm}: --set-string {word:?} is rejected: {e}"));
-            let back = m.get("k").and_then(|n| n.as_str());
-            assert_eq!(back, Some(text.as_str()), "{helm}: --set-string {word:?}");
-            if !command::needs_set_string(&text) {
-                let m = strvals::parse(&word, SetFlag::Set, helm)
-                    .unwrap_or_else(|e| panic!("{helm}: --set {word:?} is rejected: {e}"));
-                let back = m.get("k").and_then(|n| n.as_scalar());
-                assert_eq!(back, Some(&Scalar::Str(text.clone())), "{helm}: --set {word:?}");
-            }
+        let word = format!("k={}", strvals::escape_value(&text));
+        let m = strvals::parse(&word, SetFlag::SetString, helm)
+            .unwrap_or_else(|e| panic!("{helm}: --set-string {word:?} is rejected: {e}"));
+        let back = m.get("k").and_then(|n| n.as_str());
+        assert_eq!(back, Some(text.as_str()), "{helm}: --set-string {word:?}");
+        if !command::needs_set_string(&text) {
+            let m = strvals::parse(&word, SetFlag::Set, helm)
+                .unwrap_or_else(|e| panic!("{helm}: --set {word:?} is rejected: {e}"));
+            let back = m.get("k").and_then(|n| n.as_scalar());
+            assert_eq!(back, Some(&Scalar::Str(text.clone())), "{helm}: --set {word:?}");
         }
     }
-    let _ = command::escape_set_key(&text);
+    let _ = strvals::escape_key(&text);
     let _ = strvals::typed_value(&text);
     let _ = command::file_ref(&text);
 }

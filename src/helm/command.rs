@@ -2,17 +2,18 @@
 //! line back into what Helm would do with it.
 //!
 //! This file owns:
-//! - escaping a key and a value for Helm's `--set` parser ([`escape_set_key`], [`escape_set_value`]);
 //! - POSIX shell quoting of one word ([`shell_quote`]);
 //! - the command's fixed form ([`UpgradeCommand::render`]): `helm upgrade --reuse-values`, `-f FILE`s,
-//!   one `--set`/`--set-string` per change in the caller's order, release, chart, `--namespace NS`
-//!   (Helm 3, when known), `--tls` (Helm 2);
+//!   one `--set`/`--set-string` per change in the caller's order (key and value escaped by
+//!   [`strvals::push_key`] and [`strvals::push_value`], the inverse of Helm's parser), release,
+//!   chart, `--namespace NS` (Helm 3, when known), `--tls` (Helm 2);
 //! - reading a command line back ([`parse_command`]): shell words (shlex), the flags certgate cares
 //!   about, and the values the `--set`s give, applied in Helm's precedence.
 //!
 //! Key material read from a PEM file is never spelled out: it is passed by reference as
 //! `tls.key="$(base64 -w0 < PATH)"`, and [`parse_command`] records such a word as a [`FileRefArg`].
 
+use super::strvals::syntax::{Lexer, Place};
 use super::strvals::{self, HelmVersion, StrvalsError};
 use crate::model::value::{Mapping, SetFlag};
 
@@ -33,65 +34,26 @@ pub enum BuildError {
     BadPositional { what: &'static str, word: String },
 }
 
-/// Escape a value for Helm's `--set` parser: a backslash before `\` and `,`, and before a leading
-/// `{` (which would otherwise start a list). Every other character stands for itself in a value.
+/// A value escaped for Helm's parser ([`strvals::push_value`]), appended to `out`.
 ///
 /// Typing (`true`, `1234`, `null`) is not an escaping matter: Helm types the unescaped text, so such
 /// values go with `--set-string` ([`needs_set_string`]).
-pub fn escape_set_value(s: &str) -> Result<String, BuildError> {
-    let mut out = String::with_capacity(s.len() + 2);
-    push_set_value(&mut out, s)?;
-    Ok(out)
-}
-
-/// [`escape_set_value`], appended to `out`.
 fn push_set_value(out: &mut String, s: &str) -> Result<(), BuildError> {
     if s.contains('\0') {
         return Err(BuildError::Nul { what: "value".into() });
     }
-    if !s.contains(['\\', ',']) && !s.starts_with('{') {
-        out.push_str(s);
-        return Ok(());
-    }
-    for (i, c) in s.chars().enumerate() {
-        if c == '\\' || c == ',' || (i == 0 && c == '{') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
+    strvals::push_value(out, s);
     Ok(())
 }
 
-/// Escape a dotted key path (`tls.key`) for Helm's parser: each segment is kept, with a backslash
-/// before the characters that would end or index a key (`\` `,` `=` `[`).
-pub fn escape_set_key(path: &str) -> Result<String, BuildError> {
-    let mut out = String::with_capacity(path.len() + 4);
-    push_set_key(&mut out, path)?;
-    Ok(out)
-}
-
-/// [`escape_set_key`], appended to `out`.
+/// A dotted key path (`tls.key`) escaped for Helm's parser ([`strvals::push_key`]), appended to `out`.
 fn push_set_key(out: &mut String, path: &str) -> Result<(), BuildError> {
     if path.contains('\0') {
         return Err(BuildError::Nul {
             what: format!("key {path:?}"),
         });
     }
-    // One pass over the path: `.` separates segments and is never escaped.
-    if path.is_empty() || path.starts_with('.') || path.ends_with('.') || path.contains("..") {
-        return Err(BuildError::EmptyKeySegment { key: path.to_string() });
-    }
-    if !path.contains(['\\', ',', '=', '[']) {
-        out.push_str(path);
-        return Ok(());
-    }
-    for c in path.chars() {
-        if matches!(c, '\\' | ',' | '=' | '[') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    Ok(())
+    strvals::push_key(out, path).map_err(|strvals::EmptySegment| BuildError::EmptyKeySegment { key: path.to_string() })
 }
 
 /// Whether `--set` would type this string (bool, null, integer), so it must go with `--set-string`.
@@ -460,30 +422,19 @@ fn go_bool(s: &str) -> Option<bool> {
 /// Recognise `KEY=$(base64 -w0 < PATH)` (the shell word after quote removal), giving the key as
 /// written and the path.
 pub fn file_ref(word: &str) -> Option<(String, String)> {
-    let mut key = String::new();
-    let mut chars = word.char_indices();
-    let rest = loop {
-        let (i, c) = chars.next()?;
-        match c {
-            '=' => break &word[i + 1..],
-            ',' => return None,
-            '\\' => {
-                key.push(c);
-                key.push(chars.next()?.1);
-            }
-            _ => key.push(c),
-        }
-    };
-    if key.is_empty() {
+    let mut lex = Lexer::new(word);
+    let key = lex.run(Place::ItemKey);
+    if key.stop != Some('=') || key.span.is_empty() {
         return None;
     }
+    let rest = &word[lex.pos()..];
     let inner = rest.strip_prefix("$(base64 -w0 <")?.strip_suffix(')')?;
     let mut words = shlex::split(inner.trim())?;
     if words.len() != 1 {
         return None;
     }
     let path = words.pop()?;
-    Some((key, path))
+    Some((lex.raw(&key).to_string(), path))
 }
 
 /// Read a command line the way the shell and Helm would: shell words, flags, positionals, and the
@@ -736,15 +687,28 @@ mod tests {
     }
 
     #[test]
-    fn escaping() {
-        assert_eq!(escape_set_value("a,b\\c").unwrap(), "a\\,b\\\\c");
-        assert_eq!(escape_set_value("{x}").unwrap(), "\\{x}");
-        assert_eq!(escape_set_value("x{y}").unwrap(), "x{y}");
-        assert_eq!(escape_set_value("a=b.c[0]").unwrap(), "a=b.c[0]");
-        assert!(escape_set_value("a\0").is_err());
-        assert_eq!(escape_set_key("a.b=c,d[0]").unwrap(), "a.b\\=c\\,d\\[0]");
-        assert!(escape_set_key("a..b").is_err());
-        assert!(escape_set_key("").is_err());
+    fn what_a_change_cannot_carry() {
+        let with = |key: &str, value: &str| {
+            let mut c = doc_change();
+            c.changes = vec![Change::new(key, ChangeValue::Str(value.into()))];
+            c.render()
+        };
+        assert_eq!(
+            with("a.b=c,d[0]", "{x},y\\").unwrap(),
+            "helm upgrade --reuse-values --set 'a.b\\=c\\,d\\[0]=\\{x}\\,y\\\\' eventstreams1 ibm-eventstreams-prod-1.4.0.tgz --tls"
+        );
+        assert!(matches!(with("k", "a\0"), Err(BuildError::Nul { .. })));
+        assert!(matches!(with("k\0", "a"), Err(BuildError::Nul { .. })));
+        for key in ["a..b", "", ".a", "a."] {
+            assert!(
+                matches!(with(key, "a"), Err(BuildError::EmptyKeySegment { .. })),
+                "{key:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn set_string_for_what_set_would_type() {
         assert!(needs_set_string("True"));
         assert!(needs_set_string("NULL"));
         assert!(needs_set_string("0"));
@@ -934,15 +898,6 @@ mod tests {
         fn quoting_round_trips_through_shlex(word in "\\PC{0,20}|[ -~\t\n]{0,20}") {
             let words = shlex::split(&shell_quote(&word)).expect("splits");
             prop_assert_eq!(words, vec![word]);
-        }
-
-        #[test]
-        fn escaped_values_read_back_exactly(v in "\\PC{0,20}|[,\\\\{}=. a]{0,12}") {
-            let arg = format!("k={}", escape_set_value(&v).unwrap());
-            for helm in [HelmVersion::V2, HelmVersion::V3] {
-                let m = strvals::parse(&arg, SetFlag::SetString, helm).unwrap();
-                prop_assert_eq!(m.get("k").and_then(|n| n.as_str()), Some(v.as_str()));
-            }
         }
     }
 }

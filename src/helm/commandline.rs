@@ -16,6 +16,7 @@
 //! Placeholders (`<release_name>`) are read as ordinary words: they may be flagged, never crash.
 
 use super::command::{ParsedCommand, WordRef, parse_command};
+use super::strvals::syntax::{self, unescape};
 use super::strvals::{self, HelmVersion};
 use crate::model::value::{Scalar, SetFlag};
 
@@ -92,91 +93,6 @@ impl Lint {
 
 /// Issues of one kind about the items of one `--set` argument given one by one; the rest are counted.
 pub const ITEM_ISSUES: usize = 10;
-
-/// One `key=value` item of a `--set` argument, split the way Helm's parser goes through it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Item {
-    /// The key as written.
-    key: String,
-    /// The value as written (escapes kept), None when the key has no `=`.
-    value: Option<String>,
-    /// The value starts with an unescaped `{`.
-    list: bool,
-}
-
-/// Split a `--set` argument into items as Helm does: a key ends at an unescaped `=` or `,`; a value
-/// in braces runs to the unescaped `}` (and a `,` right after it); any other value to the next
-/// unescaped `,`.
-fn split_items(text: &str) -> Vec<Item> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut items = Vec::new();
-    let mut i = 0;
-    // Read raw text up to an unescaped stop character; returns (raw, stop found).
-    let until = |i: &mut usize, stops: &[char]| -> (String, Option<char>) {
-        let mut raw = String::new();
-        while let Some(&c) = chars.get(*i) {
-            *i += 1;
-            if stops.contains(&c) {
-                return (raw, Some(c));
-            }
-            raw.push(c);
-            if c == '\\'
-                && let Some(&n) = chars.get(*i)
-            {
-                raw.push(n);
-                *i += 1;
-            }
-        }
-        (raw, None)
-    };
-    while i < chars.len() {
-        let (key, stop) = until(&mut i, &['=', ',']);
-        if stop != Some('=') {
-            items.push(Item {
-                key,
-                value: None,
-                list: false,
-            });
-            continue;
-        }
-        if chars.get(i) == Some(&'{') {
-            i += 1;
-            let (inner, _) = until(&mut i, &['}']);
-            if chars.get(i) == Some(&',') {
-                i += 1;
-            }
-            items.push(Item {
-                key,
-                value: Some(format!("{{{inner}}}")),
-                list: true,
-            });
-        } else {
-            let (value, _) = until(&mut i, &[',']);
-            items.push(Item {
-                key,
-                value: Some(value),
-                list: false,
-            });
-        }
-    }
-    items
-}
-
-/// Remove Helm's backslash escapes (what the parser makes of a value).
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut cs = raw.chars();
-    while let Some(c) = cs.next() {
-        if c == '\\' {
-            if let Some(n) = cs.next() {
-                out.push(n);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// A positional word that reads as a values assignment: `key=value`, where the key has no path
 /// separator (so `charts/a=b.tgz` stays a chart path).
@@ -304,10 +220,13 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
             continue;
         }
         let flag = s.flag.as_flag();
-        let items = split_items(&s.word.text);
+        // Keys and values are quoted as written: spans of the argument, escapes kept.
+        let arg = s.word.text.as_str();
+        let items = syntax::items(arg);
+        let key = |item: &syntax::Item| &arg[item.key.clone()];
         let split_without_value = items.len() > 1 && items.iter().skip(1).any(|i| i.value.is_none());
         if split_without_value {
-            let first = items.first().map(|i| i.key.as_str()).unwrap_or_default();
+            let first = items.first().map(key).unwrap_or_default();
             issues.push(issue(
                 K::SetCommaSplits,
                 Problem,
@@ -326,7 +245,7 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                 Some(s.word.clone()),
             ));
         } else if items.len() > 1 {
-            let keys: Vec<&str> = items.iter().map(|i| i.key.as_str()).collect();
+            let keys: Vec<&str> = items.iter().map(key).collect();
             issues.push(issue(
                 K::SetSeveralKeys,
                 Note,
@@ -343,7 +262,9 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
         // argument: past ITEM_ISSUES of a kind, the rest are counted in one.
         let mut per_kind: std::collections::BTreeMap<IssueKind, (IssueLevel, usize)> = Default::default();
         for item in &items {
-            let Some(raw) = &item.value else { continue };
+            let Some(raw) = item.value.clone().map(|v| &arg[v]) else {
+                continue;
+            };
             let kind = if item.list {
                 K::SetListBraces
             } else if s.flag != SetFlag::Set {
@@ -368,7 +289,7 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                     format!(
                         "`{flag} {}={raw}`: a value in braces is a list to Helm, not a string; write \
                          `\\{{` for a literal brace",
-                        item.key
+                        key(item)
                     ),
                     Some(s.word.clone()),
                 ));
@@ -380,7 +301,8 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                         format!(
                             "`--set {}={raw}` removes `{}` (Helm deletes null keys); use --set-string for \
                              the text \"{raw}\"",
-                            item.key, item.key
+                            key(item),
+                            key(item)
                         ),
                         Some(s.word.clone()),
                     )),
@@ -389,7 +311,7 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
                         Note,
                         format!(
                             "`--set {}={raw}` gives a {}, not a string; use --set-string for the text",
-                            item.key,
+                            key(item),
                             if matches!(strvals::typed_value(&unescape(raw)), Scalar::Bool(_)) {
                                 "boolean"
                             } else {
@@ -613,26 +535,14 @@ mod tests {
     }
 
     #[test]
-    fn items() {
-        assert_eq!(
-            split_items("a={x,y},b=c\\,d,e"),
-            vec![
-                Item {
-                    key: "a".into(),
-                    value: Some("{x,y}".into()),
-                    list: true
-                },
-                Item {
-                    key: "b".into(),
-                    value: Some("c\\,d".into()),
-                    list: false
-                },
-                Item {
-                    key: "e".into(),
-                    value: None,
-                    list: false
-                },
-            ]
-        );
+    fn an_unclosed_list_is_quoted_as_written() {
+        let lint = lint_command("helm upgrade --reuse-values --set 'a={x,y' r c --tls", HelmVersion::V2);
+        assert!(lint.has(IssueKind::SetUnparseable), "{:?}", lint.issues);
+        let braces = lint
+            .issues
+            .iter()
+            .find(|i| i.kind == IssueKind::SetListBraces)
+            .expect("a list");
+        assert!(braces.message.starts_with("`--set a={x,y`: "), "{}", braces.message);
     }
 }
