@@ -623,7 +623,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
                 }
             };
             let _ = strvals::parse_into(
-                &format!("{EXTERNAL_LABEL}={}", strvals_escape(&value)),
+                &format!("{EXTERNAL_LABEL}={}", strvals::escape_value(&value)),
                 SetFlag::SetString,
                 helm,
                 map,
@@ -1183,11 +1183,6 @@ impl<'s> BaseFiles<'s> {
         r.inputs.splice(at..at, inputs);
         previous
     }
-}
-
-/// Escape a value for Helm's --set parser (a label may hold a comma or a backslash).
-fn strvals_escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace(',', "\\,")
 }
 
 fn apply_set(r: &mut Reader, map: &mut Mapping, flag: SetFlag, given: &Given<String>, helm: HelmVersion) {
