@@ -11,7 +11,8 @@
 //! - [`rules`] loads the rule files (policy as data); [`checks`] holds the check kinds, the only
 //!   rule logic in Rust; [`engine`] runs them and decides the outcome and the approved command.
 //! - [`report`] is the one report model, with one renderer per format.
-//! - [`helm`] is Helm's own `--set` grammar and the approved command; [`cli`] the command line.
+//! - [`helm`] is Helm's own `--set` grammar, the approved command and the lint of a proposed one;
+//!   [`cli`] the command line.
 
 #![forbid(unsafe_code)]
 // Input never decides whether certgate panics: no unwrap/expect outside tests.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::Moment;
-use crate::helm::commandline::lint_command;
+use crate::helm::proposed::lint_command;
 use crate::helm::strvals::{self, HelmVersion};
 use crate::model::effective::{coalesce, merge_into};
 use crate::model::unit::{Chart, CommandInput, EXTERNAL_LABEL, Given, History, ReleaseConfigMap, Unit, ValuesFile};

@@ -3,7 +3,7 @@
 //! effective values certgate checked.
 
 use certgate::engine::approved_command;
-use certgate::helm::command::parse_command;
+use certgate::helm::argv::parse_command;
 use certgate::helm::strvals::HelmVersion;
 use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::render::rendered;

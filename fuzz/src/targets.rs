@@ -17,8 +17,9 @@ use certgate::crypto::{
     verify_signed_by,
 };
 use certgate::engine::{self, Policy};
-use certgate::helm::command::{self, parse_command};
-use certgate::helm::commandline::lint_command;
+use certgate::helm::approved;
+use certgate::helm::argv::{self, parse_command};
+use certgate::helm::proposed::lint_command;
 use certgate::helm::strvals::{self, HelmVersion};
 use certgate::load::{Context, Loaded, UnitSpec, load_unit};
 use certgate::model::unit::Given;
@@ -346,7 +347,7 @@ pub fn helm_set(data: &[u8]) {
         for flag in ["--set", "--set-string", "--set-file"] {
             let cmd = format!(
                 "helm upgrade --reuse-values {flag} {} eventstreams1 ibm-eventstreams-prod-1.4.0.tgz --tls",
-                command::shell_quote(&text)
+                approved::shell_quote(&text)
             );
             command_line(&cmd, helm);
         }
@@ -357,7 +358,7 @@ pub fn helm_set(data: &[u8]) {
             .unwrap_or_else(|e| panic!("{helm}: --set-string {word:?} is rejected: {e}"));
         let back = m.get("k").and_then(|n| n.as_str());
         assert_eq!(back, Some(text.as_str()), "{helm}: --set-string {word:?}");
-        if !command::needs_set_string(&text) {
+        if !approved::needs_set_string(&text) {
             let m = strvals::parse(&word, SetFlag::Set, helm)
                 .unwrap_or_else(|e| panic!("{helm}: --set {word:?} is rejected: {e}"));
             let back = m.get("k").and_then(|n| n.as_scalar());
@@ -366,7 +367,7 @@ pub fn helm_set(data: &[u8]) {
     }
     let _ = strvals::escape_key(&text);
     let _ = strvals::typed_value(&text);
-    let _ = command::file_ref(&text);
+    let _ = argv::file_ref(&text);
 }
 
 /// The mapping as Helm hands it on (a serde_json value: printing it cannot fail to be JSON).
@@ -393,7 +394,7 @@ fn command_line(cmd: &str, helm: HelmVersion) {
             json_of_mapping(&m);
         }
         for word in parsed.words.iter().take(32) {
-            let _ = command::file_ref(word);
+            let _ = argv::file_ref(word);
         }
     }
 }

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
-use crate::helm::commandline::IssueKind;
+use crate::helm::proposed::IssueKind;
 use crate::model::ProblemKind;
 use crate::model::unit::Unit;
 use crate::report::Location;

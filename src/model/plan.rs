@@ -8,7 +8,8 @@ use super::render::rendered;
 use super::unit::{COMMAND_ORDER, EMPTY_IS_UNSET, Unit};
 use super::value::{Mapping, Node, Origin, Value};
 use crate::helm::HelmVersion;
-use crate::helm::command::{Change as CommandChange, ChangeValue, UpgradeCommand, parse_command};
+use crate::helm::approved::{Change as CommandChange, ChangeValue, UpgradeCommand};
+use crate::helm::argv::parse_command;
 use crate::helm::upgrade::reuse_values;
 
 /// The new value of one certificate setting, as the command will carry it.

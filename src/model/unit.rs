@@ -81,7 +81,7 @@ pub struct ValuesFile {
 #[derive(Debug, Clone)]
 pub struct CommandInput {
     pub text: String,
-    pub lint: crate::helm::commandline::Lint,
+    pub lint: crate::helm::proposed::Lint,
 }
 
 /// Everything the checks of one release unit read.

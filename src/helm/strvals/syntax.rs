@@ -8,9 +8,9 @@
 //! is that reading, each run kept as a span (byte offsets into the argument, escapes kept), and:
 //!
 //! - the parser ([`super`]) reads keys, indices and values with it, unescaped ([`unescape`]);
-//! - the lint of a proposed command ([`crate::helm::commandline`]) cuts an argument into its items
+//! - the lint of a proposed command ([`crate::helm::proposed`]) cuts an argument into its items
 //!   ([`items`]) and quotes them as written;
-//! - the approved command ([`crate::helm::command`]) writes keys and values with [`push_key`] and
+//! - the approved command ([`crate::helm::approved`]) writes keys and values with [`push_key`] and
 //!   [`push_value`], which escape exactly what these places stop at, so that Helm reads back what
 //!   was written (property-tested below; against Helm's own parser in `tests/helm_oracle.rs`).
 
@@ -220,7 +220,7 @@ pub fn items(arg: &str) -> Vec<Item> {
 /// and before a leading `{`, which would start a list. Every other character stands for itself.
 ///
 /// Typing (`true`, `1234` under `--set`) is not a matter of syntax: Helm types the text it read, so
-/// such a value needs `--set-string` (`crate::helm::command::needs_set_string`).
+/// such a value needs `--set-string` (`crate::helm::approved::needs_set_string`).
 pub fn push_value(out: &mut String, s: &str) {
     let special = |c: char| c == ESCAPE || Place::Value.stops_at(c);
     if !s.starts_with(LIST_OPEN) && !s.contains(special) {

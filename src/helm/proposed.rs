@@ -1,7 +1,8 @@
-//! Linting a proposed `helm upgrade` command line (CG505 and its neighbours).
+//! Linting a proposed `helm upgrade` command line, one a person wrote (CG505 and its neighbours).
 //!
-//! This file owns the judgement of a command a person wrote, as opposed to the one certgate builds
-//! ([`super::command`]): each issue names the shell word it concerns, so a finding can point at it.
+//! This file owns the judgement of that command, as opposed to the one certgate builds
+//! ([`super::approved`]); both are read by [`super::argv`]. Each issue names the shell word it
+//! concerns, so a finding can point at it.
 //! What it looks for:
 //! - not a `helm upgrade` command at all;
 //! - a bare `key=value` word that is not preceded by `--set` (the Event Streams documentation has
@@ -15,7 +16,7 @@
 //!
 //! Placeholders (`<release_name>`) are read as ordinary words: they may be flagged, never crash.
 
-use super::command::{ParsedCommand, WordRef, parse_command};
+use super::argv::{ParsedCommand, SetError, WordRef, parse_command};
 use super::strvals::syntax::{self, unescape};
 use super::strvals::{self, HelmVersion};
 use crate::model::value::{Scalar, SetFlag};
@@ -212,7 +213,7 @@ pub fn lint_command(cmd: &str, helm: HelmVersion) -> Lint {
     }
 
     // Each --set argument.
-    let rejected_words: std::collections::HashMap<usize, &super::command::SetError> =
+    let rejected_words: std::collections::HashMap<usize, &SetError> =
         parsed.set_errors.iter().map(|e| (e.word.index, e)).collect();
     for s in &parsed.sets {
         let rejected = rejected_words.get(&s.word.index).filter(|e| e.word == s.word);
