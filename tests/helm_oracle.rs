@@ -2,7 +2,8 @@
 //!
 //! (a) the `--set`, `--set-string` and `--set-file` parser (`certgate::helm::strvals`, Helm 3 mode,
 //!     which follows Helm's HEAD parser) against Helm v4's `pkg/strvals`: the same values, or an
-//!     error from both;
+//!     error from both; and its inverse, the escaping the approved command writes keys and values
+//!     with: Helm reads back exactly the key path and the string that were escaped;
 //! (b) the typing of values-file scalars (`certgate::source::yaml`, YAML 1.1 as go-yaml v2 reads
 //!     it) against Helm's values reader: the same number, boolean, string or null, compared by value
 //!     (Helm holds every number from a file as a float64), or an error from both;
@@ -23,7 +24,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use serde_json::{Value as J, json};
 
 use certgate::checks::k8s_label_value::label_value_problem;
-use certgate::helm::strvals::{self, HelmVersion};
+use certgate::helm::approved::needs_set_string;
+use certgate::helm::strvals::{self, HelmVersion, escape_key, escape_value};
 use certgate::model::render::{manifest_text, rendered};
 use certgate::model::value::{Mapping, Node, SetFlag};
 use certgate::source::SourceId;
@@ -488,6 +490,90 @@ fn set_parser_agrees_with_helm() {
     report(&parts);
 }
 
+/// Characters the `--set` grammar gives a meaning (and a few it does not, around them).
+const GRAMMAR_CHARS: &[char] = &[
+    '{', '}', '[', ']', ',', '=', '.', '\\', ' ', '\t', 'a', 'Z', '0', '-', 'é', '日', '"', '\'',
+];
+
+/// A string made to trip the escaping: the grammar's characters in any order, with spaces at either
+/// end, the empty string, and the values the generator above uses (words `--set` types among them).
+fn grammar_text(rng: &mut Rng) -> String {
+    match rng.below(100) {
+        0..=3 => String::new(),
+        4..=23 => rng.pick_str(SET_VALUES).to_string(),
+        _ => {
+            let n = 1 + rng.below(12);
+            let mut s: String = (0..n).map(|_| *rng.pick(GRAMMAR_CHARS)).collect();
+            if rng.chance(20) {
+                s.insert(0, ' ');
+            }
+            if rng.chance(20) {
+                s.push(' ');
+            }
+            s
+        }
+    }
+}
+
+/// An argument as the approved command writes it, read by Helm and by certgate: both must give
+/// exactly `want`.
+fn check_read_back(oracle: &mut Oracle, flag: SetFlag, expr: &str, want: &J, tally: &mut Tally) {
+    let helm = oracle.ask(json!({"op": "parse", "flag": flag_name(flag), "expr": expr}));
+    let ours = certgate_parse(expr, flag);
+    match (&ours, &helm) {
+        (Ok(a), Ok(b)) if a == want && b == want => tally.agree(),
+        _ => tally.differ(format!(
+            "--{} {expr:?}, written for {want}\n    certgate: {}\n    Helm:     {}",
+            flag_name(flag),
+            show(&ours),
+            show(&helm)
+        )),
+    }
+}
+
+#[test]
+fn escaped_keys_and_values_read_back_in_helm() {
+    let mut oracle = Oracle::start();
+    let mut rng = Rng(0xE5C);
+    let mut seen = std::collections::HashSet::new();
+    let mut values = Tally::default();
+    while seen.len() < 800 {
+        let s = grammar_text(&mut rng);
+        if !seen.insert(s.clone()) {
+            continue;
+        }
+        // With the flag the approved command chooses, and with --set-string, which a label may be
+        // given with (and --new-label is written with).
+        let expr = format!("k={}", escape_value(&s));
+        let want = json!({ "k": s });
+        if !needs_set_string(&s) {
+            check_read_back(&mut oracle, SetFlag::Set, &expr, &want, &mut values);
+        }
+        check_read_back(&mut oracle, SetFlag::SetString, &expr, &want, &mut values);
+    }
+    // Key paths of one to three segments, each one of those strings, not empty and without `.`.
+    let mut keys = Tally::default();
+    while keys.cases < 500 {
+        let segments: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| grammar_text(&mut rng).replace('.', ""))
+            .filter(|s| !s.is_empty())
+            .collect();
+        if segments.is_empty() {
+            continue;
+        }
+        let value = grammar_text(&mut rng);
+        let path = segments.join(".");
+        let expr = format!(
+            "{}={}",
+            escape_key(&path).expect("no empty segment"),
+            escape_value(&value)
+        );
+        let want = segments.iter().rev().fold(json!(value), |inner, k| json!({ k: inner }));
+        check_read_back(&mut oracle, SetFlag::SetString, &expr, &want, &mut keys);
+    }
+    report(&[("(a) escaped values", &values), ("(a) escaped key paths", &keys)]);
+}
+
 // ------------------------------------------------------------------------------------------------
 // (b) values-file scalars
 
@@ -631,18 +717,6 @@ fn cg101_verdict(manifest: &str) -> Option<String> {
 /// Map keys whose byte order differs from the order of their `key:value` texts, and from their
 /// case-insensitive order.
 const SUBKEYS: &[&str] = &["a", "a-", "b", "A", "_", "10", "9", "é", "a\\.b", "0"];
-
-/// Escape a scalar as a `--set` value: a backslash before `\` and `,`, and before a leading `{`.
-fn escape_value(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if c == '\\' || c == ',' || (i == 0 && c == '{') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// A `--set` argument that gives `v0000` a scalar, a list or a map made from `scalars`.
 fn set_case(rng: &mut Rng, scalars: &[String]) -> String {
