@@ -14,17 +14,17 @@ use std::time::{Duration, Instant};
 
 use certgate::crypto::{Certificate, key_matches, parse_certificate, parse_private_key, verify_chain};
 use certgate::engine::{self, Policy};
+use certgate::helm::coalesce::coalesce;
 use certgate::helm::strvals::{self, HelmVersion};
 use certgate::load::{Context, UnitSpec, load_unit, preload_charts};
-use certgate::model::effective::coalesce;
-use certgate::model::json::to_json;
 use certgate::model::unit::Given;
-use certgate::model::value::{Node, SetFlag};
-use certgate::report::Location;
 use certgate::rules;
 use certgate::schema::{Schema, validate};
+use certgate::source::Location;
 use certgate::source::chart::{ArchiveLimits, read_chart};
 use certgate::source::pem::{self, PemLabel};
+use certgate::source::value::json::to_json;
+use certgate::source::value::{Node, SetFlag};
 use certgate::source::{SourceId, SourceMap, yaml};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");

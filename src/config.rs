@@ -11,11 +11,12 @@ use crate::engine::{Policy, RuleSetting};
 use crate::helm::strvals::HelmVersion;
 use crate::load::UnitSpec;
 use crate::model::unit::{Given, History};
-use crate::model::value::{Node, Value};
-use crate::model::{InputProblem, ProblemKind};
-use crate::report::{Input, Location, Severity};
+use crate::rules::Severity;
 use crate::schema::{Schema, load_checked_with};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
+use crate::source::value::{Node, Value};
+use crate::source::{Input, Location};
+use crate::source::{InputProblem, ProblemKind};
 use crate::source::{Source, SourceId, SourceMap};
 
 pub const FILE_NAME: &str = "certgate.yaml";

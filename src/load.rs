@@ -6,21 +6,21 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::crypto::Moment;
+use crate::helm::coalesce::{coalesce, merge_into};
 use crate::helm::proposed::lint_command;
 use crate::helm::strvals::{self, HelmVersion};
-use crate::model::effective::{coalesce, merge_into};
 use crate::model::unit::{Chart, CommandInput, EXTERNAL_LABEL, Given, History, ReleaseConfigMap, Unit, ValuesFile};
 use base64::Engine as _;
 
-use crate::model::effective::present;
+use crate::helm::coalesce::present;
 use crate::model::material::{self, Holder, Raw, Role, analyse};
 use crate::model::unit::TlsType;
-use crate::model::value::{Mapping, Node, Origin, Scalar, SetFlag, Value};
-use crate::model::{InputProblem, ProblemKind};
-use crate::report::{Input, Location};
 use crate::source::chart::{ArchiveLimits, read_chart};
 use crate::source::files::{ReadError, read_limited, sha256_hex, utf8_text};
+use crate::source::value::{Mapping, Node, Origin, Scalar, SetFlag, Value};
 use crate::source::yaml::{self, ProblemKind as YamlProblemKind};
+use crate::source::{Input, Location};
+use crate::source::{InputProblem, ProblemKind};
 use crate::source::{Source, SourceId, SourceMap, Span};
 
 /// Input limits (SPEC §4; configurable).
@@ -475,7 +475,7 @@ impl Reader<'_> {
             Some(n) if n.is_null() => Some(Node::empty_map(n.origin)),
             Some(n) if n.as_map().is_some() => Some(n),
             Some(n) => {
-                let what = crate::model::render::type_name(&n);
+                let what = crate::helm::render::type_name(&n);
                 self.problem(
                     ProblemKind::YamlInvalid,
                     Location::of(&n.origin),
@@ -928,7 +928,7 @@ fn secret_material(
     }
     for (role, default) in [(Role::Key, "key"), (Role::Cert, "cert"), (Role::CaCert, "cacert")] {
         let name = present(effective, role.value_path())
-            .and_then(|n| crate::model::render::rendered(n, HelmVersion::V3))
+            .and_then(|n| crate::helm::render::rendered(n, HelmVersion::V3))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| default.to_string());
         let data = secret
@@ -1396,7 +1396,7 @@ fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {
     };
     let field = |k: &str| {
         meta.lookup(k)
-            .and_then(|n| crate::model::render::rendered(n, HelmVersion::V3))
+            .and_then(|n| crate::helm::render::rendered(n, HelmVersion::V3))
     };
     let (Some(name), Some(version)) = (field("name"), field("version")) else {
         r.problem(

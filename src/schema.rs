@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
-use crate::model::json::{locate, pointer_segments, to_json};
-use crate::model::value::Node;
-use crate::model::{InputProblem, ProblemKind};
-use crate::report::Location;
+use crate::source::Location;
+use crate::source::value::Node;
+use crate::source::value::json::{locate, pointer_segments, to_json};
+use crate::source::{InputProblem, ProblemKind};
 use crate::source::{SourceId, SourceMap, yaml};
 
 /// The schemas certgate ships.
@@ -193,7 +193,7 @@ fn load_tree(sources: &SourceMap, id: SourceId) -> Result<Node, Vec<InputProblem
     Ok(match loaded.root {
         Some(r) if !r.is_null() => r,
         Some(r) => Node::empty_map(r.origin),
-        None => Node::empty_map(crate::model::value::Origin::file(id, Default::default())),
+        None => Node::empty_map(crate::source::value::Origin::file(id, Default::default())),
     })
 }
 

@@ -11,12 +11,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certgate::engine::{Policy, RuleSetting, check};
+use certgate::engine::{Suppressed, UnitReport};
 use certgate::load::{Context, UnitSpec, load_unit};
+use certgate::model::material::{CertState, CertificateInfo};
 use certgate::model::unit::Given;
 use certgate::report::audit;
 use certgate::report::github::md_escape;
-use certgate::report::{CertState, CertificateInfo, Location, Severity, Suppressed, UnitReport};
+use certgate::rules::Severity;
 use certgate::rules::{self, Rule};
+use certgate::source::Location;
 use certgate::source::SourceMap;
 
 const NOW: &str = "2026-11-27T00:00:00Z";

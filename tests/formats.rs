@@ -8,10 +8,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use certgate::engine::{Policy, check};
+use certgate::engine::{Suppressed, UnitReport};
 use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::unit::Given;
-use certgate::report::{self, Location, Severity, Suppressed, UnitReport};
+use certgate::report;
+use certgate::rules::Severity;
 use certgate::rules::{self, Rule};
+use certgate::source::Location;
 use certgate::source::SourceMap;
 use serde_json::Value;
 

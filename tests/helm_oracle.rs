@@ -7,7 +7,7 @@
 //! (b) the typing of values-file scalars (`certgate::source::yaml`, YAML 1.1 as go-yaml v2 reads
 //!     it) against Helm's values reader: the same number, boolean, string or null, compared by value
 //!     (Helm holds every number from a file as a float64), or an error from both;
-//! (d) the string a value renders as (`certgate::model::render`) against what Helm's template
+//! (d) the string a value renders as (`certgate::helm::render`) against what Helm's template
 //!     engine prints for `{{ .Values.x }}`, for values from a file and from `--set`/`--set-string`,
 //!     and the Kubernetes label-value verdict certgate's CG101 check gives that string against
 //!     Kubernetes' own rule.
@@ -25,10 +25,10 @@ use serde_json::{Value as J, json};
 
 use certgate::checks::k8s_label_value::label_value_problem;
 use certgate::helm::approved::needs_set_string;
+use certgate::helm::render::{manifest_text, rendered};
 use certgate::helm::strvals::{self, HelmVersion, escape_key, escape_value};
-use certgate::model::render::{manifest_text, rendered};
-use certgate::model::value::{Mapping, Node, SetFlag};
 use certgate::source::SourceId;
+use certgate::source::value::{Mapping, Node, SetFlag};
 use certgate::source::yaml::{self, ProblemKind};
 
 // ------------------------------------------------------------------------------------------------

@@ -4,13 +4,13 @@
 
 use certgate::engine::approved_command;
 use certgate::helm::argv::parse_command;
+use certgate::helm::render::rendered;
 use certgate::helm::strvals::HelmVersion;
 use certgate::load::{Context, UnitSpec, load_unit};
-use certgate::model::render::rendered;
 use certgate::model::unit::{COMMAND_ORDER, Given};
-use certgate::model::value::Node;
-use certgate::report::Location;
+use certgate::source::Location;
 use certgate::source::SourceMap;
+use certgate::source::value::Node;
 use proptest::prelude::*;
 
 fn given(v: &str) -> Given<String> {
@@ -65,7 +65,7 @@ proptest! {
             Ok(Some(command)) => {
                 prop_assert!(secret && key_name, "{v:?} carried in {command}");
                 let parsed = parse_command(&command, HelmVersion::V3).expect("valid shell");
-                let back = Node::new(certgate::model::value::Value::Map(parsed.values.clone()), certgate::model::value::Origin::Synthetic);
+                let back = Node::new(certgate::source::value::Value::Map(parsed.values.clone()), certgate::source::value::Origin::Synthetic);
                 prop_assert_eq!(back.lookup("tls.key").and_then(Node::as_str), Some(v.as_str()));
             }
             Ok(None) => prop_assert!(false, "something changes"),
@@ -100,7 +100,7 @@ proptest! {
         let parsed = parse_command(&command, helm).expect("the command is valid shell");
         prop_assert!(parsed.set_errors.is_empty());
         prop_assert_eq!(parsed.release(), Some("eventstreams1"));
-        let back = Node::new(certgate::model::value::Value::Map(parsed.values.clone()), certgate::model::value::Origin::Synthetic);
+        let back = Node::new(certgate::source::value::Value::Map(parsed.values.clone()), certgate::source::value::Origin::Synthetic);
         for (i, v) in &picks {
             let path = COMMAND_ORDER[*i];
             let got = back.lookup(path).and_then(|n| rendered(n, helm));

@@ -44,8 +44,9 @@ use base64::Engine as _;
 use certgate::engine::{Policy, findings};
 use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::unit::Given;
-use certgate::report::{Location, Severity};
+use certgate::rules::Severity;
 use certgate::rules::{self, Rule};
+use certgate::source::Location;
 use certgate::source::SourceMap;
 use serde::Deserialize;
 

@@ -16,6 +16,7 @@ use certgate::crypto::{
     Certificate, PrivateKey, ca_problems, key_matches, parse_certificate, parse_private_key, validity_at, verify_chain,
     verify_signed_by,
 };
+use certgate::engine::UnitReport;
 use certgate::engine::{self, Policy};
 use certgate::helm::approved;
 use certgate::helm::argv::{self, parse_command};
@@ -23,10 +24,11 @@ use certgate::helm::proposed::lint_command;
 use certgate::helm::strvals::{self, HelmVersion};
 use certgate::load::{Context, Loaded, UnitSpec, load_unit};
 use certgate::model::unit::Given;
-use certgate::model::value::{Mapping, Scalar, SetFlag};
-use certgate::report::{self, Location, UnitReport};
+use certgate::report;
 use certgate::rules::{self, Rule};
+use certgate::source::Location;
 use certgate::source::pem::{self, DecodedKind, PemLimits};
+use certgate::source::value::{Mapping, Scalar, SetFlag};
 use certgate::source::yaml;
 use certgate::source::{SourceId, SourceMap, Span};
 
@@ -178,7 +180,7 @@ pub fn yaml_loader(data: &[u8]) {
             assert_eq!(loaded.problems.len(), 1, "a fatal problem not alone");
         }
         if let Some(root) = &loaded.root {
-            let _ = certgate::model::json::to_json(root);
+            let _ = certgate::source::value::json::to_json(root);
         }
     }
     // Scalar resolution on its own, line by line (cheap; the loader calls it with context).
@@ -419,7 +421,7 @@ pub fn rule_and_config(data: &[u8]) {
     let mut sources = SourceMap::new();
     let load = certgate::config::load(&file.0, &mut sources);
     for p in &load.problems {
-        let _ = report::place(&sources, &p.location);
+        let _ = engine::place(&sources, &p.location);
     }
     if let Some(config) = load.config {
         // The config's own units name files anywhere: they are not read here.

@@ -5,9 +5,9 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::present;
+use crate::helm::coalesce::present;
 use crate::model::unit::{TlsType, Unit};
-use crate::model::value::Origin;
+use crate::source::value::Origin;
 
 pub const KIND: Kind = Kind {
     name: "base64_value",

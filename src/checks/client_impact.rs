@@ -5,8 +5,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
+use crate::model::impact::{Scenario, Verdict};
 use crate::model::unit::Unit;
-use crate::report::{Scenario, Verdict};
 
 pub const KIND: Kind = Kind {
     name: "client_impact",

@@ -6,9 +6,9 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
 use crate::helm::proposed::IssueKind;
-use crate::model::ProblemKind;
 use crate::model::unit::Unit;
-use crate::report::Location;
+use crate::source::Location;
+use crate::source::ProblemKind;
 
 pub const KIND: Kind = Kind {
     name: "command_lint",

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
-use crate::model::effective::present;
+use crate::helm::coalesce::present;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
-use crate::model::ProblemKind;
 use crate::model::unit::Unit;
+use crate::source::ProblemKind;
 
 pub const KIND: Kind = Kind {
     name: "input_problem",

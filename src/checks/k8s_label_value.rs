@@ -5,8 +5,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::present;
-use crate::model::render::manifest_text;
+use crate::helm::coalesce::present;
+use crate::helm::render::manifest_text;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::same_value;
-use crate::model::render::rendered;
+use crate::helm::coalesce::same_value;
+use crate::helm::render::rendered;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {

@@ -4,11 +4,11 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::same_value;
+use crate::helm::coalesce::same_value;
 use crate::model::plan::tls_changes;
 use crate::model::unit::Unit;
-use crate::model::value::Node;
-use crate::report::Location;
+use crate::source::Location;
+use crate::source::value::Node;
 
 pub const KIND: Kind = Kind {
     name: "label_unchanged",
@@ -40,7 +40,7 @@ impl Check for LabelUnchanged {
         let label = unit
             .effective
             .lookup(&self.label)
-            .and_then(|n| crate::model::render::rendered(n, unit.helm));
+            .and_then(|n| crate::helm::render::rendered(n, unit.helm));
         let message = format!(
             "{} changes but {} stays {}: nothing is regenerated and the running certificates stay in place",
             self.watch,

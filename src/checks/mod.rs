@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
 use crate::model::unit::Unit;
-use crate::model::value::{Entry, Node};
-use crate::report::Location;
+use crate::source::Location;
+use crate::source::value::{Entry, Node};
 
 pub mod algorithm_supported;
 pub mod base64_value;

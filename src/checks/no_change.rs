@@ -3,9 +3,9 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::ProblemKind;
 use crate::model::plan::changes_certificates;
 use crate::model::unit::Unit;
+use crate::source::ProblemKind;
 
 pub const KIND: Kind = Kind {
     name: "no_change",

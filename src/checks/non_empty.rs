@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::{present, removed_with_parent};
-use crate::model::render::manifest_text;
+use crate::helm::coalesce::{present, removed_with_parent};
+use crate::helm::render::manifest_text;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {

@@ -4,10 +4,10 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::present;
-use crate::model::render::{rendered, type_name};
+use crate::helm::coalesce::present;
+use crate::helm::render::{rendered, type_name};
 use crate::model::unit::Unit;
-use crate::model::value::{Scalar, Value};
+use crate::source::value::{Scalar, Value};
 
 pub const KIND: Kind = Kind {
     name: "scalar_is_string",

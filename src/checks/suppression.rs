@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Kind, Outcome};
 use crate::model::unit::Unit;
-use crate::report::Location;
+use crate::source::Location;
 
 pub const KIND: Kind = Kind {
     name: "suppression",

@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::present;
-use crate::model::render::rendered;
+use crate::helm::coalesce::present;
+use crate::helm::render::rendered;
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {

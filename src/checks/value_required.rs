@@ -4,10 +4,10 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::effective::present;
-use crate::model::render::rendered;
+use crate::helm::coalesce::present;
+use crate::helm::render::rendered;
 use crate::model::unit::Unit;
-use crate::report::Location;
+use crate::source::Location;
 
 pub const KIND: Kind = Kind {
     name: "value_required",

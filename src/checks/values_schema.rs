@@ -9,10 +9,10 @@
 use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
-use crate::model::json::locate;
 use crate::model::unit::Unit;
-use crate::report::Location;
 use crate::schema::{ErrorKind, Schema, annotation};
+use crate::source::Location;
+use crate::source::value::json::locate;
 
 pub const KIND: Kind = Kind {
     name: "values_schema",
@@ -98,7 +98,7 @@ impl Check for ValuesSchema {
                         emit.value(node, &here.path, format!("{} is missing: {message}", here.path));
                         continue;
                     }
-                    let shown = crate::model::render::rendered(here.node, unit.helm);
+                    let shown = crate::helm::render::rendered(here.node, unit.helm);
                     let value = match shown {
                         Some(s) if is_secret_path(&here.path) => {
                             format!("{} ({} characters)", here.path, s.chars().count())

@@ -10,15 +10,18 @@ use time::format_description::well_known::Rfc3339;
 use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::{self, Config, ConfigLoad};
 use crate::crypto::Moment;
+use crate::engine::UnitReport;
 use crate::engine::{self, ChangedBy, Policy};
 use crate::helm::strvals::HelmVersion;
 use crate::load::{BasePrefetch, Context, Limits, NewLabel, PREFETCH_MAX, UnitSpec, load_unit, preload_charts};
 use crate::model::unit::Given;
-use crate::model::{InputProblem, ProblemKind};
-use crate::report::{self, Location, Severity, UnitReport};
+use crate::report;
+use crate::rules::Severity;
 use crate::rules::{self, Rule};
+use crate::source::Location;
 use crate::source::SourceMap;
 use crate::source::secret::Redactor;
+use crate::source::{InputProblem, ProblemKind};
 
 /// Everything one run concluded: the reports and the policy and rules they were checked with.
 pub struct Evaluation {
@@ -186,7 +189,7 @@ fn policy_only(args: &CheckArgs) -> (Option<Config>, Policy, Vec<String>) {
         .iter()
         .filter(|p| p.kind != ProblemKind::NothingChecked)
         .map(|p| {
-            let at = report::place(&sources, &p.location);
+            let at = crate::engine::place(&sources, &p.location);
             match (at.file, at.line, at.column) {
                 (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: {}", p.message),
                 (Some(f), _, _) => format!("{f}: {}", p.message),
@@ -459,7 +462,7 @@ fn select_units(
     args: &CheckArgs,
     base: &mut SourceMap,
     problems: &mut Vec<InputProblem>,
-    inputs: &mut Vec<report::Input>,
+    inputs: &mut Vec<crate::source::Input>,
     how: Units,
 ) -> Plan {
     let take = |c: &mut Config| match how {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{CliError, ListFormat, Outcome, output};
 use crate::checks::KINDS;
-use crate::report::Severity;
+use crate::rules::Severity;
 use crate::rules::builtin;
 
 #[derive(Serialize)]

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::{CliError, Outcome, output};
-use crate::report::{Input, one_line};
+use crate::report::one_line;
+use crate::source::Input;
 use crate::source::files::{read_limited, sha256_hex};
 
 /// Input files larger than this are not re-read (nothing certgate reads is larger).

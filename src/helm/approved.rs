@@ -15,7 +15,7 @@
 
 use super::HelmVersion;
 use super::strvals;
-use crate::model::value::SetFlag;
+use crate::source::value::SetFlag;
 
 /// A value or word that the command cannot carry exactly.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

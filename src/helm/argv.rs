@@ -6,7 +6,7 @@
 
 use super::strvals::syntax::{Lexer, Place};
 use super::strvals::{self, HelmVersion, StrvalsError};
-use crate::model::value::{Mapping, SetFlag};
+use crate::source::value::{Mapping, SetFlag};
 
 /// A command line that cannot be read as shell words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,7 +13,9 @@
 
 pub mod approved;
 pub mod argv;
+pub mod coalesce;
 pub mod proposed;
+pub mod render;
 pub mod strvals;
 pub mod upgrade;
 

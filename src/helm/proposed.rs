@@ -19,7 +19,7 @@
 use super::argv::{ParsedCommand, SetError, WordRef, parse_command};
 use super::strvals::syntax::{self, unescape};
 use super::strvals::{self, HelmVersion};
-use crate::model::value::{Scalar, SetFlag};
+use crate::source::value::{Scalar, SetFlag};
 
 /// How much an issue matters: a `Problem` makes the command wrong (CG505); a `Note` is worth
 /// saying but may be intended.

@@ -30,7 +30,7 @@ pub mod syntax;
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::model::value::{Entry, Mapping, Node, Origin, Scalar, SetFlag, Value};
+use crate::source::value::{Entry, Mapping, Node, Origin, Scalar, SetFlag, Value};
 pub use syntax::{EmptySegment, escape_key, escape_value, push_key, push_value, unescape};
 use syntax::{Lexer, Place};
 

@@ -24,8 +24,8 @@
 //! `null` like an absent key, as templates do.
 
 use super::HelmVersion;
-use crate::model::effective::merge_into;
-use crate::model::value::{Node, Origin, Value};
+use crate::helm::coalesce::merge_into;
+use crate::source::value::{Node, Origin, Value};
 
 /// Mappings nested deeper than this are taken whole (inputs are depth-limited well below it).
 const MAX_DEPTH: usize = 512;
@@ -86,8 +86,8 @@ pub fn empty() -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::effective::present;
-    use crate::model::value::{Mapping, Scalar};
+    use crate::helm::coalesce::present;
+    use crate::source::value::{Mapping, Scalar};
 
     fn map(entries: &[(&str, Node)]) -> Node {
         let mut m = Mapping::new();

@@ -2,11 +2,10 @@
 //! change", decided from the running and new certificate type, the labels, how the release was
 //! installed (`history`), and (once certificates are compared) the CA.
 
-use super::effective::same_value;
-use super::plan::tls_changes;
-use super::unit::{EXTERNAL_LABEL, TlsType, Unit};
 use crate::crypto::ChainOutcome;
-use crate::report::{ClientImpact, Scenario, Verdict};
+use crate::helm::coalesce::same_value;
+use crate::model::plan::tls_changes;
+use crate::model::unit::{EXTERNAL_LABEL, TlsType, Unit};
 use crate::source::chart::compare_versions;
 
 /// The first Event Streams version with certificate labels (chart 1.4.0).
@@ -176,4 +175,61 @@ fn verdict(verdict: Verdict, scenario: Scenario, reason: &str) -> ClientImpact {
         scenario,
         reason: reason.to_string(),
     }
+}
+
+/// The client impact verdict (SPEC §2, CG4xx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    None,
+    ClientsMustUpdate,
+    Unknown,
+}
+
+/// The documentation scenario that decided the verdict (SPEC §4 lists the names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    NoExternalChange,
+    SelfsignedNewInstall,
+    SelfsignedFirstChangeAfterUpgrade,
+    SelfsignedLaterChangeAfterUpgrade,
+    SameCa,
+    CaChanged,
+    TypeChanged,
+    PreviousUnknown,
+}
+
+impl Verdict {
+    /// The verdict's word in every format (`clients-must-update`): its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::None => "none",
+            Verdict::ClientsMustUpdate => "clients-must-update",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl Scenario {
+    /// The scenario's word in every format (`ca-changed`): its serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::NoExternalChange => "no-external-change",
+            Scenario::SelfsignedNewInstall => "selfsigned-new-install",
+            Scenario::SelfsignedFirstChangeAfterUpgrade => "selfsigned-first-change-after-upgrade",
+            Scenario::SelfsignedLaterChangeAfterUpgrade => "selfsigned-later-change-after-upgrade",
+            Scenario::SameCa => "same-ca",
+            Scenario::CaChanged => "ca-changed",
+            Scenario::TypeChanged => "type-changed",
+            Scenario::PreviousUnknown => "previous-unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ClientImpact {
+    pub verdict: Verdict,
+    pub scenario: Scenario,
+    pub reason: String,
 }

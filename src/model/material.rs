@@ -12,9 +12,9 @@ use crate::crypto::{
     Certificate, ChainCert, ChainResult, KeyError, Moment, PrivateKey, Validity, key_matches, parse_certificate,
     parse_private_key, validity_at, verify_chain,
 };
-use crate::model::value::{Node, Origin};
-use crate::report::{CertState, CertificateInfo, Location};
+use crate::source::Location;
 use crate::source::pem::{self, DecodedKind, PemLabel, PemProblemKind, PemScan, classify_decoded, decode_value_base64};
+use crate::source::value::{Node, Origin};
 use crate::source::{SourceId, Span};
 
 /// What a piece of material is for.
@@ -627,6 +627,51 @@ pub fn holds_private_key(s: &str) -> bool {
         && decode_value_base64(s.trim())
             .ok()
             .is_some_and(|b| b.windows(11).any(|w| w == b"PRIVATE KEY"))
+}
+
+/// How a certificate of the inventory stands at the run's time, under the policy's expiry window:
+/// what CG306 (expired), CG307 (expiring) and CG308 (not yet valid) judge, decided by the engine
+/// ([`crate::model::material::state_at`]) so that no renderer works it out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertState {
+    Expired,
+    /// Valid, with less than the expiry warning window left (`expiry_warning_days`).
+    Expiring,
+    Valid,
+    NotYetValid,
+}
+
+impl CertState {
+    /// The state's words in every format that shows it (the audit report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertState::Expired => "expired",
+            CertState::Expiring => "expiring",
+            CertState::Valid => "valid",
+            CertState::NotYetValid => "not yet valid",
+        }
+    }
+}
+
+/// One certificate of the inventory (filled in by the certificate checks).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CertificateInfo {
+    pub role: String,
+    pub source: String,
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub sha256: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub key_type: String,
+    pub key_bits: u32,
+    pub signature_algorithm: String,
+    /// Not a key of the JSON report, whose keys are a contract (SPEC §4): `days_left` is its
+    /// reading of the same fact.
+    #[serde(skip)]
+    pub state: CertState,
 }
 
 #[cfg(test)]

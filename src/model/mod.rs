@@ -1,58 +1,11 @@
-//! The typed view of a release unit: values with origins, effective values as Helm computes them,
-//! and the facts the checks read. Nothing here reads files or prints.
+//! The facts of a release unit that the checks read: the unit's inputs and effective values
+//! ([`unit`](mod@unit)), its parsed certificate material and chains ([`material`]), the command that would
+//! apply it ([`plan`]) and what it changes for clients ([`impact`]). Nothing here reads files,
+//! judges or prints: the loader fills these in, the checks judge them.
 
-pub mod de;
-pub mod effective;
 pub mod impact;
-pub mod json;
 pub mod material;
 pub mod plan;
-pub mod render;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod unit;
-pub mod value;
-
-use crate::report::Location;
-
-/// A problem with an input found while reading it; the `input_problem` check kind turns each into a
-/// finding of the rule that owns its kind (CG001, CG002, CG003, CG004, CG005, CG501).
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputProblem {
-    pub kind: ProblemKind,
-    pub location: Location,
-    pub message: String,
-    pub path: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
-    /// Missing, unreadable, a directory, not UTF-8, empty, or over the size limit.
-    Unreadable,
-    /// A YAML syntax error, too deep, or too many alias expansions.
-    YamlInvalid,
-    DuplicateKey,
-    /// No release unit or no values to check.
-    NothingChecked,
-    /// A rule or config file that does not match its schema.
-    RuleFileInvalid,
-    /// The chart archive is missing, unreadable or not a chart.
-    ChartUnusable,
-    /// A `--set` argument Helm cannot parse.
-    SetInvalid,
-    /// A values file with more than one YAML document: which of them Helm applies depends on its
-    /// version.
-    MultiDocument,
-}
-
-impl InputProblem {
-    pub fn new(kind: ProblemKind, location: Location, message: impl Into<String>) -> Self {
-        InputProblem {
-            kind,
-            location,
-            message: message.into(),
-            path: None,
-        }
-    }
-}

@@ -3,14 +3,14 @@
 //! change, and the one `helm upgrade` that carries out the checked change, proven against what the
 //! Helm version given will really hold ([`crate::helm::upgrade`]) before anyone may print it.
 
-use super::effective::{merge_into, present, same_value};
-use super::render::rendered;
-use super::unit::{COMMAND_ORDER, EMPTY_IS_UNSET, Unit};
-use super::value::{Mapping, Node, Origin, Value};
 use crate::helm::HelmVersion;
 use crate::helm::approved::{Change as CommandChange, ChangeValue, UpgradeCommand};
 use crate::helm::argv::parse_command;
+use crate::helm::coalesce::{merge_into, present, same_value};
+use crate::helm::render::rendered;
 use crate::helm::upgrade::reuse_values;
+use crate::model::unit::{COMMAND_ORDER, EMPTY_IS_UNSET, Unit};
+use crate::source::value::{Mapping, Node, Origin, Value};
 
 /// The new value of one certificate setting, as the command will carry it.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,7 +14,7 @@ use crate::crypto::Moment;
 use crate::helm::strvals::HelmVersion;
 use crate::load::{Context, NewLabel, UnitSpec, load_unit};
 use crate::model::unit::{Given, History, Unit};
-use crate::report::Location;
+use crate::source::Location;
 use crate::source::SourceMap;
 
 /// The command-line cases' clock, 2026-11-27T00:00:00Z: the test certificates (valid 2025 to

@@ -1,11 +1,11 @@
 //! A release unit: everything one `helm upgrade` acts on, loaded and resolved, ready for the checks.
 
-use super::InputProblem;
-use super::effective::present;
-use super::value::Node;
+use crate::helm::coalesce::present;
 use crate::helm::strvals::HelmVersion;
-use crate::report::Location;
+use crate::source::InputProblem;
+use crate::source::Location;
 use crate::source::SourceMap;
+use crate::source::value::Node;
 
 /// The paths of the certificate settings, in the order the approved command sets them (SPEC §3).
 pub const COMMAND_ORDER: [&str; 7] = [
@@ -139,7 +139,7 @@ pub struct Unit {
     /// rules report from them.
     pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,
     /// The client impact of the change, decided on first use: four rules and the report read it.
-    pub impact: std::sync::OnceLock<crate::report::ClientImpact>,
+    pub impact: std::sync::OnceLock<crate::model::impact::ClientImpact>,
     /// The approved command (if the findings allow it), formed and proven on first use: two rules
     /// and the engine read it.
     pub command_plan: std::sync::OnceLock<Result<Option<crate::model::plan::Planned>, crate::model::plan::NoCommand>>,
@@ -180,7 +180,7 @@ impl TlsType {
 /// The part of the values the values schema describes (`global.security`, `tls`), as JSON: the
 /// rest of the chart's values are not converted for nothing.
 fn schema_view(effective: &Node) -> serde_json::Value {
-    use crate::model::json::to_json;
+    use crate::source::value::json::to_json;
     let mut root = serde_json::Map::new();
     if let Some(global) = effective.lookup("global") {
         let view = match global.as_map() {
@@ -209,7 +209,7 @@ impl Unit {
     }
 
     /// The change's client impact ([`crate::model::impact::assess`]), decided once per unit.
-    pub fn impact(&self) -> &crate::report::ClientImpact {
+    pub fn impact(&self) -> &crate::model::impact::ClientImpact {
         self.impact.get_or_init(|| crate::model::impact::assess(self))
     }
 

@@ -6,26 +6,30 @@
 //!
 //! This file holds what both formats share and lay out the same way: the rule table under the
 //! policy, where a finding is, and the scale of the validity timeline. Like every renderer they
-//! decide nothing: whether a command was approved and why not ([`super::Approval`]), each
-//! certificate's state ([`super::CertState`]) and each rule's severity under the policy
+//! decide nothing: whether a command was approved and why not ([`crate::engine::Approval`]), each
+//! certificate's state ([`crate::model::material::CertState`]) and each rule's severity under the policy
 //! ([`Policy::in_force`]) come from the engine. Both are pure functions of the report, so the same
 //! report gives the same bytes; the only time in them is the report's own `now`.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
-use super::{CertState, Finding, Severity, UnitReport};
+use crate::model::material::CertState;
+
+use crate::engine::{Finding, UnitReport};
+
 use crate::engine::{ChangedBy, Policy, RuleSetting};
 use crate::rules::Rule;
+use crate::rules::Severity;
 
 /// The auditor's report as one self-contained HTML5 document.
 pub fn html(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    super::html::render(reports, rules, policy)
+    crate::report::html::render(reports, rules, policy)
 }
 
 /// The auditor's report as GitHub-flavoured Markdown.
 pub fn markdown(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    super::markdown::render(reports, rules, policy)
+    crate::report::markdown::render(reports, rules, policy)
 }
 
 /// The heading of a release unit: its release name, else its position among several.
@@ -249,7 +253,9 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Approval, CertificateInfo, ClientImpact, Scenario, Verdict};
+    use crate::engine::Approval;
+    use crate::model::impact::{ClientImpact, Scenario, Verdict};
+    use crate::model::material::CertificateInfo;
     use crate::source::SourceMap;
 
     fn cert(not_before: &str, not_after: &str, state: CertState) -> CertificateInfo {

@@ -10,7 +10,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Approval, Finding, Severity, UnitReport, one_line};
+use crate::engine::{Approval, Finding, UnitReport};
+
+use crate::rules::Severity;
+
+use crate::report::one_line;
 
 /// One annotation per finding, in the report's order; then each suppressed finding as a notice
 /// that names its suppression and reason (every suppression appears in every format).
@@ -174,7 +178,7 @@ pub fn md_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Location;
+    use crate::source::Location;
 
     fn report(findings: Vec<Finding>, command: Option<&str>) -> UnitReport {
         let approval = command.map_or(Approval::NothingToChange, |c| Approval::Approved(c.to_string()));

@@ -1,4 +1,4 @@
-//! The auditor's report as one self-contained HTML5 document (see [`super::audit`]). Nothing in it is
+//! The auditor's report as one self-contained HTML5 document (see [`crate::report::audit`]). Nothing in it is
 //! loaded from anywhere: the CSS is inline, the timeline is inline SVG, there is no script, no font
 //! and no image file, and the Content-Security-Policy meta tag (`default-src 'none'`) makes the
 //! browser refuse anything else. Help URIs are plain `<a href>` links, which load nothing until
@@ -6,10 +6,12 @@
 
 use std::fmt::Write as _;
 
-use super::audit::{self, HORIZON_DAYS, Timeline, date_of, rule_rows};
-use super::{Approval, CertState, Severity, UnitReport};
 use crate::engine::Policy;
+use crate::engine::{Approval, UnitReport};
+use crate::model::material::CertState;
+use crate::report::audit::{self, HORIZON_DAYS, Timeline, date_of, rule_rows};
 use crate::rules::Rule;
+use crate::rules::Severity;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 

@@ -9,7 +9,7 @@
 
 use std::io::Write as _;
 
-use super::{Finding, UnitReport};
+use crate::engine::{Finding, UnitReport};
 
 /// Render the reports: pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport]) -> String {
@@ -330,10 +330,11 @@ mod tests {
     use serde::Serialize;
 
     use super::*;
-    use crate::report::{
-        Approval, CertState, CertificateInfo, ClientImpact, Finding, Input, Location, Scenario, Severity, Summary,
-        Suppressed, Verdict,
-    };
+    use crate::engine::{Approval, Finding, Summary, Suppressed};
+    use crate::model::impact::{ClientImpact, Scenario, Verdict};
+    use crate::model::material::{CertState, CertificateInfo};
+    use crate::rules::Severity;
+    use crate::source::{Input, Location};
     use crate::source::{Source, Span};
 
     // The reference: the report as serde structs, printed by serde_json. The printer above must

@@ -9,8 +9,10 @@
 
 use std::fmt::Write as _;
 
-use super::{Finding, Severity, UnitReport};
+use crate::engine::{Finding, UnitReport};
+
 use crate::rules::Rule;
+use crate::rules::Severity;
 
 /// One test case: a rule, or a code that no rule in `rules` has (a finding still gets reported).
 struct Case<'a> {

@@ -1,15 +1,17 @@
-//! The auditor's report as GitHub-flavoured Markdown (see [`super::audit`]): the same sections as the
+//! The auditor's report as GitHub-flavoured Markdown (see [`crate::report::audit`]): the same sections as the
 //! HTML report, tables for the rules, inputs, certificates and findings, the approved command in a
 //! `sh` fence, and the validity timeline as a fixed-width text drawing. Table cells go through
 //! [`md_escape`] (a `|` cannot end a cell, `<` cannot start HTML).
 
 use std::fmt::Write as _;
 
-use super::audit::{self, Timeline, date_of, rule_rows};
-use super::github::md_escape;
-use super::{Approval, CertState, Severity, UnitReport};
 use crate::engine::Policy;
+use crate::engine::{Approval, UnitReport};
+use crate::model::material::CertState;
+use crate::report::audit::{self, Timeline, date_of, rule_rows};
+use crate::report::github::md_escape;
 use crate::rules::Rule;
+use crate::rules::Severity;
 
 /// Text in a code span when it can be one in a table cell, else escaped text.
 fn code(s: &str) -> String {

@@ -21,9 +21,15 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{ClientImpact, Finding, Location, Placed, Severity, Suppressed, UnitReport};
+use crate::model::impact::ClientImpact;
+
+use crate::engine::{Finding, Placed, Suppressed, UnitReport};
+
+use crate::source::Location;
+
 use crate::engine::Policy;
 use crate::rules::Rule;
+use crate::rules::Severity;
 use crate::source::Span;
 use crate::source::files::sha256_hex;
 
@@ -544,7 +550,8 @@ fn escape_path(path: &str, keep_colon: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Approval, ClientImpact, Scenario, Verdict};
+    use crate::engine::Approval;
+    use crate::model::impact::{ClientImpact, Scenario, Verdict};
     use crate::source::{Source, SourceMap};
 
     /// A unit with one finding about the second PEM block of a bundle in `certs/ca bundle.pem`.

@@ -6,7 +6,13 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-use super::{Approval, Finding, Location, Severity, UnitReport, one_line, quote_source};
+use crate::engine::{Approval, Finding, UnitReport};
+
+use crate::source::Location;
+
+use crate::rules::Severity;
+
+use crate::report::{one_line, quote_source};
 use crate::source::Source;
 
 /// How to render: colour only on a terminal and never with `NO_COLOR`.

@@ -6,6 +6,9 @@
 //! `schemas/rule.schema.json`, and its parameters against its kind; every problem is a CG005
 //! finding pointing into the file, never a crash and never a silently dropped rule.
 
+mod severity;
+pub use severity::Severity;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -13,10 +16,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::checks::{self, Check};
-use crate::model::{InputProblem, ProblemKind};
-use crate::report::{Input, Location, Severity};
 use crate::schema::{Schema, load_checked};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
+use crate::source::{Input, Location};
+use crate::source::{InputProblem, ProblemKind};
 use crate::source::{Source, SourceMap};
 
 /// The metadata and parameters of a rule, as its file gives them.

@@ -8,11 +8,17 @@ pub mod chart;
 pub mod confine;
 pub mod files;
 pub mod git;
+pub mod input;
+pub mod location;
 pub mod pem;
 pub mod secret;
 pub mod suppress;
 pub mod text;
+pub mod value;
 pub mod yaml;
+
+pub use input::{Input, InputProblem, ProblemKind};
+pub use location::Location;
 
 use std::sync::{Arc, OnceLock};
 

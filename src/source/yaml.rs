@@ -26,8 +26,8 @@ use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use crate::model::value::{INDEX_FROM, Keyed, Mapping, Node, Origin, Scalar, Value};
 use crate::source::text::{CharToByte, LineIndex};
+use crate::source::value::{INDEX_FROM, Keyed, Mapping, Node, Origin, Scalar, Value};
 use crate::source::{SourceId, Span};
 
 pub mod documents;

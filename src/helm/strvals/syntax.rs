@@ -279,7 +279,7 @@ pub fn escape_key(path: &str) -> Result<String, EmptySegment> {
 mod tests {
     use super::*;
     use crate::helm::strvals::{self, HelmVersion};
-    use crate::model::value::{Mapping, Node, Scalar, SetFlag};
+    use crate::source::value::{Mapping, Node, Scalar, SetFlag};
     use proptest::prelude::*;
 
     const HELMS: [HelmVersion; 3] = [HelmVersion::V2, HelmVersion::V3, HelmVersion::V4];
@@ -381,7 +381,7 @@ mod tests {
             here = here.get(k).and_then(Node::as_map)?;
         }
         match &here.get(last)?.value {
-            crate::model::value::Value::Scalar(Scalar::Str(s)) => Some(s.as_str()),
+            crate::source::value::Value::Scalar(Scalar::Str(s)) => Some(s.as_str()),
             _ => None,
         }
     }

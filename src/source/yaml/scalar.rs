@@ -3,7 +3,7 @@
 
 use saphyr_parser::{ScalarStyle, Tag};
 
-use crate::model::value::Scalar;
+use crate::source::value::Scalar;
 
 /// A scalar as go-yaml v2 resolves it, before Helm's key and JSON conversions.
 #[derive(Debug, Clone, PartialEq)]

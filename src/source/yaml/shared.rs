@@ -5,8 +5,8 @@
 
 use std::rc::Rc;
 
-use crate::model::value::{Node, Origin, Scalar, Value};
 use crate::source::Span;
+use crate::source::value::{Node, Origin, Scalar, Value};
 
 /// A node an anchor shares, or one holding such a node. Aliases share the anchor's `Rc`; copies are
 /// made only at the end. Every other node is built at once ([`Child::Own`]).
@@ -159,7 +159,7 @@ pub(super) struct SharedEntry {
     pub(super) child: SharedChild,
 }
 
-impl crate::model::value::Key for SharedEntry {
+impl crate::source::value::Key for SharedEntry {
     fn key(&self) -> &str {
         &self.key
     }

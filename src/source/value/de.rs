@@ -1,11 +1,11 @@
 //! serde reading straight from a value tree: `certgate.yaml` is deserialized from its YAML nodes
-//! exactly as serde_json would deserialize their JSON form ([`super::json::to_json`]), without
+//! exactly as serde_json would deserialize their JSON form ([`crate::source::value::json::to_json`]), without
 //! building that form first.
 
 use serde::de::value::{Error, MapAccessDeserializer, MapDeserializer, SeqDeserializer};
 use serde::de::{Deserializer, IntoDeserializer, Visitor};
 
-use super::value::{Node, Scalar, Value};
+use crate::source::value::{Node, Scalar, Value};
 
 impl<'de> Deserializer<'de> for &'de Node {
     type Error = Error;
@@ -79,7 +79,7 @@ mod tests {
 
     use serde::Deserialize;
 
-    use crate::model::json::to_json;
+    use crate::source::value::json::to_json;
     use crate::source::{SourceId, yaml};
 
     #[derive(Debug, PartialEq, Deserialize)]
@@ -110,7 +110,7 @@ mod tests {
         cert: Option<String>,
     }
 
-    fn node(text: &str) -> crate::model::value::Node {
+    fn node(text: &str) -> crate::source::value::Node {
         let loaded = yaml::load(text, SourceId(0), &yaml::Limits::default());
         assert!(loaded.problems.is_empty(), "{text}: {:?}", loaded.problems);
         loaded.root.expect("a document")

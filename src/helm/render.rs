@@ -7,8 +7,8 @@
 //! [`manifest_text`] is what then reaches the manifest, once Helm's engine has deleted every
 //! `<no value>`. `tests/helm_oracle.rs` holds both to Helm's own template engine.
 
-use super::value::{Node, Origin, Scalar, Value};
 use crate::helm::strvals::HelmVersion;
+use crate::source::value::{Node, Origin, Scalar, Value};
 use crate::source::yaml::format_go_float;
 
 /// The text Helm writes into a manifest where a template prints the value: [`rendered`] with
@@ -84,7 +84,7 @@ pub fn type_name(node: &Node) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::value::{Mapping, SetFlag};
+    use crate::source::value::{Mapping, SetFlag};
 
     fn map(entries: &[(&str, Scalar)], origin: &Origin) -> Node {
         let mut m = Mapping::new();

@@ -4,6 +4,9 @@
 //! value can name the file, line and column (or the flag) that set it. Mappings keep insertion order
 //! and the origin of each key.
 
+pub mod de;
+pub mod json;
+
 use std::collections::HashMap;
 
 use crate::source::{SourceId, Span};

@@ -6,7 +6,7 @@
 //! the line that removed a key); Helm deletes such keys when it coalesces with the chart defaults,
 //! and every reader of effective values treats a Null exactly like an absent key.
 
-use super::value::{Node, Scalar, Value};
+use crate::source::value::{Node, Scalar, Value};
 
 /// Maps nested deeper than this are replaced rather than merged (inputs are depth-limited well below
 /// it; this only bounds recursion on hostile `--set` keys).
@@ -88,7 +88,7 @@ fn same_node(a: &Node, b: &Node, depth: usize) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_node(p, q, depth + 1))
         }
         (Value::Map(x), Value::Map(y)) => {
-            let live = |m: &super::value::Mapping| m.iter().filter(|e| !e.node.is_null()).count();
+            let live = |m: &crate::source::value::Mapping| m.iter().filter(|e| !e.node.is_null()).count();
             live(x) == live(y)
                 && x.iter()
                     .filter(|e| !e.node.is_null())
@@ -109,7 +109,7 @@ fn same_scalar(x: &Scalar, y: &Scalar) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::value::{Mapping, Origin};
+    use crate::source::value::{Mapping, Origin};
 
     fn map(entries: &[(&str, Node)]) -> Node {
         let mut m = Mapping::new();

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Number, Value as Json};
 
-use super::value::{Entry, Node, Scalar, Value};
+use crate::source::value::{Entry, Node, Scalar, Value};
 
 /// The JSON form of a node (NaN and infinities become null, as JSON has no spelling for them).
 pub fn to_json(node: &Node) -> Json {

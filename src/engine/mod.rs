@@ -2,14 +2,18 @@
 //! severities, sorted once; the client impact verdict; and the approved command, printed only when
 //! nothing is at or above the failure threshold and something certificate-related changes.
 
+mod outcome;
+pub use outcome::{Approval, Finding, Placed, Summary, Suppressed, UnitReport, place, sort_findings};
+
 use std::collections::BTreeMap;
 
 use crate::checks::Outcome;
 use crate::load::Loaded;
 pub use crate::model::plan::NoCommand;
 use crate::model::unit::Unit;
-use crate::report::{Approval, Finding, Location, Severity, Suppressed, UnitReport, sort_findings};
 use crate::rules::Rule;
+use crate::rules::Severity;
+use crate::source::Location;
 
 /// A rule's setting in config `policy.rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +243,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
     sort_findings(&unit.sources, &mut found);
     found.dedup();
     suppressed.sort_by_cached_key(|s| {
-        let p = crate::report::place(&unit.sources, &s.finding.location);
+        let p = crate::engine::place(&unit.sources, &s.finding.location);
         (p.file, p.line, p.column, s.finding.code.clone())
     });
     let approval = approval(&unit, &found, policy.fail_on);
@@ -324,9 +328,19 @@ pub fn approved_command(unit: &Unit) -> Result<Option<String>, NoCommand> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testing::given;
     use crate::load::{Context, UnitSpec, load_unit};
+    use crate::model::unit::Given;
     use crate::source::SourceMap;
+
+    /// A value given on the command line.
+    fn given(value: &str) -> Given<String> {
+        Given {
+            value: value.to_string(),
+            location: Location::Arg {
+                origin: format!("test {value}"),
+            },
+        }
+    }
 
     /// The report of `spec` under `policy`, with every built-in rule, at the command-line cases'
     /// clock; `chart` stands for the chart path as the user gave it (the archive itself is not read).
