@@ -949,6 +949,37 @@ mod tests {
         }
     }
 
+    /// The kind of decoded bytes, read independently of `classify_decoded`: nothing, PEM text, a
+    /// DER SEQUENCE spanning them exactly, base64 text again, or none of these.
+    fn expected_kind(bytes: &[u8]) -> DecodedKind {
+        if bytes.is_empty() {
+            DecodedKind::Empty
+        } else if bytes.windows(10).any(|w| w == b"-----BEGIN") {
+            DecodedKind::Pem
+        } else if bytes[0] == 0x30 && sequence_spans(bytes) {
+            DecodedKind::Der
+        } else if bytes.iter().filter(|b| !b.is_ascii_whitespace()).count() >= 4
+            && bytes
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace())
+        {
+            DecodedKind::Base64
+        } else {
+            DecodedKind::Other
+        }
+    }
+
+    #[test]
+    fn base64_that_reads_as_a_der_header_spanning_it_is_der() {
+        // 58 bytes encode to 80 characters starting `0N`: 0x30 (SEQUENCE) and 0x4e (78 bytes).
+        use base64::Engine as _;
+        let mut bytes = vec![0xd0, 0xd0];
+        bytes.resize(58, 0);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert!(encoded.starts_with("0N") && encoded.len() == 80);
+        assert_eq!(classify_decoded(encoded.as_bytes()), DecodedKind::Der);
+    }
+
     proptest::proptest! {
         #[test]
         fn scanning_pem_like_text_never_panics(parts in proptest::collection::vec(
@@ -980,23 +1011,7 @@ mod tests {
             use base64::Engine as _;
             let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
             proptest::prop_assert_eq!(decode_value_base64(&encoded), Ok(bytes.clone()));
-            // The kind follows from the bytes alone: nothing, PEM text, a DER SEQUENCE spanning them
-            // exactly, base64 text again, or none of these.
-            let kind = classify_decoded(&bytes);
-            let expected = if bytes.is_empty() {
-                DecodedKind::Empty
-            } else if bytes.windows(10).any(|w| w == b"-----BEGIN") {
-                DecodedKind::Pem
-            } else if bytes[0] == 0x30 && sequence_spans(&bytes) {
-                DecodedKind::Der
-            } else if bytes.iter().filter(|b| !b.is_ascii_whitespace()).count() >= 4
-                && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace())
-            {
-                DecodedKind::Base64
-            } else {
-                DecodedKind::Other
-            };
-            proptest::prop_assert_eq!(kind, expected);
+            proptest::prop_assert_eq!(classify_decoded(&bytes), expected_kind(&bytes));
             // The same bytes inside a short-form SEQUENCE are one DER structure (a `.der` file),
             // and their base64 is base64 again (a value encoded twice).
             if bytes.len() < 128 && !bytes.windows(10).any(|w| w == b"-----BEGIN") {
@@ -1004,8 +1019,13 @@ mod tests {
                 der.extend_from_slice(&bytes);
                 proptest::prop_assert_eq!(classify_decoded(&der), DecodedKind::Der);
             }
+            // Base64 text is base64 again, unless its first characters happen to read as a DER
+            // header whose length is exactly the text's (`0N` and 80 characters): DER is tried
+            // first.
             if encoded.len() >= 4 {
-                proptest::prop_assert_eq!(classify_decoded(encoded.as_bytes()), DecodedKind::Base64);
+                let kind = classify_decoded(encoded.as_bytes());
+                proptest::prop_assert_eq!(kind, expected_kind(encoded.as_bytes()));
+                proptest::prop_assert!(matches!(kind, DecodedKind::Base64 | DecodedKind::Der));
             }
         }
     }
