@@ -25,31 +25,90 @@ pub fn escapes(root: &Path, path: &str) -> Option<String> {
         }
     }
     let root_real = real(root)?;
-    // The longest part of the path that exists, with every symbolic link in it followed.
-    let mut existing: PathBuf = root.join(p);
-    loop {
-        if std::fs::symlink_metadata(&existing).is_ok() {
-            break;
-        }
-        if !existing.pop() {
-            return None;
+    // Walk the path from the real root one component at a time. The real root holds no symbolic
+    // link, so a component that is not one keeps the walk inside and costs one `lstat`; only a link
+    // is resolved in full. (Resolving the whole path with `canonicalize` instead reads every
+    // component from `/` again for every file of every unit.)
+    let mut at = root_real.clone();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            // `link/..` is the parent of the link's target, as the kernel reads it.
+            Component::ParentDir => {
+                at.pop();
+                if !at.starts_with(&root_real) {
+                    return Some(LINK_OUTSIDE.into());
+                }
+            }
+            Component::Normal(name) => {
+                let next = at.join(name);
+                if known_directory(&next) {
+                    at = next;
+                    continue;
+                }
+                match std::fs::symlink_metadata(&next) {
+                    // What does not exist is inside as far as its existing part goes.
+                    Err(_) => return None,
+                    Ok(meta) if meta.file_type().is_symlink() => match std::fs::canonicalize(&next) {
+                        Ok(target) if target.starts_with(&root_real) => at = target,
+                        Ok(_) => return Some(LINK_OUTSIDE.into()),
+                        // A link to nowhere or a loop: it cannot be read, and it does not stay
+                        // inside either.
+                        Err(_) => return Some("is a symbolic link that cannot be followed".into()),
+                    },
+                    Ok(meta) => {
+                        if meta.is_dir() {
+                            remember_directory(&next);
+                        }
+                        at = next;
+                    }
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return Some("is an absolute path".into()),
         }
     }
-    match std::fs::canonicalize(&existing) {
-        Ok(target) if target.starts_with(&root_real) => None,
-        Ok(_) => Some("is a symbolic link (or under one) to a place outside the repository".into()),
-        // A link to nowhere or a loop: it cannot be read, and it does not stay inside either.
-        Err(_) => Some("is a symbolic link that cannot be followed".into()),
+    None
+}
+
+const LINK_OUTSIDE: &str = "is a symbolic link (or under one) to a place outside the repository";
+
+/// Real directories (no symbolic link on their path) already walked through this run. The units
+/// of a repository share their directories, and each `lstat` reads every component from `/`.
+fn directories() -> &'static std::sync::Mutex<std::collections::HashSet<PathBuf>> {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<PathBuf>>> = std::sync::OnceLock::new();
+    SEEN.get_or_init(Default::default)
+}
+
+fn known_directory(path: &Path) -> bool {
+    directories().lock().is_ok_and(|seen| seen.contains(path))
+}
+
+fn remember_directory(path: &Path) {
+    if let Ok(mut seen) = directories().lock() {
+        seen.insert(path.to_path_buf());
     }
 }
 
+/// The real path of `root`, worked out once per run: every file a repository names is confined to
+/// the same root, and resolving it costs a `readlink` per component.
 fn real(root: &Path) -> Option<PathBuf> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static REAL: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
     let root = if root.as_os_str().is_empty() {
         Path::new(".")
     } else {
         root
     };
-    std::fs::canonicalize(root).ok()
+    let cache = REAL.get_or_init(Default::default);
+    if let Some(known) = cache.lock().ok().and_then(|m| m.get(root).cloned()) {
+        return known;
+    }
+    let resolved = std::fs::canonicalize(root).ok();
+    if let Ok(mut m) = cache.lock() {
+        m.insert(root.to_path_buf(), resolved.clone());
+    }
+    resolved
 }
 
 #[cfg(test)]
@@ -78,5 +137,18 @@ mod tests {
         assert!(escapes(&root, "up/outside.key").unwrap().contains("symbolic link"));
         assert!(escapes(&root, "up/missing").unwrap().contains("symbolic link"));
         assert!(escapes(&root, "dangling.yaml").unwrap().contains("cannot be followed"));
+        // Through a link that stays inside, then out of it: `..` is the parent of the target.
+        std::os::unix::fs::symlink(&root, root.join("deploy/top")).unwrap();
+        assert_eq!(escapes(&root, "deploy/top/deploy/values.yaml"), None);
+        assert!(
+            escapes(&root, "deploy/top/../outside.key")
+                .unwrap()
+                .contains("symbolic link")
+        );
+        assert_eq!(
+            escapes(&root, "deploy/values.yaml/under-a-file"),
+            None,
+            "reading says what it is"
+        );
     }
 }
