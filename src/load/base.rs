@@ -1,0 +1,193 @@
+//! `--base REV`: the previous desired state is the same values files as git holds them at a
+//! revision. Git is asked as early as the run knows the files, so that its processes run while the
+//! units read their other files ([`BasePrefetch`] for the run, [`BaseFiles`] for one unit).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::reader::{Limits, Reader, display_path};
+use super::{Context, UnitSpec};
+use crate::helm::coalesce::merge_into;
+use crate::model::unit::Given;
+use crate::source::files::{sha256_hex, utf8_text};
+use crate::source::value::{Node, Origin};
+use crate::source::{Input, ProblemKind, Source};
+
+/// Files at a git revision, asked for as soon as the run knows them: a few units' files each by
+/// its own `git cat-file` started early; in a run of more units, through the run's batches
+/// ([`crate::source::git::Batches`]).
+#[derive(Default)]
+pub struct BasePrefetch {
+    /// Started before the units, by (revision, path).
+    started: std::sync::Mutex<HashMap<(String, PathBuf), crate::source::git::PendingShow>>,
+    /// Whether the run has more than [`PREFETCH_MAX`] units with `--base`.
+    batching: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for BasePrefetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BasePrefetch")
+    }
+}
+
+/// How many units (or changed files) of a run have their `--base` files asked for before the
+/// units start, each by its own git process: the pre-commit case. A larger run asks a
+/// `git cat-file --batch` per directory: thousands of git starts would cost seconds.
+pub const PREFETCH_MAX: usize = 4;
+
+impl BasePrefetch {
+    /// Start git on `path` at `rev`, unless it was already asked for.
+    pub fn start(&self, rev: &str, path: &Path, limits: &Limits) {
+        let mut map = self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry((rev.to_string(), same_file_key(path)))
+            .or_insert_with(|| crate::source::git::start_show(rev, path, limits.max_file_bytes));
+    }
+
+    /// Start git on the `--base` files of the units when there are only a few (see
+    /// [`PREFETCH_MAX`]); else the units ask the run's batches.
+    pub fn start_units<'a>(&self, specs: impl IntoIterator<Item = &'a UnitSpec>, limits: &Limits) {
+        let with_base: Vec<&UnitSpec> = specs
+            .into_iter()
+            .filter(|s| s.base.is_some())
+            .take(PREFETCH_MAX + 1)
+            .collect();
+        if with_base.len() > PREFETCH_MAX {
+            self.batching.store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        for spec in with_base {
+            let Some(rev) = &spec.base else { continue };
+            for given in &spec.values {
+                self.start(
+                    &rev.value,
+                    Path::new(&display_path(&spec.base_dir, &given.value)),
+                    limits,
+                );
+            }
+        }
+    }
+
+    pub(super) fn take(&self, rev: &str, path: &str) -> Option<crate::source::git::PendingShow> {
+        let mut map = self.started.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.remove(&(rev.to_string(), same_file_key(Path::new(path))))
+    }
+
+    pub(super) fn batching(&self) -> bool {
+        self.batching.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// `path` without `.` components: `./a/b.yaml` and `a/b.yaml` name the same file.
+fn same_file_key(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect()
+}
+
+/// The values files as they were at revision `rev`: in a pre-commit run each file's git process
+/// runs while the unit's other files are read; in a larger run the batch is asked when
+/// [`BaseFiles::finish`] collects them.
+pub(super) struct BaseFiles<'s> {
+    rev: &'s Given<String>,
+    batches: &'s crate::source::git::Batches,
+    base_dir: &'s Path,
+    /// Where the previous values' inputs go in the unit's list: before the values files, as read.
+    inputs_at: usize,
+    pending: Vec<(String, Pending)>,
+}
+
+/// One file of [`BaseFiles`]: its own git process, or a question for the run's batch.
+enum Pending {
+    Started(crate::source::git::PendingShow),
+    /// The path relative to the unit's base directory, as [`crate::source::git::batch_path`] gives it.
+    Batch(String),
+}
+
+impl<'s> BaseFiles<'s> {
+    pub fn start(r: &Reader<'s>, ctx: &'s Context, rev: &'s Given<String>, files: &[Given<String>]) -> Self {
+        let batching = ctx.git.batching();
+        let pending = files
+            .iter()
+            .map(|given| {
+                let display = r.display(&given.value);
+                let batch = batching
+                    .then(|| crate::source::git::batch_path(r.base_dir, &given.value))
+                    .flatten();
+                let show = match (ctx.git.take(&rev.value, &display), batch) {
+                    (Some(show), _) => Pending::Started(show),
+                    (None, Some(path)) => Pending::Batch(path),
+                    (None, None) => Pending::Started(crate::source::git::start_show(
+                        &rev.value,
+                        Path::new(&display),
+                        r.limits.max_file_bytes,
+                    )),
+                };
+                (display, show)
+            })
+            .collect();
+        BaseFiles {
+            rev,
+            batches: &ctx.batches,
+            base_dir: r.base_dir,
+            inputs_at: r.inputs.len(),
+            pending,
+        }
+    }
+
+    /// The files merged in order (a file new since then adds nothing); every file git cannot
+    /// give is a CG001 finding at the `--base` argument.
+    pub fn finish(self, r: &mut Reader) -> Node {
+        let BaseFiles {
+            rev,
+            batches,
+            base_dir,
+            inputs_at,
+            pending,
+        } = self;
+        let limit = r.limits.max_file_bytes;
+        let mut previous = Node::empty_map(Origin::Synthetic);
+        let mut inputs = Vec::new();
+        for (display, show) in pending {
+            let answer = match show {
+                Pending::Started(show) => show.wait(),
+                // What the batch cannot say surely, the file's own git run says.
+                Pending::Batch(path) => batches
+                    .with(base_dir, |b| b.blob(&rev.value, &path, limit))
+                    .unwrap_or_else(|| crate::source::git::show(&rev.value, Path::new(&display), limit)),
+            };
+            match answer {
+                Ok(None) => {}
+                Ok(Some(bytes)) => {
+                    let name = format!("{}:{display}", rev.value);
+                    inputs.push(Input {
+                        role: "previous".into(),
+                        path: name.clone(),
+                        sha256: sha256_hex(&bytes),
+                    });
+                    let Ok(text) = utf8_text(bytes) else {
+                        r.problem(
+                            ProblemKind::Unreadable,
+                            rev.location.clone(),
+                            format!("{name} is not UTF-8 text"),
+                        );
+                        continue;
+                    };
+                    let id = r.sources.add(Source::new(name, text));
+                    if let Some(root) = r.parse_values(id, "previous", true) {
+                        merge_into(&mut previous, &root);
+                    }
+                }
+                Err(e) => {
+                    r.problem(
+                        ProblemKind::Unreadable,
+                        rev.location.clone(),
+                        format!("--base {}: {display} {e}", rev.value),
+                    );
+                }
+            }
+        }
+        let at = inputs_at.min(r.inputs.len());
+        r.inputs.splice(at..at, inputs);
+        previous
+    }
+}

@@ -1,0 +1,349 @@
+//! Certificate material: the PEM files standing for `tls.key`, `tls.cert` and `tls.cacert`, the
+//! base64 values of `tls.type=provided`, the Secret manifest of `tls.type=secret`, and the CA
+//! clients trust today, gathered as text with where it is held ([`Raw`]) for
+//! [`crate::model::material::analyse`]; what no renderer may quote; and whether the private key
+//! sits in a values file git tracks.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+use super::reader::{Reader, display_path};
+use super::redact::redactions;
+use super::values::Proposed;
+use super::{Context, UnitSpec};
+use crate::helm::coalesce::{merge_into, present};
+use crate::helm::strvals::HelmVersion;
+use crate::model::material::{self, Holder, Material, Raw, Role, analyse};
+use crate::model::unit::{Given, TlsType, ValuesFile};
+use crate::source::value::{Mapping, Node, Origin, Scalar, Value};
+use crate::source::{Location, ProblemKind, SourceId, SourceMap, Span};
+
+/// A PEM file read for a role: its source, its name, and the role.
+pub(super) type PemFile = (SourceId, String, Role);
+
+/// Read the PEM files standing for tls.key/tls.cert/tls.cacert: their base64 goes into the
+/// proposed values (as the approved command's "$(base64 -w0 < FILE)" will put it), located at the
+/// file.
+pub(super) fn read_pem_files(r: &mut Reader, spec: &UnitSpec, proposed: &mut Proposed) -> Vec<PemFile> {
+    let mut pem_files = Vec::new();
+    for (role, given) in [
+        (Role::Key, &spec.key),
+        (Role::Cert, &spec.cert),
+        (Role::CaCert, &spec.cacert),
+    ] {
+        let Some(given) = given else { continue };
+        proposed.any = true;
+        let Some(id) = r.read_pem(role_name(role), given) else {
+            continue;
+        };
+        let src = r.sources.get(id);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(src.text.as_bytes());
+        let origin = Origin::file(id, Span::point(0));
+        // Merged like a --set-file: over the files and flags, keeping the rest of `tls`.
+        let mut tls = Mapping::new();
+        let key = role.value_path().trim_start_matches("tls.").to_string();
+        tls.insert(key, origin.clone(), Node::scalar(Scalar::Str(encoded), origin.clone()));
+        let mut overlay = Mapping::new();
+        overlay.insert("tls".into(), origin.clone(), Node::new(Value::Map(tls), origin.clone()));
+        merge_into(&mut proposed.root, &Node::new(Value::Map(overlay), origin));
+        pem_files.push((id, src.name.clone(), role));
+    }
+    pem_files
+}
+
+/// The values paths a PEM file was named for, read or not.
+pub(super) fn pem_given(spec: &UnitSpec) -> Vec<&'static str> {
+    [
+        (Role::Key, &spec.key),
+        (Role::Cert, &spec.cert),
+        (Role::CaCert, &spec.cacert),
+    ]
+    .iter()
+    .filter(|(_, g)| g.is_some())
+    .map(|(role, _)| role.value_path())
+    .collect()
+}
+
+/// The values a unit's material is read from.
+pub(super) struct Values<'a> {
+    pub effective: &'a Node,
+    pub running: Option<&'a Node>,
+    pub previous: Option<&'a Node>,
+    pub files: &'a [ValuesFile],
+    /// The values files as given, in the order of `files`.
+    pub given: &'a [Given<String>],
+}
+
+/// What the loader finds of a unit's material.
+pub(super) struct Found {
+    pub material: Material,
+    /// Spans that hold private key material ([`redactions`]).
+    pub redacted: Vec<(SourceId, Span)>,
+    pub key_in_tracked_values: Option<(Location, String)>,
+}
+
+/// Read the Secret manifest, gather the material by certificate type, analyse it at the run's
+/// time, and find what no renderer may quote.
+pub(super) fn find(
+    r: &mut Reader,
+    ctx: &Context,
+    spec: &UnitSpec,
+    values: &Values,
+    pem_files: &[PemFile],
+    previous_ca_file: Option<SourceId>,
+) -> Found {
+    let secret = spec.secret.as_ref().and_then(|given| {
+        let id = r.read_text("secret", given, ProblemKind::Unreadable)?;
+        r.parse_values(id, "secret", false)
+    });
+    let (raws, problems) = gather_material(
+        &r.sources,
+        values.effective,
+        values.running,
+        pem_files,
+        previous_ca_file,
+        secret.as_ref(),
+    );
+    let redacted = redactions(
+        &r.sources,
+        &raws,
+        [values.previous, secret.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(values.files.iter().filter_map(|f| f.root.as_ref())),
+        secret.as_ref(),
+    );
+    let material = analyse(raws, problems, ctx.now);
+    let key_in_tracked_values = tracked_key_file(values.effective, values.given, values.files, &r.sources, |given| {
+        crate::source::git::batch_path(&spec.base_dir, given)
+            .and_then(|path| ctx.batches.with(&spec.base_dir, |b| b.in_index(&path)))
+            .unwrap_or_else(|| crate::source::git::tracked(Path::new(&display_path(&spec.base_dir, given))))
+    });
+    Found {
+        material,
+        redacted,
+        key_in_tracked_values,
+    }
+}
+
+/// The values file holding the private key, when git tracks it (CG210).
+/// `tracked` is asked with the file's path as given (relative to the unit's base directory).
+fn tracked_key_file(
+    effective: &Node,
+    given: &[Given<String>],
+    files: &[ValuesFile],
+    sources: &SourceMap,
+    tracked: impl FnOnce(&str) -> bool,
+) -> Option<(Location, String)> {
+    let node = present(effective, "tls.key")?;
+    let Origin::File { source, .. } = &node.origin else {
+        return None;
+    };
+    let name = &sources.get(*source).name;
+    let at = files.iter().position(|f| &f.path == name)?;
+    material::holds_private_key(node.as_str()?).then_some(())?;
+    tracked(&given.get(at)?.value).then(|| (Location::of(&node.origin), files[at].path.clone()))
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Key => "key",
+        Role::Cert => "cert",
+        Role::CaCert => "cacert",
+        Role::PreviousCa => "previous CA",
+    }
+}
+
+/// The certificate material the change hands over, by certificate type (SPEC §1): PEM files or the
+/// base64 values for `provided`, the Secret manifest for `secret`; and the CA clients trust today.
+fn gather_material(
+    sources: &SourceMap,
+    effective: &Node,
+    running: Option<&Node>,
+    pem_files: &[PemFile],
+    previous_ca_file: Option<SourceId>,
+    secret: Option<&Node>,
+) -> (Vec<Raw>, Vec<material::Problem>) {
+    let mut raws = Vec::new();
+    let mut problems = Vec::new();
+    let new_type = present(effective, "tls.type")
+        .and_then(Node::as_str)
+        .and_then(TlsType::parse);
+    match new_type {
+        Some(TlsType::Provided) => provided_material(sources, effective, pem_files, &mut raws, &mut problems),
+        Some(TlsType::Secret) => {
+            if let Some(secret) = secret {
+                secret_material(sources, effective, secret, &mut raws, &mut problems);
+            }
+        }
+        _ => {}
+    }
+    match previous_ca_file {
+        Some(id) => raws.push(file_raw(sources, id, Role::PreviousCa)),
+        None => raws.extend(previous_ca_value(sources, running)),
+    }
+    (raws, problems)
+}
+
+/// A PEM file's text as material for `role`.
+fn file_raw(sources: &SourceMap, id: SourceId, role: Role) -> Raw {
+    let src = sources.get(id);
+    Raw {
+        role,
+        holder: Holder::File {
+            source: id,
+            path: src.name.clone(),
+        },
+        text: src.text.clone(),
+        source: src.name.clone(),
+    }
+}
+
+/// `tls.type=provided`: each of tls.key, tls.cert and tls.cacert from the PEM file given for it,
+/// or decoded from its base64 value.
+fn provided_material(
+    sources: &SourceMap,
+    effective: &Node,
+    pem_files: &[PemFile],
+    raws: &mut Vec<Raw>,
+    problems: &mut Vec<material::Problem>,
+) {
+    for role in [Role::Key, Role::Cert, Role::CaCert] {
+        let Some(node) = present(effective, role.value_path()) else {
+            continue;
+        };
+        let from_file = match &node.origin {
+            Origin::File { source, .. } => pem_files.iter().find(|(id, _, _)| id == source),
+            _ => None,
+        };
+        match from_file {
+            Some((id, _, _)) => raws.push(file_raw(sources, *id, role)),
+            None => {
+                let shown = format!("{}:{}", origin_name(sources, &node.origin), role.value_path());
+                raws.extend(material::decode_value(role, node, role.value_path(), &shown, problems));
+            }
+        }
+    }
+}
+
+/// The CA clients trust today from the running values, when they are `provided` ones.
+fn previous_ca_value(sources: &SourceMap, running: Option<&Node>) -> Option<Raw> {
+    let running_type = running
+        .and_then(|r| present(r, "tls.type"))
+        .and_then(Node::as_str)
+        .and_then(TlsType::parse);
+    let (Some(TlsType::Provided), Some(node)) = (running_type, running.and_then(|r| present(r, "tls.cacert"))) else {
+        return None;
+    };
+    let shown = format!("{}:tls.cacert", origin_name(sources, &node.origin));
+    // A previous value that does not decode is the running release's old problem, not this change's.
+    material::decode_value(
+        Role::PreviousCa,
+        node,
+        "the previous tls.cacert",
+        &shown,
+        &mut Vec::new(),
+    )
+}
+
+fn origin_name(sources: &SourceMap, origin: &Origin) -> String {
+    match origin {
+        Origin::File { source, .. } => sources.get(*source).name.clone(),
+        Origin::Flag { flag, key } => format!("{} {key}", flag.as_flag()),
+        Origin::Synthetic => "values".into(),
+    }
+}
+
+/// The key, certificate and CA of a Secret manifest, under the key names the values give
+/// (`tls.key`, `tls.cert`, `tls.cacert`, defaulting to `key`, `cert`, `cacert` as the chart does).
+fn secret_material(
+    sources: &SourceMap,
+    effective: &Node,
+    secret: &Node,
+    raws: &mut Vec<Raw>,
+    problems: &mut Vec<material::Problem>,
+) {
+    let manifest = origin_name(sources, &secret.origin);
+    let at_root = Location::of(&secret.origin);
+    if secret.lookup("kind").and_then(Node::as_str) != Some("Secret") {
+        problems.push(material::Problem {
+            kind: material::ProblemKind::SecretKeyMissing,
+            location: secret
+                .lookup("kind")
+                .map_or(at_root.clone(), |n| Location::of(&n.origin)),
+            block: None,
+            path: None,
+            message: format!(
+                "{manifest} is not a Secret manifest (kind: Secret), as `kubectl get secret NAME -o yaml` prints one"
+            ),
+        });
+        return;
+    }
+    for (role, default) in [(Role::Key, "key"), (Role::Cert, "cert"), (Role::CaCert, "cacert")] {
+        let name = present(effective, role.value_path())
+            .and_then(|n| crate::helm::render::rendered(n, HelmVersion::V3))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| default.to_string());
+        let data = secret
+            .lookup("data")
+            .and_then(Node::as_map)
+            .and_then(|m| m.entry(&name));
+        let string_data = secret
+            .lookup("stringData")
+            .and_then(Node::as_map)
+            .and_then(|m| m.entry(&name));
+        match (string_data, data) {
+            (Some(e), _) => {
+                let Some(text) = e.node.as_str() else { continue };
+                let shown = format!("{manifest}:stringData.{name}");
+                raws.push(Raw {
+                    role,
+                    holder: Holder::Value {
+                        origin: e.node.origin.clone(),
+                        name: shown.clone(),
+                    },
+                    text: text.to_string(),
+                    source: shown,
+                });
+            }
+            (None, Some(e)) => {
+                let shown = format!("{manifest}:data.{name}");
+                if let Err(err) = e
+                    .node
+                    .as_str()
+                    .map(crate::source::pem::decode_value_base64)
+                    .unwrap_or(Ok(Vec::new()))
+                {
+                    problems.push(material::Problem {
+                        kind: material::ProblemKind::NotPem,
+                        location: Location::of(&e.node.origin),
+                        block: None,
+                        path: Some(format!("data.{name}")),
+                        message: format!("{shown} is not base64 as Kubernetes stores Secret data: {err}"),
+                    });
+                    continue;
+                }
+                raws.extend(material::decode_value(role, &e.node, &shown, &shown, problems));
+            }
+            (None, None) => {
+                let at = secret
+                    .lookup("data")
+                    .or_else(|| secret.lookup("stringData"))
+                    .map_or(at_root.clone(), |n| Location::of(&n.origin));
+                problems.push(material::Problem {
+                    kind: material::ProblemKind::SecretKeyMissing,
+                    location: at,
+                    block: None,
+                    path: Some(role.value_path().to_string()),
+                    message: format!(
+                        "{manifest} has no key {name:?} ({} names it{}): the chart's certificate job cannot read the {}",
+                        role.value_path(),
+                        if name == default { ", by default" } else { "" },
+                        match role { Role::Key => "private key", Role::Cert => "certificate", _ => "CA certificate" },
+                    ),
+                });
+            }
+        }
+    }
+}

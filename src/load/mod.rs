@@ -1,0 +1,237 @@
+//! From what the user named to a [`Unit`]: every input is read once, with limits, into sources with
+//! spans; every way an input can be wrong becomes an [`InputProblem`]; then the values are resolved
+//! as Helm resolves them (chart defaults ⊕ previous ⊕ proposed, SPEC §1).
+//!
+//! [`load_unit`] takes the steps in order; each concern has its file: [`reader`] (files, limits,
+//! YAML documents), [`values`] (values files, `--set`, `--new-label`, the ConfigMap, suppressions),
+//! [`base`] (git `--base`), [`chart`] (the chart archive and the defaults a unit reads),
+//! [`material`] (PEM files, values and the Secret as certificate material) and [`redact`] (what
+//! no renderer may quote).
+//!
+//! [`InputProblem`]: crate::source::InputProblem
+
+mod base;
+mod chart;
+mod material;
+mod reader;
+mod redact;
+mod values;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::crypto::Moment;
+use crate::helm::strvals::HelmVersion;
+use crate::model::unit::{Given, History, Unit};
+use crate::source::{Input, SourceMap};
+
+pub use base::{BasePrefetch, PREFETCH_MAX};
+pub use chart::{Preloaded, preload_charts};
+pub use reader::Limits;
+
+use reader::Reader;
+use values::Arguments;
+
+/// What every unit of a run is loaded with: the limits, the clock (`--now`) and the expiry window.
+#[derive(Debug)]
+pub struct Context {
+    pub limits: Limits,
+    /// The run's time (`--now` or the clock): validity is checked at this time.
+    pub now: Moment,
+    pub expiry_warning_days: u32,
+    /// Chart archives read once for the whole run ([`preload_charts`]), by path.
+    pub charts: HashMap<String, Preloaded>,
+    /// Values paths the rules read beyond the certificate settings ([`crate::checks::Check::paths`]).
+    pub rule_paths: Vec<String>,
+    /// `--base` files git was asked for before the units started ([`BasePrefetch`]).
+    pub git: BasePrefetch,
+    /// One `git cat-file --batch` per directory the units are read from: old files for
+    /// `--base`, and whether git tracks a values file (CG210).
+    pub batches: crate::source::git::Batches,
+}
+
+impl Context {
+    pub fn at_unix(now: i64) -> Self {
+        Context {
+            limits: Limits::default(),
+            now: Moment::from(now),
+            expiry_warning_days: 30,
+            charts: HashMap::new(),
+            rule_paths: Vec::new(),
+            git: BasePrefetch::default(),
+            batches: crate::source::git::Batches::default(),
+        }
+    }
+
+    /// `YYYYMMDD` of `now`, for `--new-label auto`: the day of the whole second it falls in.
+    pub fn today(&self) -> String {
+        time::OffsetDateTime::from_unix_timestamp(self.now.floor())
+            .map(|t| format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day()))
+            .unwrap_or_default()
+    }
+}
+
+/// `--new-label`: a label to propose, or `auto`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewLabel {
+    Auto,
+    Value(String),
+}
+
+/// What one release unit is made of, as the command line or `certgate.yaml` named it. Paths are as
+/// the user gave them, joined to `base_dir` (the config's directory) when relative.
+#[derive(Debug, Clone, Default)]
+pub struct UnitSpec {
+    pub base_dir: PathBuf,
+    pub release: Option<Given<String>>,
+    pub namespace: Option<String>,
+    pub helm: Option<HelmVersion>,
+    pub chart: Option<Given<String>>,
+    pub values: Vec<Given<String>>,
+    pub set: Vec<Given<String>>,
+    pub set_string: Vec<Given<String>>,
+    pub set_file: Vec<Given<String>>,
+    pub previous: Option<Given<String>>,
+    /// `--base REV`: the previous desired state is the same values files at this git revision.
+    pub base: Option<Given<String>>,
+    pub configmap: Option<Given<String>>,
+    /// PEM files standing for tls.key, tls.cert and tls.cacert (`tls.type=provided`).
+    pub key: Option<Given<String>>,
+    pub cert: Option<Given<String>>,
+    pub cacert: Option<Given<String>>,
+    /// The CA clients trust today, when the previous values do not hold it.
+    pub previous_cacert: Option<Given<String>>,
+    /// A Kubernetes Secret manifest (`tls.type=secret`).
+    pub secret: Option<Given<String>>,
+    pub history: History,
+    pub hostnames: Vec<String>,
+    pub command: Option<String>,
+    pub new_label: Option<NewLabel>,
+}
+
+impl UnitSpec {
+    /// The files the unit reads (chart, previous values, Secret, ConfigMap, values, PEM files), as
+    /// paths from the working directory: a pre-commit hook's changed files select units by them.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let singles = [&self.chart, &self.previous, &self.secret, &self.configmap];
+        let pems = [&self.key, &self.cert, &self.cacert, &self.previous_cacert];
+        singles
+            .into_iter()
+            .flatten()
+            .chain(&self.values)
+            .chain(pems.into_iter().flatten())
+            .map(|g| self.base_dir.join(&g.value))
+            .collect()
+    }
+}
+
+/// A loaded unit and the inputs it was computed from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub unit: Unit,
+    pub inputs: Vec<Input>,
+}
+
+/// Load one release unit at the context's clock; `base` holds the run's shared sources (config,
+/// rule files) that locations may already point into. The order of the steps is the order of the
+/// unit's sources, inputs and problems in the report.
+pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
+    let mut sources = base.clone();
+    sources.reserve(8);
+    let mut r = Reader::new(&ctx.limits, &spec.base_dir, sources, spec.helm);
+    let (command, args) = Arguments::of(spec, r.helm);
+    let chart = args
+        .chart
+        .as_ref()
+        .and_then(|given| chart::for_unit(&mut r, &ctx.charts, given));
+    // With --base, git reads the old values files while this unit reads its other files; they are
+    // collected where they are first needed.
+    let mut base_files = spec
+        .base
+        .as_ref()
+        .map(|rev| base::BaseFiles::start(&r, ctx, rev, &args.values));
+    let mut previous = match &spec.base {
+        Some(_) => None,
+        None => spec
+            .previous
+            .as_ref()
+            .and_then(|given| values::read_previous(&mut r, given)),
+    };
+    let mut proposed = values::read_proposed(&mut r, &args.values);
+    values::apply_sets(&mut r, &mut proposed, &args.sets);
+    if let Some(label) = &spec.new_label {
+        if let (NewLabel::Auto, Some(files)) = (label, base_files.take()) {
+            previous = Some(files.finish(&mut r));
+        }
+        let value = values::label_value(label, &ctx.today(), &spec.history, previous.as_ref());
+        values::set_new_label(&mut proposed, &value, r.helm);
+    }
+    let pem_files = material::read_pem_files(&mut r, spec, &mut proposed);
+    let previous_ca_file = spec.previous_cacert.as_ref().and_then(|g| r.read_pem("previous CA", g));
+    let configmap = spec
+        .configmap
+        .as_ref()
+        .and_then(|given| values::read_configmap_file(&mut r, given));
+    if let Some(files) = base_files.take() {
+        previous = Some(files.finish(&mut r));
+    }
+    if !proposed.any && command.is_none() {
+        values::nothing_proposed(&mut r);
+    }
+
+    let defaults = chart::defaults_seen(chart.as_ref(), &ctx.rule_paths, &proposed.root, previous.as_ref());
+    let (running, effective) = values::resolve(&defaults, previous.as_ref(), &proposed.root, spec.base.is_some());
+    let new_label = spec
+        .new_label
+        .as_ref()
+        .and_then(|_| values::proposed_label(&proposed.root));
+    let found = material::find(
+        &mut r,
+        ctx,
+        spec,
+        &material::Values {
+            effective: &effective,
+            running: running.as_ref(),
+            previous: previous.as_ref(),
+            files: &proposed.files,
+            given: &args.values,
+        },
+        &pem_files,
+        previous_ca_file,
+    );
+    let suppressions = values::suppressions(&r);
+    let unit = Unit {
+        release: args.release,
+        namespace: args.namespace,
+        helm: r.helm,
+        chart_path: args.chart.map(|g| g.value).or(args.command_chart),
+        chart,
+        values_files: proposed.files,
+        proposed: proposed.root,
+        has_proposed: proposed.any,
+        previous,
+        running,
+        defaults,
+        effective,
+        configmap,
+        history: spec.history.clone(),
+        hostnames: spec.hostnames.clone(),
+        command,
+        new_label,
+        problems: r.problems,
+        suppressions,
+        material: found.material,
+        pem_files: pem_files.into_iter().map(|(id, path, _)| (id, path)).collect(),
+        pem_given: material::pem_given(spec),
+        secret_manifest: spec.secret.clone(),
+        redacted: found.redacted,
+        key_in_tracked_values: found.key_in_tracked_values,
+        expiry_warning_days: ctx.expiry_warning_days,
+        now: ctx.now,
+        values_schema_errors: std::sync::OnceLock::new(),
+        impact: std::sync::OnceLock::new(),
+        command_plan: std::sync::OnceLock::new(),
+        sources: r.sources,
+    };
+    Loaded { unit, inputs: r.inputs }
+}

@@ -1,0 +1,336 @@
+//! Reading the files a unit names: each once, within its size limit, into the unit's source map
+//! with its digest recorded as an [`Input`]; every way a file can be unreadable or not the YAML it
+//! must be becomes an [`InputProblem`] at the file, or at the config line that names it.
+
+use std::path::Path;
+
+use crate::helm::coalesce::merge_into;
+use crate::helm::strvals::HelmVersion;
+use crate::model::unit::Given;
+use crate::source::chart::ArchiveLimits;
+use crate::source::files::{read_limited, sha256_hex, utf8_text};
+use crate::source::value::{Node, Origin, Scalar, Value};
+use crate::source::yaml::{self, ProblemKind as YamlProblemKind};
+use crate::source::{Input, InputProblem, Location, ProblemKind, Source, SourceId, SourceMap, Span};
+
+/// Input limits (SPEC §4; configurable).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_chart_bytes: u64,
+    /// A PEM file or bundle.
+    pub max_pem_bytes: u64,
+    pub yaml: yaml::Limits,
+    pub archive: ArchiveLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 8 << 20,
+            max_chart_bytes: 16 << 20,
+            max_pem_bytes: 1 << 20,
+            yaml: yaml::Limits::default(),
+            archive: ArchiveLimits::default(),
+        }
+    }
+}
+
+/// Reads inputs into one source map, recording digests and problems.
+pub(super) struct Reader<'a> {
+    pub limits: &'a Limits,
+    pub base_dir: &'a Path,
+    pub sources: SourceMap,
+    pub inputs: Vec<Input>,
+    pub problems: Vec<InputProblem>,
+    /// The Helm version that will read the values files.
+    pub helm: HelmVersion,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader for a unit of `base_dir`, adding to `sources`.
+    pub fn new(limits: &'a Limits, base_dir: &'a Path, sources: SourceMap, helm: Option<HelmVersion>) -> Self {
+        Reader {
+            limits,
+            base_dir,
+            sources,
+            inputs: Vec::new(),
+            problems: Vec::new(),
+            helm: helm.unwrap_or(HelmVersion::V2),
+        }
+    }
+
+    /// Whether a path may be read: one that `certgate.yaml` names (located in it) must stay inside
+    /// the config's directory ([`crate::source::confine`]); a path from the command line is the
+    /// user's own. Records why not.
+    pub fn confined(&mut self, role: &str, given: &Given<String>) -> bool {
+        if !matches!(given.location, Location::Span { .. }) {
+            return true;
+        }
+        match crate::source::confine::escapes(self.base_dir, &given.value) {
+            None => true,
+            Some(why) => {
+                self.problem(
+                    ProblemKind::Unreadable,
+                    given.location.clone(),
+                    format!(
+                        "the {} {:?} {why}: a config names files inside its own repository only; not read",
+                        role_noun(role),
+                        given.value
+                    ),
+                );
+                false
+            }
+        }
+    }
+
+    /// Read a PEM file (a bundle up to the PEM size limit); `None` after recording why not.
+    pub fn read_pem(&mut self, role: &str, given: &Given<String>) -> Option<SourceId> {
+        if !self.confined(role, given) {
+            return None;
+        }
+        let display = self.display(&given.value);
+        let at = Self::unreadable_at(given, &display);
+        let bytes = match read_limited(Path::new(&display), self.limits.max_pem_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                self.problem(ProblemKind::Unreadable, at, format!("the {role} file {display} {e}"));
+                return None;
+            }
+        };
+        let input_role = match role {
+            "previous CA" => "previous-cacert",
+            other => other,
+        };
+        self.inputs.push(Input {
+            role: input_role.to_string(),
+            path: display.clone(),
+            sha256: sha256_hex(&bytes),
+        });
+        // A binary (DER) file is read too: it holds no PEM block, which CG208 reports.
+        let text = utf8_text(bytes.clone()).unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+        Some(self.sources.add(Source::new(display, text)))
+    }
+
+    pub fn display(&self, path: &str) -> String {
+        display_path(self.base_dir, path)
+    }
+
+    pub fn problem(&mut self, kind: ProblemKind, location: Location, message: String) {
+        self.problems.push(InputProblem::new(kind, location, message));
+    }
+
+    /// Where a file that cannot be read is reported: at the config line naming it, or the file.
+    pub fn unreadable_at(given: &Given<String>, display: &str) -> Location {
+        match &given.location {
+            Location::Span { .. } => given.location.clone(),
+            _ => Location::File {
+                path: display.to_string(),
+            },
+        }
+    }
+
+    /// Read a file as text; `None` after recording why not.
+    pub fn read_text(&mut self, role: &str, given: &Given<String>, kind: ProblemKind) -> Option<SourceId> {
+        if !self.confined(role, given) {
+            return None;
+        }
+        let display = self.display(&given.value);
+        let at = Self::unreadable_at(given, &display);
+        let bytes = match read_limited(Path::new(&display), self.limits.max_file_bytes) {
+            Ok(b) => b,
+            Err(e) => {
+                let what = if kind == ProblemKind::ChartUnusable {
+                    "chart archive"
+                } else {
+                    role_noun(role)
+                };
+                self.problem(kind, at, format!("the {what} {display} {e}"));
+                return None;
+            }
+        };
+        self.inputs.push(Input {
+            role: role.to_string(),
+            path: display.clone(),
+            sha256: sha256_hex(&bytes),
+        });
+        match utf8_text(bytes) {
+            Ok(text) => Some(self.sources.add(Source::new(display, text))),
+            Err(offset) => {
+                // Point at the first bad byte: the text up to it is valid and locates the line.
+                let bytes = std::fs::read(&display).unwrap_or_default();
+                let lossy = String::from_utf8_lossy(&bytes).into_owned();
+                let valid = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).len();
+                let id = self.sources.add(Source::new(display.clone(), lossy));
+                let location = Location::Span {
+                    source: id,
+                    span: Span::new(valid, valid + 1),
+                };
+                self.problem(
+                    kind,
+                    location,
+                    format!(
+                        "the {} {display} is not UTF-8 text (first invalid byte at offset {offset})",
+                        role_noun(role)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Parse a values document: a mapping, or nothing (`null`, `{}`, comments only).
+    /// A `-f` values file as the Helm version reads it: Helm 2 and 3 the first YAML document, Helm 4
+    /// every document merged in order ([`yaml::documents`]). A file with several documents is
+    /// reported either way: which of them Helm applies depends on its version.
+    fn load_documents(&mut self, id: SourceId) -> yaml::Loaded {
+        use yaml::documents::{Part, masked, split};
+        // Shared, not copied: the text stays borrowed while problems are recorded on `self`.
+        let source = self.sources.shared(id);
+        let (text, name) = (&source.text, &source.name);
+        let parts = split(text);
+        let docs: Vec<_> = parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Document(r) => Some(r.clone()),
+                Part::BadSeparator(_) => None,
+            })
+            .collect();
+        let at = |offset: usize| Location::Span {
+            source: id,
+            span: Span::point(offset),
+        };
+        if self.helm != HelmVersion::V4 {
+            if let Some(second) = docs.get(1) {
+                self.problem(
+                    ProblemKind::MultiDocument,
+                    at(second.start),
+                    format!("{name} holds {} YAML documents: {} reads only the first, so this one and any after it are ignored (Helm 4 merges them all)", docs.len(), self.helm),
+                );
+            }
+            return yaml::load(text, id, &self.limits.yaml);
+        }
+        if let Some(Part::BadSeparator(line)) = parts.iter().find(|p| matches!(p, Part::BadSeparator(_))) {
+            return yaml::Loaded {
+                root: None,
+                problems: vec![yaml::Problem {
+                    kind: yaml::ProblemKind::Syntax,
+                    span: Span::new(line.start, line.end.saturating_sub(1).max(line.start)),
+                    message: "Helm 4 reads a line starting with --- as a document separator, which may only be followed by a comment".into(),
+                    related: None,
+                }],
+            };
+        }
+        if docs.len() < 2 {
+            return yaml::load(text, id, &self.limits.yaml);
+        }
+        self.problem(
+            ProblemKind::MultiDocument,
+            at(docs[1].start),
+            format!("{name} holds {} YAML documents: Helm 4 merges them in order, later wins (Helm 2 and 3 would read only the first)", docs.len()),
+        );
+        let mut merged: Option<Node> = None;
+        let mut problems = Vec::new();
+        for doc in &docs {
+            let one = yaml::load(&masked(text, doc), id, &self.limits.yaml);
+            problems.extend(one.problems);
+            match (&mut merged, one.root) {
+                (_, None) => {}
+                (None, Some(root)) => merged = Some(root),
+                (Some(m), Some(root)) => merge_into(m, &root),
+            }
+        }
+        yaml::Loaded { root: merged, problems }
+    }
+
+    pub fn parse_values(&mut self, id: SourceId, role: &str, allow_empty_file: bool) -> Option<Node> {
+        let name = self.sources.get(id).name.clone();
+        if src_is_empty(&self.sources, id) && !allow_empty_file {
+            self.problem(
+                ProblemKind::Unreadable,
+                Location::File { path: name.clone() },
+                format!("the {} {name} is empty: a failed redirection leaves an empty file; `helm get values` prints `null` or `{{}}` for a release without values", role_noun(role)),
+            );
+            return None;
+        }
+        let loaded = match role {
+            "values" => self.load_documents(id),
+            _ => yaml::load(&self.sources.get(id).text, id, &self.limits.yaml),
+        };
+        let mut fatal = false;
+        for p in &loaded.problems {
+            let kind = match p.kind {
+                YamlProblemKind::DuplicateKey => ProblemKind::DuplicateKey,
+                _ => {
+                    fatal = true;
+                    ProblemKind::YamlInvalid
+                }
+            };
+            self.problem(
+                kind,
+                Location::Span {
+                    source: id,
+                    span: p.span,
+                },
+                p.message.clone(),
+            );
+        }
+        if fatal {
+            return None;
+        }
+        match loaded.root {
+            // A proposed values file that holds only comments or `null` proposes nothing, like an
+            // empty one: the usual cause is the same (a file written by a step that failed).
+            None
+            | Some(Node {
+                value: Value::Scalar(Scalar::Null),
+                ..
+            }) if role == "values" => {
+                self.problem(
+                    ProblemKind::Unreadable,
+                    Location::File { path: name.clone() },
+                    format!("the values file {name} holds no values (only comments or null): nothing is proposed; a file written by a step that failed is the usual cause"),
+                );
+                None
+            }
+            // An empty document (comments only, `---`) sets nothing, like `{}`.
+            None => Some(Node::empty_map(Origin::file(id, Span::point(0)))),
+            Some(n) if n.is_null() => Some(Node::empty_map(n.origin)),
+            Some(n) if n.as_map().is_some() => Some(n),
+            Some(n) => {
+                let what = crate::helm::render::type_name(&n);
+                self.problem(
+                    ProblemKind::YamlInvalid,
+                    Location::of(&n.origin),
+                    format!("a values file must hold a mapping of keys to values, but {name} holds a {what}"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn src_is_empty(sources: &SourceMap, id: SourceId) -> bool {
+    sources.get(id).text.is_empty()
+}
+
+pub(super) fn role_noun(role: &str) -> &str {
+    match role {
+        "values" => "values file",
+        "previous" => "previous values file",
+        "configmap" => "ConfigMap manifest",
+        "set-file" => "--set-file file",
+        "config" => "config file",
+        "rules" => "rule file",
+        other => other,
+    }
+}
+
+/// `path` as given, under the config's directory when relative.
+pub(super) fn display_path(base_dir: &Path, path: &str) -> String {
+    if base_dir.as_os_str().is_empty() || Path::new(path).is_absolute() {
+        path.to_string()
+    } else {
+        base_dir.join(path).to_string_lossy().into_owned()
+    }
+}
