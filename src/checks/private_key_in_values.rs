@@ -19,11 +19,15 @@ pub struct PrivateKeyInValues {}
 
 impl Check for PrivateKeyInValues {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        if let Some((location, file)) = &unit.key_in_tracked_values {
+        // An untracked file can be kept out of the repository; a tracked one is already in it.
+        if let Some(key) = unit.key_in_values.as_ref().filter(|k| k.tracked) {
             emit.at(
-                location.clone(),
+                key.location.clone(),
                 Some("tls.key"),
-                format!("{file} holds a private key and git tracks it: the key stays in the repository's history"),
+                format!(
+                    "{} holds a private key and git tracks it: the key stays in the repository's history",
+                    key.file
+                ),
             );
         }
     }

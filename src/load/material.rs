@@ -14,8 +14,9 @@ use super::values::Proposed;
 use super::{Context, UnitSpec};
 use crate::helm::coalesce::{merge_into, present};
 use crate::helm::strvals::HelmVersion;
-use crate::model::material::{self, Holder, Material, Raw, Role, analyse};
+use crate::model::material::{self, Flaw, Holder, KeyInValues, Material, Raw, Role, analyse};
 use crate::model::unit::{Given, TlsType, ValuesFile};
+use crate::source::pem::decode_value_base64;
 use crate::source::value::{Mapping, Node, Origin, Scalar, Value};
 use crate::source::{Location, ProblemKind, SourceId, SourceMap, Span};
 
@@ -80,7 +81,7 @@ pub(super) struct Found {
     pub material: Material,
     /// Spans that hold private key material ([`redactions`]).
     pub redacted: Vec<(SourceId, Span)>,
-    pub key_in_tracked_values: Option<(Location, String)>,
+    pub key_in_values: Option<KeyInValues>,
 }
 
 /// Read the Secret manifest, gather the material by certificate type, analyse it at the run's
@@ -115,7 +116,7 @@ pub(super) fn find(
         secret.as_ref(),
     );
     let material = analyse(raws, problems, ctx.now);
-    let key_in_tracked_values = tracked_key_file(values.effective, values.given, values.files, &r.sources, |given| {
+    let key_in_values = key_in_values(values.effective, values.given, values.files, &r.sources, |given| {
         crate::source::git::batch_path(&spec.base_dir, given)
             .and_then(|path| ctx.batches.with(&spec.base_dir, |b| b.in_index(&path)))
             .unwrap_or_else(|| crate::source::git::tracked(Path::new(&display_path(&spec.base_dir, given))))
@@ -123,19 +124,20 @@ pub(super) fn find(
     Found {
         material,
         redacted,
-        key_in_tracked_values,
+        key_in_values,
     }
 }
 
-/// The values file holding the private key, when git tracks it (CG210).
-/// `tracked` is asked with the file's path as given (relative to the unit's base directory).
-fn tracked_key_file(
+/// The proposed values file the effective private key (`tls.key`) is written in, and whether git
+/// tracks it. `tracked` is asked with the file's path as given (relative to the unit's base
+/// directory), and only about a file that holds a key: it may start a git process.
+fn key_in_values(
     effective: &Node,
     given: &[Given<String>],
     files: &[ValuesFile],
     sources: &SourceMap,
     tracked: impl FnOnce(&str) -> bool,
-) -> Option<(Location, String)> {
+) -> Option<KeyInValues> {
     let node = present(effective, "tls.key")?;
     let Origin::File { source, .. } = &node.origin else {
         return None;
@@ -143,7 +145,11 @@ fn tracked_key_file(
     let name = &sources.get(*source).name;
     let at = files.iter().position(|f| &f.path == name)?;
     material::holds_private_key(node.as_str()?).then_some(())?;
-    tracked(&given.get(at)?.value).then(|| (Location::of(&node.origin), files[at].path.clone()))
+    Some(KeyInValues {
+        location: Location::of(&node.origin),
+        file: files[at].path.clone(),
+        tracked: tracked(&given.get(at)?.value),
+    })
 }
 
 fn role_name(role: Role) -> &'static str {
@@ -268,35 +274,23 @@ fn secret_material(
     let at_root = Location::of(&secret.origin);
     if secret.lookup("kind").and_then(Node::as_str) != Some("Secret") {
         problems.push(material::Problem {
-            kind: material::ProblemKind::SecretKeyMissing,
-            location: secret
-                .lookup("kind")
-                .map_or(at_root.clone(), |n| Location::of(&n.origin)),
+            location: secret.lookup("kind").map_or(at_root, |n| Location::of(&n.origin)),
             block: None,
             path: None,
-            message: format!(
-                "{manifest} is not a Secret manifest (kind: Secret), as `kubectl get secret NAME -o yaml` prints one"
-            ),
+            flaw: Flaw::NotASecret { manifest },
         });
         return;
     }
     for (role, default) in [(Role::Key, "key"), (Role::Cert, "cert"), (Role::CaCert, "cacert")] {
-        let name = present(effective, role.value_path())
+        let key = present(effective, role.value_path())
             .and_then(|n| crate::helm::render::rendered(n, HelmVersion::V3))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| default.to_string());
-        let data = secret
-            .lookup("data")
-            .and_then(Node::as_map)
-            .and_then(|m| m.entry(&name));
-        let string_data = secret
-            .lookup("stringData")
-            .and_then(Node::as_map)
-            .and_then(|m| m.entry(&name));
-        match (string_data, data) {
+        let entry = |field: &str| secret.lookup(field).and_then(Node::as_map).and_then(|m| m.entry(&key));
+        match (entry("stringData"), entry("data")) {
             (Some(e), _) => {
                 let Some(text) = e.node.as_str() else { continue };
-                let shown = format!("{manifest}:stringData.{name}");
+                let shown = format!("{manifest}:stringData.{key}");
                 raws.push(Raw {
                     role,
                     holder: Holder::Value {
@@ -308,40 +302,31 @@ fn secret_material(
                 });
             }
             (None, Some(e)) => {
-                let shown = format!("{manifest}:data.{name}");
-                if let Err(err) = e
-                    .node
-                    .as_str()
-                    .map(crate::source::pem::decode_value_base64)
-                    .unwrap_or(Ok(Vec::new()))
-                {
+                let shown = format!("{manifest}:data.{key}");
+                let encoded = e.node.as_str().map(decode_value_base64);
+                if let Some(Err(error)) = encoded {
                     problems.push(material::Problem {
-                        kind: material::ProblemKind::NotPem,
                         location: Location::of(&e.node.origin),
                         block: None,
-                        path: Some(format!("data.{name}")),
-                        message: format!("{shown} is not base64 as Kubernetes stores Secret data: {err}"),
+                        path: Some(format!("data.{key}")),
+                        flaw: Flaw::SecretDataNotBase64 { name: shown, error },
                     });
                     continue;
                 }
                 raws.extend(material::decode_value(role, &e.node, &shown, &shown, problems));
             }
             (None, None) => {
-                let at = secret
-                    .lookup("data")
-                    .or_else(|| secret.lookup("stringData"))
-                    .map_or(at_root.clone(), |n| Location::of(&n.origin));
+                let at = secret.lookup("data").or_else(|| secret.lookup("stringData"));
                 problems.push(material::Problem {
-                    kind: material::ProblemKind::SecretKeyMissing,
-                    location: at,
+                    location: at.map_or(at_root.clone(), |n| Location::of(&n.origin)),
                     block: None,
                     path: Some(role.value_path().to_string()),
-                    message: format!(
-                        "{manifest} has no key {name:?} ({} names it{}): the chart's certificate job cannot read the {}",
-                        role.value_path(),
-                        if name == default { ", by default" } else { "" },
-                        match role { Role::Key => "private key", Role::Cert => "certificate", _ => "CA certificate" },
-                    ),
+                    flaw: Flaw::SecretKeyMissing {
+                        manifest: manifest.clone(),
+                        by_default: key == default,
+                        key,
+                        role,
+                    },
                 });
             }
         }

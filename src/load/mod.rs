@@ -2,11 +2,11 @@
 //! spans; every way an input can be wrong becomes an [`InputProblem`]; then the values are resolved
 //! as Helm resolves them (chart defaults ⊕ previous ⊕ proposed, SPEC §1).
 //!
-//! [`load_unit`] takes the steps in order; each concern has its file: [`reader`] (files, limits,
-//! YAML documents), [`values`] (values files, `--set`, `--new-label`, the ConfigMap, suppressions),
-//! [`base`] (git `--base`), [`chart`] (the chart archive and the defaults a unit reads),
-//! [`material`] (PEM files, values and the Secret as certificate material) and [`redact`] (what
-//! no renderer may quote).
+//! [`load_unit`] takes the steps in order; each concern has its file: `reader.rs` (files, limits,
+//! YAML documents), `values.rs` (values files, `--set`, `--new-label`, the ConfigMap,
+//! suppressions), `base.rs` (git `--base`), `chart.rs` (the chart archive and the defaults a unit
+//! reads), `material.rs` (PEM files, values and the Secret as certificate material) and
+//! `redact.rs` (what no renderer may quote).
 //!
 //! [`InputProblem`]: crate::source::InputProblem
 
@@ -225,7 +225,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         pem_given: material::pem_given(spec),
         secret_manifest: spec.secret.clone(),
         redacted: found.redacted,
-        key_in_tracked_values: found.key_in_tracked_values,
+        key_in_values: found.key_in_values,
         expiry_warning_days: ctx.expiry_warning_days,
         now: ctx.now,
         values_schema_errors: std::sync::OnceLock::new(),

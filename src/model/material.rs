@@ -6,14 +6,17 @@
 //! Material comes from PEM files (`--key`, `--cert`, `--cacert`, `--previous-cacert`), from the
 //! base64 values themselves (`tls.key`, `tls.cert`, `tls.cacert` with `tls.type=provided`), or from
 //! a Kubernetes Secret manifest (`tls.type=secret`). Everything here is computed once, when the unit
-//! is loaded; the check kinds only report it.
+//! is loaded, as facts: what is wrong with the material is a located [`Flaw`], and which rule
+//! reports it, in what words, is the check kinds' to say.
 
 use crate::crypto::{
     Certificate, ChainCert, ChainResult, KeyError, Moment, PrivateKey, Validity, key_matches, parse_certificate,
     parse_private_key, validity_at, verify_chain,
 };
 use crate::source::Location;
-use crate::source::pem::{self, DecodedKind, PemLabel, PemProblemKind, PemScan, classify_decoded, decode_value_base64};
+use crate::source::pem::{
+    self, Base64ValueError, DecodedKind, PemLabel, PemProblemKind, PemScan, classify_decoded, decode_value_base64,
+};
 use crate::source::value::{Node, Origin};
 use crate::source::{SourceId, Span};
 
@@ -49,29 +52,88 @@ pub enum Holder {
     Value { origin: Origin, name: String },
 }
 
-/// What is wrong with a piece of material, already located.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
-    /// CG208: not PEM of the expected kind (base64 of DER, wrong block type, no block at all).
-    NotPem,
-    /// CG301: a certificate block that is not valid X.509 DER (or a broken PEM block).
-    CertUnparseable,
-    /// CG302: the private key cannot be parsed, is encrypted, or is of an unsupported kind.
-    KeyUnusable,
-    /// CG213: the Secret lacks a key the values name.
-    SecretKeyMissing,
-    /// CG314: duplicates, unrelated blocks, or chain blocks out of order.
-    BundleDisorder,
-}
-
+/// Something found wrong with a piece of material, located: the facts only. Which rule reports
+/// it, and in what words, is the `material_problem` check kind's (`src/checks/material_problem.rs`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    pub kind: ProblemKind,
     pub location: Location,
+    /// The PEM block it is about, counted from 0.
     pub block: Option<usize>,
+    /// The values path (or Secret key) holding the material.
     pub path: Option<String>,
-    pub message: String,
+    pub flaw: Flaw,
+}
+
+/// What was found. `name` is how the material's holder is shown: a file's path, a values path
+/// (`tls.cert`), or a Secret's value (`tls-secret.yaml:data.cert`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flaw {
+    /// The manifest given for the Secret has another `kind`.
+    NotASecret { manifest: String },
+    /// The Secret has no key `key`, which the values name for `role` (or the chart's default
+    /// name, when `by_default`).
+    SecretKeyMissing {
+        manifest: String,
+        key: String,
+        role: Role,
+        by_default: bool,
+    },
+    /// A value of the Secret's `data` is not base64.
+    SecretDataNotBase64 { name: String, error: Base64ValueError },
+    /// A base64 value decodes, but not to PEM text.
+    ValueNotPem { name: String, decoded: Decoded },
+    /// What the PEM scan found wrong around or in a block. `blockless`: the text holds no PEM
+    /// block at all (then [`Flaw::NoPemBlock`] is found too).
+    Pem {
+        name: String,
+        problem: PemProblemKind,
+        role: Role,
+        blockless: bool,
+    },
+    /// Not a single PEM block; `looks_binary` when the text has bytes that are not UTF-8 or starts
+    /// with a `0` (DER's `SEQUENCE` tag read as text).
+    NoPemBlock {
+        name: String,
+        role: Role,
+        looks_binary: bool,
+    },
+    /// A certificate block whose DER is not a valid X.509 certificate.
+    CertInvalid { name: String, block: usize, error: String },
+    /// A private key block that cannot be used.
+    KeyInvalid { name: String, error: String },
+    /// A private key block after the first one in `tls.key`.
+    SecondKey { name: String, block: usize },
+    /// A private key block in a certificate bundle (`tls.cert`, `tls.cacert`).
+    KeyInCertificates { name: String, block: usize },
+    /// A block of another type than the role wants (`label`); `after_usable` when a usable block
+    /// of the wanted type comes before it.
+    UnexpectedBlock {
+        name: String,
+        block: usize,
+        label: String,
+        role: Role,
+        after_usable: bool,
+    },
+    /// Intermediate `block` of `tls.cert` repeats a certificate of the chain.
+    Duplicate { block: usize, subject: String },
+    /// Intermediate `intermediate` (an index into [`Material::intermediates`]) is not on the
+    /// chain from the leaf to `tls.cacert`.
+    NotInChain { intermediate: usize },
+    /// The intermediates are not in chain order.
+    OutOfOrder,
+}
+
+/// What a base64 value decodes to, when it is not PEM text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoded {
+    /// DER (a certificate or key not PEM-encoded).
+    Der,
+    /// More base64: the value was encoded twice.
+    Base64,
+    /// This many bytes of something else.
+    Bytes(usize),
+    /// Bytes that are not UTF-8 text.
+    NotText,
 }
 
 /// A parsed certificate and where it is.
@@ -239,51 +301,37 @@ pub struct Raw {
     pub source: String,
 }
 
-/// A base64 value (`tls.cert` of provided values, `data.cert` of a Secret) to PEM text; problems
-/// go to CG208 (not PEM). A value that is not base64 at all is CG207's, and is skipped here.
+/// A base64 value (`tls.cert` of provided values, `data.cert` of a Secret) to PEM text; what it
+/// decodes to otherwise is recorded as [`Flaw::ValueNotPem`]. A value that is not base64 at all
+/// is CG207's, and is skipped here.
 pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems: &mut Vec<Problem>) -> Option<Raw> {
     let text = node.as_str()?;
     let bytes = decode_value_base64(text).ok()?;
-    let location = Location::of(&node.origin);
-    let not_pem = |message: String, problems: &mut Vec<Problem>| {
-        problems.push(Problem {
-            kind: ProblemKind::NotPem,
-            location: location.clone(),
-            block: None,
-            path: Some(name.to_string()),
-            message,
-        });
-    };
-    match classify_decoded(&bytes) {
-        DecodedKind::Pem => {}
+    let decoded = match classify_decoded(&bytes) {
+        DecodedKind::Pem => None,
         DecodedKind::Empty => return None,
-        DecodedKind::Der => {
-            not_pem(
-                format!(
-                    "{name} is the base64 of DER, not of PEM: encode the PEM file (openssl x509 -outform PEM, then base64 -w0)"
-                ),
-                problems,
-            );
+        DecodedKind::Der => Some(Decoded::Der),
+        DecodedKind::Base64 => Some(Decoded::Base64),
+        DecodedKind::Other => Some(Decoded::Bytes(bytes.len())),
+    };
+    let text = match decoded {
+        None => String::from_utf8(bytes).map_err(|_| Decoded::NotText),
+        Some(d) => Err(d),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(decoded) => {
+            problems.push(Problem {
+                location: Location::of(&node.origin),
+                block: None,
+                path: Some(name.to_string()),
+                flaw: Flaw::ValueNotPem {
+                    name: name.to_string(),
+                    decoded,
+                },
+            });
             return None;
         }
-        DecodedKind::Base64 => {
-            not_pem(
-                format!("{name} is base64 twice over: it decodes to base64 text, not to PEM"),
-                problems,
-            );
-            return None;
-        }
-        DecodedKind::Other => {
-            not_pem(
-                format!("{name} decodes to {} bytes that are not PEM text", bytes.len()),
-                problems,
-            );
-            return None;
-        }
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        not_pem(format!("{name} decodes to bytes that are not text"), problems);
-        return None;
     };
     Some(Raw {
         role,
@@ -329,7 +377,7 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Mater
     let previous = m.item(Role::PreviousCa).map(|i| certs(&i.certs)).unwrap_or_default();
     let chain = leaf.filter(|_| !roots.is_empty()).map(|leaf| {
         let chain = verify_chain(leaf, &intermediates, &roots, now);
-        let disorder = bundle_problems(m, &chain, now);
+        let disorder = bundle_problems(m, &chain);
         (chain, disorder)
     });
     let continuity = leaf
@@ -382,70 +430,36 @@ fn self_signed(cert: &Certificate) -> bool {
     verdict
 }
 
-/// CG314: duplicates, unrelated blocks, and intermediates out of order in `tls.cert`.
-fn bundle_problems(material: &Material, chain: &ChainResult, now: Moment) -> Vec<Problem> {
+/// Duplicates, unrelated blocks, and intermediates out of order in `tls.cert` (CG314's).
+fn bundle_problems(material: &Material, chain: &ChainResult) -> Vec<Problem> {
+    let intermediates = material.intermediates();
+    let at = |i: usize, flaw: Flaw| {
+        let c = intermediates.get(i)?;
+        Some(Problem {
+            location: c.location.clone(),
+            block: Some(c.block),
+            path: Some("tls.cert".into()),
+            flaw,
+        })
+    };
     let mut out = Vec::new();
-    let at = |i: usize| material.intermediates().get(i);
     for &i in &chain.duplicates {
-        if let Some(c) = at(i) {
-            out.push(disorder(
-                c,
-                format!(
-                    "block {} repeats a certificate already in the chain ({})",
-                    c.block, c.cert.subject
-                ),
-            ));
-        }
+        let flaw = intermediates.get(i).map(|c| Flaw::Duplicate {
+            block: c.block,
+            subject: c.cert.subject.clone(),
+        });
+        out.extend(flaw.and_then(|flaw| at(i, flaw)));
     }
-    for &i in &chain.unused {
-        if let Some(c) = at(i) {
-            // Clients never use it, so what is wrong with it breaks nothing; say it all the same,
-            // as the reason to drop the block.
-            let mut flaws = Vec::new();
-            match validity_at(&c.cert, now) {
-                Validity::Expired => flaws.push(format!("it expired on {}", c.cert.not_after_rfc3339)),
-                Validity::NotYetValid => flaws.push(format!("it is not valid before {}", c.cert.not_before_rfc3339)),
-                Validity::Valid => {}
-            }
-            if c.cert.public_key.is_weak() {
-                flaws.push("its key is weak".to_string());
-            }
-            if c.cert.signature.is_weak() && !c.cert.is_self_issued {
-                flaws.push(format!("it is signed with {}", c.cert.signature.name));
-            }
-            let flaws = if flaws.is_empty() {
-                String::new()
-            } else {
-                format!("; {}", flaws.join("; "))
-            };
-            out.push(disorder(
-                c,
-                format!(
-                    "block {} ({}) is not part of the chain from the leaf to tls.cacert{flaws}",
-                    c.block, c.cert.subject
-                ),
-            ));
-        }
-    }
-    if chain.out_of_order
-        && let Some(c) = material.intermediates().first()
-    {
-        out.push(disorder(
-            c,
-            "the intermediates are not in chain order (leaf first, then each one's issuer)".to_string(),
-        ));
+    out.extend(
+        chain
+            .unused
+            .iter()
+            .filter_map(|&i| at(i, Flaw::NotInChain { intermediate: i })),
+    );
+    if chain.out_of_order {
+        out.extend(at(0, Flaw::OutOfOrder));
     }
     out
-}
-
-fn disorder(c: &CertAt, message: String) -> Problem {
-    Problem {
-        kind: ProblemKind::BundleDisorder,
-        location: c.location.clone(),
-        block: Some(c.block),
-        path: Some("tls.cert".into()),
-        message,
-    }
 }
 
 /// Where block `block` of an item is: its `-----BEGIN` line in a file, else the value holding it.
@@ -459,20 +473,39 @@ fn block_location(holder: &Holder, begin: Span) -> Location {
     }
 }
 
+/// Parse one piece of material: its certificates or its key, and what is wrong with its blocks.
 fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
     let scan: PemScan = pem::scan(&raw.text);
-    let path = Some(raw.role.value_path().to_string());
-    let whole = match &raw.holder {
-        Holder::File { source, .. } => Location::Span {
-            source: *source,
-            span: Span::point(0),
-        },
-        Holder::Value { origin, .. } => Location::of(origin),
-    };
     let name = match &raw.holder {
         Holder::File { path, .. } => path.clone(),
         Holder::Value { name, .. } => name.clone(),
     };
+    let at = |span: Span| block_location(&raw.holder, span);
+    let problem = |location: Location, block: Option<usize>, flaw: Flaw| Problem {
+        location,
+        block,
+        path: Some(raw.role.value_path().to_string()),
+        flaw,
+    };
+    let blockless = scan.blocks.is_empty();
+    for p in &scan.problems {
+        let flaw = Flaw::Pem {
+            name: name.clone(),
+            problem: p.kind.clone(),
+            role: raw.role,
+            blockless,
+        };
+        problems.push(problem(at(p.span), p.block, flaw));
+    }
+    if blockless {
+        let looks_binary = raw.text.contains('\u{fffd}') || raw.text.starts_with('0');
+        let flaw = Flaw::NoPemBlock {
+            name: name.clone(),
+            role: raw.role,
+            looks_binary,
+        };
+        problems.push(problem(at(Span::point(0)), None, flaw));
+    }
     let mut item = Item {
         role: raw.role,
         holder: raw.holder.clone(),
@@ -480,130 +513,84 @@ fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
         key: None,
         key_location: None,
     };
-    let wants_key = raw.role == Role::Key;
-    for p in &scan.problems {
-        // Text around no block at all is not disorder: the CG208 below says what it is.
-        if scan.blocks.is_empty() && matches!(p.kind, PemProblemKind::Garbage | PemProblemKind::MissingNewline) {
-            continue;
-        }
-        let location = match &raw.holder {
-            Holder::File { source, .. } => Location::Span {
-                source: *source,
-                span: p.span,
-            },
-            Holder::Value { origin, .. } => Location::of(origin),
-        };
-        let kind = match p.kind {
-            PemProblemKind::Encrypted if wants_key => ProblemKind::KeyUnusable,
-            PemProblemKind::Garbage | PemProblemKind::MissingNewline => ProblemKind::BundleDisorder,
-            _ if wants_key => ProblemKind::KeyUnusable,
-            _ => ProblemKind::CertUnparseable,
-        };
-        problems.push(Problem {
-            kind,
-            location,
-            block: p.block,
-            path: path.clone(),
-            message: format!("{name}: {}", p.kind),
-        });
-    }
-    // Text without a single PEM block is not a certificate or key with some disorder around it:
-    // nothing in it can be used, whatever else the scan said of it.
-    if scan.blocks.is_empty() {
-        problems.push(Problem {
-            kind: ProblemKind::NotPem,
-            location: whole.clone(),
-            block: None,
-            path: path.clone(),
-            message: if raw.text.contains('\u{fffd}') || raw.text.starts_with('0') {
-                format!("{name} is binary (DER?), not PEM: convert it with openssl x509 -inform DER -outform PEM (or openssl pkey for a key)")
-            } else {
-                format!("{name} holds no PEM block: expected {}", if wants_key { "a private key" } else { "a certificate" })
-            },
-        });
-    }
     for block in &scan.blocks {
-        let location = block_location(&raw.holder, block.begin);
         let Some(der) = block.der.as_ref().filter(|_| block.complete && !block.encrypted) else {
             continue;
         };
-        match (&block.label, wants_key) {
-            (PemLabel::Certificate, false) => match parse_certificate(der) {
-                Ok(cert) => item.certs.push(CertAt {
-                    cert,
-                    location,
-                    block: block.index,
-                    source: raw.source.clone(),
-                }),
-                Err(e) => problems.push(Problem {
-                    kind: ProblemKind::CertUnparseable,
-                    location,
-                    block: Some(block.index),
-                    path: path.clone(),
-                    message: format!("{name}: block {} is not a valid X.509 certificate: {e}", block.index),
-                }),
-            },
-            (label, true) if label.is_private_key() => {
-                if item.key.is_some() {
-                    problems.push(Problem {
-                        kind: ProblemKind::BundleDisorder,
-                        location,
-                        block: Some(block.index),
-                        path: path.clone(),
-                        message: format!(
-                            "{name}: block {} is a second private key; the chart uses one",
-                            block.index
-                        ),
-                    });
-                    continue;
-                }
-                match parse_private_key(label.as_str(), der) {
-                    Ok(key) => {
-                        item.key = Some(key);
-                        item.key_location = Some((location, block.index));
-                    }
-                    Err(e) => problems.push(Problem {
-                        kind: ProblemKind::KeyUnusable,
-                        location,
-                        block: Some(block.index),
-                        path: path.clone(),
-                        message: format!("{name}: {e}"),
-                    }),
-                }
-            }
-            (label, false) if label.is_private_key() => {
-                // A certificate bundle is handed to every client (tls.cacert) or served to them
-                // (tls.cert): a private key in it is never disorder, wherever it sits.
-                problems.push(Problem {
-                    kind: ProblemKind::NotPem,
-                    location,
-                    block: Some(block.index),
-                    path: path.clone(),
-                    message: format!(
-                        "{name}: block {} is a private key: a certificate file must never hold one (the approved command would hand it to every client)",
-                        block.index
-                    ),
-                });
-            }
-            (label, _) => {
-                let expected = if wants_key { "a private key" } else { "a certificate" };
-                let kind = if (wants_key && item.key.is_some()) || (!wants_key && !item.certs.is_empty()) {
-                    ProblemKind::BundleDisorder
-                } else {
-                    ProblemKind::NotPem
-                };
-                // Never say more of a misplaced private key than that it is one.
-                problems.push(Problem {
-                    kind,
-                    location,
-                    block: Some(block.index),
-                    path: path.clone(),
-                    message: format!("{name}: block {} is {:?}, not {expected}", block.index, label.as_str()),
-                });
-            }
+        let location = at(block.begin);
+        if let Some(flaw) = parse_block(&mut item, &name, &raw.source, &block.label, block.index, der, &location) {
+            problems.push(problem(location, Some(block.index), flaw));
         }
     }
     item
+}
+
+/// Add block `index` (its `label` and `der`) to `item` when it is what the item's role wants;
+/// else what is wrong with it.
+fn parse_block(
+    item: &mut Item,
+    name: &str,
+    source: &str,
+    label: &PemLabel,
+    index: usize,
+    der: &[u8],
+    location: &Location,
+) -> Option<Flaw> {
+    let name = name.to_string();
+    let wants_key = item.role == Role::Key;
+    match (label, wants_key) {
+        (PemLabel::Certificate, false) => match parse_certificate(der) {
+            Ok(cert) => {
+                item.certs.push(CertAt {
+                    cert,
+                    location: location.clone(),
+                    block: index,
+                    source: source.to_string(),
+                });
+                None
+            }
+            Err(e) => Some(Flaw::CertInvalid {
+                name,
+                block: index,
+                error: e.to_string(),
+            }),
+        },
+        (label, true) if label.is_private_key() => {
+            if item.key.is_some() {
+                return Some(Flaw::SecondKey { name, block: index });
+            }
+            match parse_private_key(label.as_str(), der) {
+                Ok(key) => {
+                    item.key = Some(key);
+                    item.key_location = Some((location.clone(), index));
+                    None
+                }
+                Err(e) => Some(Flaw::KeyInvalid {
+                    name,
+                    error: e.to_string(),
+                }),
+            }
+        }
+        (label, false) if label.is_private_key() => Some(Flaw::KeyInCertificates { name, block: index }),
+        (label, _) => Some(Flaw::UnexpectedBlock {
+            name,
+            block: index,
+            label: label.as_str().to_string(),
+            role: item.role,
+            after_usable: item.key.is_some() || !item.certs.is_empty(),
+        }),
+    }
+}
+
+/// A private key written in a proposed values file (`tls.key`), as CG210 judges it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyInValues {
+    /// The value holding the key.
+    pub location: Location,
+    /// The values file, as shown.
+    pub file: String,
+    /// Whether git tracks the file (in its index).
+    pub tracked: bool,
 }
 
 /// The PEM files that hold private keys: no renderer may quote their text. (A text test, not a

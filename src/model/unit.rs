@@ -128,8 +128,9 @@ pub struct Unit {
     pub secret_manifest: Option<Given<String>>,
     /// Spans that hold private key material: no renderer may quote them.
     pub redacted: Vec<(crate::source::SourceId, crate::source::Span)>,
-    /// The private key sits in a values file that git tracks (CG210): where, and the file.
-    pub key_in_tracked_values: Option<(Location, String)>,
+    /// The private key written in a proposed values file: where, the file, and whether git tracks
+    /// it.
+    pub key_in_values: Option<crate::model::material::KeyInValues>,
     /// Certificates expiring within this many days are reported (CG307).
     pub expiry_warning_days: u32,
     /// The run's time, fraction and all, which the checks judge certificates at (`material.now`
