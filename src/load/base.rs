@@ -191,3 +191,119 @@ impl<'s> BaseFiles<'s> {
         previous
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::testing::{arg, dir, place, problems};
+    use crate::source::SourceMap;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn the_files_at_the_revision_are_merged_in_order_before_the_unit_s_own_inputs() {
+        let d = dir(&[("a.yaml", b"x: 1\nw: 1\n"), ("b.yaml", b"w: 2\n")]);
+        git(d.path(), &["init", "--quiet"]);
+        git(d.path(), &["add", "--all"]);
+        git(d.path(), &["commit", "--quiet", "-m", "base"]);
+        std::fs::write(d.path().join("a.yaml"), "x: 9\n").expect("written");
+        std::fs::write(d.path().join("new.yaml"), "z: 1\n").expect("written");
+        let ctx = Context::at_unix(0);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let rev = arg("--base", "HEAD");
+        let files = [arg("-f", "a.yaml"), arg("-f", "b.yaml"), arg("-f", "new.yaml")];
+        let base = BaseFiles::start(&r, &ctx, &rev, &files);
+        // The unit's own files are read while git runs; the old ones go before them in the inputs.
+        r.read_text("values", &files[0], ProblemKind::Unreadable).expect("read");
+        let previous = base.finish(&mut r);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let at = |path: &str| {
+            let node = previous.lookup(path).expect(path);
+            let value = crate::helm::render::rendered(node, crate::helm::strvals::HelmVersion::V3);
+            let location = crate::source::Location::of(&node.origin);
+            // The old file's name is `REV:PATH`.
+            let crate::source::Location::Span { source, .. } = &location else {
+                panic!("{location:?}")
+            };
+            assert!(r.sources.get(*source).name.starts_with("HEAD:"));
+            (value.unwrap_or_default(), place(&r.sources, &location))
+        };
+        assert_eq!(at("x"), ("1".to_string(), "a.yaml:1:4".to_string()));
+        assert_eq!(at("w"), ("2".to_string(), "b.yaml:1:4".to_string()));
+        assert!(
+            previous.lookup("z").is_none(),
+            "a file new since the revision adds nothing"
+        );
+        let inputs: Vec<String> = r
+            .inputs
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} {}",
+                    i.role,
+                    i.path.starts_with("HEAD:"),
+                    crate::model::testing::shown(&i.path)
+                )
+            })
+            .collect();
+        assert_eq!(
+            inputs,
+            ["previous true a.yaml", "previous true b.yaml", "values false a.yaml"]
+        );
+    }
+
+    #[test]
+    fn a_revision_git_cannot_give_is_reported_at_the_base_argument() {
+        let d = dir(&[("a.yaml", b"x: 1\n")]);
+        git(d.path(), &["init", "--quiet"]);
+        let ctx = Context::at_unix(0);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let rev = arg("--base", "no-such-rev");
+        let previous = BaseFiles::start(&r, &ctx, &rev, &[arg("-f", "a.yaml")]).finish(&mut r);
+        assert!(previous.as_map().is_some_and(|m| m.iter().count() == 0));
+        let found = problems(&r.sources, &r.problems);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("--base no-such-rev: --base no-such-rev: a.yaml "),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_run_of_many_units_asks_the_batches_and_dot_paths_are_the_same_file() {
+        let spec = |base: Option<&str>| UnitSpec {
+            base: base.map(|b| arg("--base", b)),
+            ..UnitSpec::default()
+        };
+        let few = BasePrefetch::default();
+        few.start_units(&[spec(Some("HEAD")), spec(None)], &Limits::default());
+        assert!(!few.batching());
+        let many = BasePrefetch::default();
+        let specs: Vec<UnitSpec> = (0..=PREFETCH_MAX).map(|_| spec(Some("HEAD"))).collect();
+        many.start_units(&specs, &Limits::default());
+        assert!(many.batching());
+        assert_eq!(same_file_key(Path::new("./a/./b.yaml")), PathBuf::from("a/b.yaml"));
+    }
+}

@@ -235,3 +235,55 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     };
     Loaded { unit, inputs: r.inputs }
 }
+
+/// What the loader's unit tests share: a directory of files, and locations as a reader says them.
+#[cfg(test)]
+mod testing {
+    use crate::model::testing::shown;
+    use crate::model::unit::Given;
+    use crate::source::{InputProblem, Location, SourceMap};
+
+    /// A temporary directory holding `files`, named as [`shown`] recognises.
+    pub fn dir(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::Builder::new()
+            .prefix("certgate-unit-")
+            .tempdir()
+            .expect("a temporary directory");
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).expect("written");
+        }
+        dir
+    }
+
+    /// A path named on the command line.
+    pub fn arg(flag: &str, value: &str) -> Given<String> {
+        Given {
+            value: value.to_string(),
+            location: Location::Arg {
+                origin: format!("{flag} {value}"),
+            },
+        }
+    }
+
+    /// `values.yaml:2:9`, a file's name, an argument, or `run`.
+    pub fn place(sources: &SourceMap, location: &Location) -> String {
+        match location {
+            Location::Span { source, span } => {
+                let src = sources.get(*source);
+                let (line, col) = src.line_col(span.start);
+                format!("{}:{line}:{col}", shown(&src.name))
+            }
+            Location::File { path } => shown(path),
+            Location::Arg { origin } => origin.clone(),
+            Location::Run => "run".to_string(),
+        }
+    }
+
+    /// Each problem as `WHERE: MESSAGE`, without the temporary directory.
+    pub fn problems(sources: &SourceMap, problems: &[InputProblem]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("{}: {}", place(sources, &p.location), shown(&p.message)))
+            .collect()
+    }
+}

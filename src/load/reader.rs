@@ -334,3 +334,110 @@ pub(super) fn display_path(base_dir: &Path, path: &str) -> String {
         base_dir.join(path).to_string_lossy().into_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::testing::{arg, dir, place, problems};
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
+        let d = dir(&[("values.yaml", b"a: 1\nb: caf\xe9\n")]);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        assert_eq!(
+            r.read_text("values", &arg("-f", "values.yaml"), ProblemKind::Unreadable),
+            None
+        );
+        assert_eq!(
+            problems(&r.sources, &r.problems),
+            ["values.yaml:2:7: the values file values.yaml is not UTF-8 text (first invalid byte at offset 11)"]
+        );
+        // Its digest is recorded all the same: the input was read.
+        assert_eq!(r.inputs.len(), 1);
+        assert_eq!(r.inputs[0].role, "values");
+    }
+
+    #[test]
+    fn a_values_file_holds_a_mapping() {
+        let d = dir(&[("list.yaml", b"- a\n- b\n"), ("empty.yaml", b"# nothing\n")]);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let list = r
+            .read_text("values", &arg("-f", "list.yaml"), ProblemKind::Unreadable)
+            .expect("read");
+        assert_eq!(r.parse_values(list, "values", false), None);
+        // Comments only: nothing proposed in a values file; an empty mapping in a previous one.
+        let empty = r
+            .read_text("values", &arg("-f", "empty.yaml"), ProblemKind::Unreadable)
+            .expect("read");
+        assert_eq!(r.parse_values(empty, "values", false), None);
+        let previous = r.parse_values(empty, "previous", false).expect("an empty mapping");
+        assert_eq!(previous.as_map().map(|m| m.iter().count()), Some(0));
+        assert_eq!(
+            problems(&r.sources, &r.problems),
+            [
+                "list.yaml:1:1: a values file must hold a mapping of keys to values, but list.yaml holds a list",
+                "empty.yaml: the values file empty.yaml holds no values (only comments or null): nothing is proposed; a file written by a step that failed is the usual cause",
+            ]
+        );
+    }
+
+    #[test]
+    fn helm_3_reads_the_first_document_and_helm_4_merges_them() {
+        let text = b"a: 1\nb: 1\n---\nb: 2\n";
+        let d = dir(&[("values.yaml", text)]);
+        let limits = Limits::default();
+        for (helm, b, problem) in [
+            (
+                HelmVersion::V3,
+                1,
+                "values.yaml:4:1: values.yaml holds 2 YAML documents: Helm 3 reads only the first, so this one and any after it are ignored (Helm 4 merges them all)",
+            ),
+            (
+                HelmVersion::V4,
+                2,
+                "values.yaml:4:1: values.yaml holds 2 YAML documents: Helm 4 merges them in order, later wins (Helm 2 and 3 would read only the first)",
+            ),
+        ] {
+            let mut r = Reader::new(&limits, d.path(), SourceMap::new(), Some(helm));
+            let id = r
+                .read_text("values", &arg("-f", "values.yaml"), ProblemKind::Unreadable)
+                .expect("read");
+            let root = r.parse_values(id, "values", false).expect("a mapping");
+            let at = |path: &str| root.lookup(path).and_then(|n| crate::helm::render::rendered(n, helm));
+            assert_eq!(at("a").as_deref(), Some("1"), "{helm}");
+            assert_eq!(at("b"), Some(b.to_string()), "{helm}");
+            assert_eq!(problems(&r.sources, &r.problems), [problem]);
+        }
+    }
+
+    #[test]
+    fn a_config_names_files_inside_its_own_directory_only() {
+        let d = dir(&[]);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let config = r
+            .sources
+            .add(Source::new("certgate.yaml", "values: [../outside.yaml]\n"));
+        let given = Given {
+            value: "../outside.yaml".to_string(),
+            location: Location::Span {
+                source: config,
+                span: Span::new(9, 24),
+            },
+        };
+        assert_eq!(r.read_text("values", &given, ProblemKind::Unreadable), None);
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(place(&r.sources, &r.problems[0].location), "certgate.yaml:1:10");
+        assert!(
+            r.problems[0]
+                .message
+                .starts_with("the values file \"../outside.yaml\" "),
+            "{}",
+            r.problems[0].message
+        );
+        // The same path on the command line is the user's own to name.
+        assert!(r.confined("values", &arg("-f", "../outside.yaml")));
+    }
+}

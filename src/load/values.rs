@@ -308,3 +308,130 @@ fn read_configmap(root: &Node) -> ReleaseConfigMap {
         chart_version,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::reader::Limits;
+    use crate::load::testing::{arg, dir, place, problems};
+    use crate::source::SourceMap;
+
+    fn flag(flag: &str, value: &str) -> Given<String> {
+        arg(flag, value)
+    }
+
+    #[test]
+    fn the_command_fills_in_what_the_flags_leave_out_and_sets_go_in_helm_s_order() {
+        let spec = UnitSpec {
+            release: Some(flag("--release", "es1")),
+            set_file: vec![flag("--set-file", "tls.cert=cert.pem")],
+            set: vec![flag("--set", "a=1")],
+            command: Some("helm upgrade es2 ./chart.tgz -n kafka -f new.yaml --set-string b=2 --set c=3".to_string()),
+            ..UnitSpec::default()
+        };
+        let (command, args) = Arguments::of(&spec, HelmVersion::V3);
+        assert!(command.is_some_and(|c| c.lint.parsed.is_some()));
+        // The flag's release wins; the command names the namespace, the chart and a values file.
+        assert_eq!(args.release, Some(flag("--release", "es1")));
+        assert_eq!(args.namespace.as_deref(), Some("kafka"));
+        assert_eq!(args.chart, None);
+        assert_eq!(args.command_chart.as_deref(), Some("./chart.tgz"));
+        assert_eq!(
+            args.values,
+            [Given {
+                value: "new.yaml".to_string(),
+                location: Location::Arg {
+                    origin: "--command -f".to_string()
+                }
+            }]
+        );
+        let sets: Vec<String> = args
+            .sets
+            .iter()
+            .map(|(f, g)| format!("{} {} @ {:?}", f.as_flag(), g.value, g.location))
+            .collect();
+        assert_eq!(
+            sets,
+            [
+                "--set c=3 @ Arg { origin: \"--command --set\" }",
+                "--set a=1 @ Arg { origin: \"--set a=1\" }",
+                "--set-string b=2 @ Arg { origin: \"--command --set-string\" }",
+                "--set-file tls.cert=cert.pem @ Arg { origin: \"--set-file tls.cert=cert.pem\" }",
+            ]
+        );
+    }
+
+    #[test]
+    fn sets_apply_over_the_files_and_a_bad_one_is_located_by_its_key() {
+        let d = dir(&[
+            ("values.yaml", b"tls:\n  type: selfsigned\n  keep: yes\n"),
+            ("cert.pem", b"PEM\n"),
+        ]);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), Some(HelmVersion::V3));
+        let mut proposed = read_proposed(&mut r, &[flag("-f", "values.yaml")]);
+        let sets = [
+            (SetFlag::Set, flag("--set", "tls.type=provided")),
+            (SetFlag::Set, flag("--set", "a[x]=1")),
+            (SetFlag::SetFile, flag("--set-file", "tls.cert=cert.pem")),
+        ];
+        apply_sets(&mut r, &mut proposed, &sets);
+        let at = |path: &str| {
+            let node = proposed.root.lookup(path).expect(path);
+            (
+                node.as_str().map(str::to_string),
+                place(&r.sources, &Location::of(&node.origin)),
+            )
+        };
+        assert_eq!(at("tls.type"), (Some("provided".into()), "--set tls.type=…".into()));
+        assert_eq!(at("tls.cert"), (Some("PEM\n".into()), "--set-file tls.cert=…".into()));
+        assert_eq!(at("tls.keep").1, "values.yaml:3:9");
+        assert_eq!(problems(&r.sources, &r.problems).len(), 1);
+        assert!(
+            problems(&r.sources, &r.problems)[0].starts_with("--set a[x]=…: Helm cannot parse --set a[x]=…: "),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(
+            r.inputs.iter().map(|i| i.role.as_str()).collect::<Vec<_>>(),
+            ["values", "set-file"]
+        );
+    }
+
+    #[test]
+    fn auto_takes_the_first_label_of_the_day_not_used_before() {
+        let history = History {
+            labels: vec!["ext-20261127-1".to_string()],
+            ..History::default()
+        };
+        let mut sources = SourceMap::new();
+        let id = sources.add(crate::source::Source::new(
+            "previous.yaml",
+            "global:\n  security:\n    externalCertificateLabel: ext-20261127-2\n",
+        ));
+        let previous = crate::source::yaml::load(&sources.get(id).text, id, &Default::default()).root;
+        assert_eq!(auto_label("20261127", &history, previous.as_ref()), "ext-20261127-3");
+        assert_eq!(auto_label("20261128", &history, previous.as_ref()), "ext-20261128-1");
+        assert_eq!(
+            label_value(&NewLabel::Value("{a,b}".into()), "20261127", &history, None),
+            "{a,b}"
+        );
+    }
+
+    #[test]
+    fn the_configmap_names_the_installed_chart_version() {
+        let mut sources = SourceMap::new();
+        let text =
+            "data:\n  externalCertificateLabel: ext-1\nmetadata:\n  labels:\n    chart: ibm-eventstreams-prod-1.4.0\n";
+        let id = sources.add(crate::source::Source::new("configmap.yaml", text));
+        let root = crate::source::yaml::load(text, id, &Default::default())
+            .root
+            .expect("yaml");
+        let cm = read_configmap(&root);
+        assert_eq!(cm.chart_version.as_deref(), Some("1.4.0"));
+        let external = cm.external.expect("external label");
+        assert_eq!(external.as_str(), Some("ext-1"));
+        assert_eq!(place(&sources, &Location::of(&external.origin)), "configmap.yaml:2:29");
+        assert!(cm.internal.is_none());
+    }
+}
