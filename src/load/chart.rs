@@ -242,3 +242,94 @@ fn chart_of(r: &mut Reader, display: &str, files: crate::source::chart::ChartFil
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::testing::{arg, dir, place, problems};
+    use crate::source::chart::tests::tgz;
+
+    fn yaml(sources: &mut SourceMap, name: &str, text: &str) -> Node {
+        let id = sources.add(Source::new(name, text));
+        yaml::load(text, id, &yaml::Limits::default()).root.expect("yaml")
+    }
+
+    fn keys(node: &Node) -> Vec<String> {
+        node.as_map()
+            .map(|m| m.iter().map(|e| e.key.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_unit_sees_the_defaults_under_what_it_sets_and_what_the_rules_read() {
+        let mut sources = SourceMap::new();
+        let defaults = "tls:\n  type: selfsigned\nproxy:\n  x: 1\nkafka:\n  replicas: 3\n  config:\n    a: 1\n    b: 2\nzookeeper:\n  replicas: 3\nui:\n  port: 1\n";
+        let chart = Chart {
+            name: "c".into(),
+            version: "1".into(),
+            app_version: None,
+            defaults: std::sync::Arc::new(yaml(&mut sources, "values.yaml", defaults)),
+            location: Location::Run,
+        };
+        let proposed = yaml(&mut sources, "new.yaml", "kafka:\n  config:\n    a: 5\n");
+        let previous = yaml(&mut sources, "old.yaml", "zookeeper: {}\n");
+        let seen = defaults_seen(Some(&chart), &["ui.port".to_string()], &proposed, Some(&previous));
+        assert_eq!(keys(&seen), ["tls", "proxy", "kafka", "zookeeper", "ui"]);
+        let kafka = seen.lookup("kafka").expect("kafka");
+        assert_eq!(keys(kafka), ["config"], "only what the values set under kafka");
+        assert_eq!(keys(kafka.lookup("config").expect("config")), ["a"]);
+        // An empty mapping sets nothing under it: no default under it can differ between the states.
+        assert_eq!(keys(seen.lookup("zookeeper").expect("zookeeper")), Vec::<String>::new());
+        let tls = seen.lookup("tls.type").expect("tls.type");
+        assert_eq!(place(&sources, &Location::of(&tls.origin)), "values.yaml:2:9");
+        assert!(
+            defaults_seen(None, &[], &proposed, None)
+                .as_map()
+                .is_some_and(|m| m.iter().count() == 0)
+        );
+    }
+
+    #[test]
+    fn the_chart_archive_gives_its_identity_and_defaults() {
+        let archive = tgz(&[
+            (
+                "es/Chart.yaml",
+                "name: ibm-eventstreams-prod\nversion: 1.4.0\nappVersion: 2019.4.1\n",
+            ),
+            ("es/values.yaml", "tls:\n  type: selfsigned\n"),
+        ]);
+        let nameless = tgz(&[("es/Chart.yaml", "version: 1.4.0\n")]);
+        let d = dir(&[("es.tgz", &archive), ("nameless.tgz", &nameless)]);
+        let limits = Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let chart = load_chart(&mut r, &arg("--chart", "es.tgz")).expect("a chart");
+        assert_eq!(
+            (
+                chart.name.as_str(),
+                chart.version.as_str(),
+                chart.app_version.as_deref()
+            ),
+            ("ibm-eventstreams-prod", "1.4.0", Some("2019.4.1"))
+        );
+        assert_eq!(place(&r.sources, &chart.location), "es.tgz!/es/Chart.yaml:2:10");
+        let tls = chart.defaults.lookup("tls.type").expect("tls.type");
+        assert_eq!(
+            place(&r.sources, &Location::of(&tls.origin)),
+            "es.tgz!/es/values.yaml:2:9"
+        );
+        assert!(load_chart(&mut r, &arg("--chart", "nameless.tgz")).is_none());
+        assert!(load_chart(&mut r, &arg("--chart", "missing.tgz")).is_none());
+        let found: Vec<String> = problems(&r.sources, &r.problems);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0],
+            "nameless.tgz!/es/Chart.yaml:1:1: nameless.tgz: Chart.yaml lacks a name or version"
+        );
+        assert!(
+            found[1].starts_with("missing.tgz: the chart archive missing.tgz ")
+                && found[1].ends_with(" (give the chart archive the release was installed from)"),
+            "{found:?}"
+        );
+        assert_eq!(r.inputs.iter().filter(|i| i.role == "chart").count(), 2);
+    }
+}

@@ -332,3 +332,144 @@ fn secret_material(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::testing::place;
+    use crate::source::Source;
+    use crate::source::yaml;
+
+    fn yaml(sources: &mut SourceMap, name: &str, text: &str) -> Node {
+        let id = sources.add(Source::new(name, text));
+        yaml::load(text, id, &yaml::Limits::default()).root.expect("yaml")
+    }
+
+    fn b64(text: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
+
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+
+    #[test]
+    fn a_secret_is_read_under_the_key_names_the_values_give() {
+        let mut sources = SourceMap::new();
+        let values = yaml(&mut sources, "values.yaml", "tls:\n  type: secret\n  cert: crt\n");
+        let secret = yaml(
+            &mut sources,
+            "secret.yaml",
+            &format!("kind: Secret\ndata:\n  crt: {}\nstringData:\n  key: k\n", b64(CERT)),
+        );
+        let (raws, problems) = gather_material(&sources, &values, None, &[], None, Some(&secret));
+        let read: Vec<(Role, String, String)> = raws
+            .iter()
+            .map(|r| {
+                let Holder::Value { origin, .. } = &r.holder else {
+                    panic!("{r:?}")
+                };
+                (r.role, r.source.clone(), place(&sources, &Location::of(origin)))
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Role::Key, "secret.yaml:stringData.key".into(), "secret.yaml:5:8".into()),
+                (Role::Cert, "secret.yaml:data.crt".into(), "secret.yaml:3:8".into()),
+            ]
+        );
+        assert_eq!(raws[1].text, CERT);
+        // The CA under the chart's default name is missing: a fact with its place; the words are CG213's.
+        assert_eq!(problems.len(), 1);
+        assert_eq!(place(&sources, &problems[0].location), "secret.yaml:3:3");
+        assert_eq!(
+            problems[0].flaw,
+            Flaw::SecretKeyMissing {
+                manifest: "secret.yaml".into(),
+                key: "cacert".into(),
+                role: Role::CaCert,
+                by_default: true,
+            }
+        );
+    }
+
+    #[test]
+    fn provided_material_comes_from_the_pem_file_or_the_value_and_the_previous_ca_from_the_running_values() {
+        let d = crate::load::testing::dir(&[("cert.pem", CERT.as_bytes())]);
+        let limits = crate::load::Limits::default();
+        let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
+        let values = format!("tls:\n  type: provided\n  cert: old\n  cacert: {}\n", b64(CERT));
+        let mut proposed = Proposed {
+            files: Vec::new(),
+            root: yaml(&mut r.sources, "values.yaml", &values),
+            any: false,
+        };
+        let spec = UnitSpec {
+            cert: Some(crate::load::testing::arg("--cert", "cert.pem")),
+            ..UnitSpec::default()
+        };
+        let files = read_pem_files(&mut r, &spec, &mut proposed);
+        assert!(proposed.any);
+        // The file's base64 stands for tls.cert, located at the file.
+        let cert = proposed.root.lookup("tls.cert").expect("tls.cert");
+        assert_eq!(cert.as_str(), Some(b64(CERT).as_str()));
+        assert_eq!(place(&r.sources, &Location::of(&cert.origin)), "cert.pem:1:1");
+        let running = format!("tls:\n  type: provided\n  cacert: {}\n", b64(CERT));
+        let running = yaml(&mut r.sources, "previous.yaml", &running);
+        let (raws, problems) = gather_material(&r.sources, &proposed.root, Some(&running), &files, None, None);
+        assert!(problems.is_empty(), "{problems:?}");
+        let read: Vec<(Role, String)> = raws
+            .iter()
+            .map(|r| (r.role, crate::model::testing::shown(&r.source)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (Role::Cert, "cert.pem".into()),
+                (Role::CaCert, "values.yaml:tls.cacert".into()),
+                (Role::PreviousCa, "previous.yaml:tls.cacert".into()),
+            ]
+        );
+        assert!(matches!(raws[0].holder, Holder::File { source, .. } if source == files[0].0));
+    }
+
+    #[test]
+    fn a_private_key_in_a_values_file_is_found_and_git_asked_about_that_file_only() {
+        let key = b64("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        let mut sources = SourceMap::new();
+        let a = yaml(&mut sources, "a.yaml", "tls:\n  type: provided\n");
+        let b = yaml(&mut sources, "b.yaml", &format!("tls:\n  key: {key}\n"));
+        let mut effective = a.clone();
+        merge_into(&mut effective, &b);
+        let files = [
+            ValuesFile {
+                path: "a.yaml".into(),
+                root: Some(a),
+            },
+            ValuesFile {
+                path: "b.yaml".into(),
+                root: Some(b),
+            },
+        ];
+        let given = [
+            crate::load::testing::arg("-f", "dir/a.yaml"),
+            crate::load::testing::arg("-f", "dir/b.yaml"),
+        ];
+        let mut asked = Vec::new();
+        let found = key_in_values(&effective, &given, &files, &sources, |path| {
+            asked.push(path.to_string());
+            true
+        })
+        .expect("the key in b.yaml");
+        assert_eq!(asked, ["dir/b.yaml"]);
+        assert_eq!((found.file.as_str(), found.tracked), ("b.yaml", true));
+        assert_eq!(place(&sources, &found.location), "b.yaml:2:8");
+        // A Secret's key name in tls.key is no key: git is not asked.
+        let named = yaml(&mut sources, "c.yaml", "tls:\n  key: key\n");
+        let files = [ValuesFile {
+            path: "c.yaml".into(),
+            root: Some(named.clone()),
+        }];
+        let none = key_in_values(&named, &given[..1], &files, &sources, |_| panic!("git asked"));
+        assert_eq!(none, None);
+    }
+}

@@ -287,3 +287,58 @@ mod testing {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{arg, dir, problems};
+    use super::*;
+    use crate::source::value::Node;
+
+    #[test]
+    fn a_unit_is_read_in_its_steps_and_resolved_as_helm_resolves_it() {
+        let d = dir(&[
+            (
+                "previous.yaml",
+                b"tls:\n  type: selfsigned\nglobal:\n  security:\n    externalCertificateLabel: ext-20261127-1\n",
+            ),
+            ("values.yaml", b"tls:\n  type: secret\n  secretName: es-tls\n"),
+        ]);
+        let spec = UnitSpec {
+            base_dir: d.path().to_path_buf(),
+            previous: Some(arg("--previous", "previous.yaml")),
+            values: vec![arg("-f", "values.yaml")],
+            set: vec![arg("--set", "tls.secretName=other")],
+            new_label: Some(NewLabel::Auto),
+            ..UnitSpec::default()
+        };
+        let loaded = load_unit(&spec, &Context::at_unix(1_795_737_600), &SourceMap::new());
+        let unit = &loaded.unit;
+        assert!(unit.problems.is_empty(), "{:?}", unit.problems);
+        let effective = |path: &str| unit.effective.lookup(path).and_then(Node::as_str).map(str::to_string);
+        assert_eq!(effective("tls.type").as_deref(), Some("secret"));
+        assert_eq!(effective("tls.secretName").as_deref(), Some("other"));
+        assert_eq!(unit.new_label.as_deref(), Some("ext-20261127-2"));
+        assert_eq!(
+            unit.running
+                .as_ref()
+                .and_then(|r| r.lookup("tls.type"))
+                .and_then(Node::as_str),
+            Some("selfsigned")
+        );
+        let roles: Vec<&str> = loaded.inputs.iter().map(|i| i.role.as_str()).collect();
+        assert_eq!(roles, ["previous", "values"]);
+        assert!(unit.has_proposed);
+    }
+
+    #[test]
+    fn nothing_proposed_is_a_problem_of_the_run() {
+        let loaded = load_unit(&UnitSpec::default(), &Context::at_unix(0), &SourceMap::new());
+        assert_eq!(
+            problems(&loaded.unit.sources, &loaded.unit.problems),
+            [
+                "run: no proposed values to check: give values files (-f), --set flags, --command, or a certgate.yaml naming release units"
+            ]
+        );
+        assert!(!loaded.unit.has_proposed);
+    }
+}

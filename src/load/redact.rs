@@ -60,3 +60,66 @@ pub(super) fn redactions<'a>(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::material::{Holder, Role};
+    use crate::source::Source;
+    use crate::source::yaml;
+
+    fn yaml(sources: &mut SourceMap, name: &str, text: &str) -> Node {
+        let id = sources.add(Source::new(name, text));
+        yaml::load(text, id, &yaml::Limits::default()).root.expect("yaml")
+    }
+
+    /// The redacted text of each span.
+    fn quoted(sources: &SourceMap, spans: &[(SourceId, Span)]) -> Vec<String> {
+        spans
+            .iter()
+            .map(|(id, span)| sources.get(*id).text[span.start..span.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn keys_are_redacted_by_content_and_by_place() {
+        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        let mut sources = SourceMap::new();
+        let file = sources.add(Source::new("key.pem", key));
+        let values = yaml(
+            &mut sources,
+            "values.yaml",
+            "tls:\n  key: not-a-key-but-in-its-place\nother: 'x PRIVATE KEY x'\nname: plain\n",
+        );
+        let named = yaml(&mut sources, "named.yaml", "tls:\n  key: tls.key\n");
+        let secret = yaml(
+            &mut sources,
+            "secret.yaml",
+            "kind: Secret\ndata:\n  cert: Y2VydA==\nstringData:\n  note: hello\n",
+        );
+        let raws = [Raw {
+            role: Role::Key,
+            holder: Holder::File {
+                source: file,
+                path: "key.pem".into(),
+            },
+            text: key.into(),
+            source: "key.pem".into(),
+        }];
+        let spans = redactions(&sources, &raws, [&values, &named].into_iter(), Some(&secret));
+        let mut found = quoted(&sources, &spans);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "'x PRIVATE KEY x'".to_string(),
+                key.to_string(),
+                "Y2VydA==".to_string(),
+                "hello".to_string(),
+                "not-a-key-but-in-its-place".to_string(),
+            ]
+        );
+        // A short key name (the Secret's `tls.key`) and ordinary values stay.
+        assert!(!found.iter().any(|s| s == "tls.key" || s == "plain"));
+    }
+}
