@@ -109,8 +109,13 @@ pub fn preload_charts<'a>(
     charts
 }
 
-/// The unit's chart: the run's preloaded copy, or read now.
-pub(super) fn for_unit(r: &mut Reader, charts: &HashMap<String, Preloaded>, given: &Given<String>) -> Option<Chart> {
+/// The unit's chart (`--chart`): the run's preloaded copy, or read now.
+pub(super) fn for_unit(
+    r: &mut Reader,
+    charts: &HashMap<String, Preloaded>,
+    given: Option<&Given<String>>,
+) -> Option<Chart> {
+    let given = given?;
     match charts.get(&r.display(&given.value)) {
         Some(pre) => {
             r.problems.extend(pre.problems.iter().cloned());

@@ -140,23 +140,14 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     sources.reserve(8);
     let mut r = Reader::new(&ctx.limits, &spec.base_dir, sources, spec.helm);
     let (command, args) = Arguments::of(spec, r.helm);
-    let chart = args
-        .chart
-        .as_ref()
-        .and_then(|given| chart::for_unit(&mut r, &ctx.charts, given));
+    let chart = chart::for_unit(&mut r, &ctx.charts, args.chart.as_ref());
     // With --base, git reads the old values files while this unit reads its other files; they are
     // collected where they are first needed.
     let mut base_files = spec
         .base
         .as_ref()
         .map(|rev| base::BaseFiles::start(&r, ctx, rev, &args.values));
-    let mut previous = match &spec.base {
-        Some(_) => None,
-        None => spec
-            .previous
-            .as_ref()
-            .and_then(|given| values::read_previous(&mut r, given)),
-    };
+    let mut previous = values::read_previous(&mut r, spec);
     let mut proposed = values::read_proposed(&mut r, &args.values);
     values::apply_sets(&mut r, &mut proposed, &args.sets);
     if let Some(label) = &spec.new_label {
@@ -168,10 +159,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     }
     let pem_files = material::read_pem_files(&mut r, spec, &mut proposed);
     let previous_ca_file = spec.previous_cacert.as_ref().and_then(|g| r.read_pem("previous CA", g));
-    let configmap = spec
-        .configmap
-        .as_ref()
-        .and_then(|given| values::read_configmap_file(&mut r, given));
+    let configmap = values::read_configmap(&mut r, spec.configmap.as_ref());
     if let Some(files) = base_files.take() {
         previous = Some(files.finish(&mut r));
     }
@@ -181,10 +169,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
 
     let defaults = chart::defaults_seen(chart.as_ref(), &ctx.rule_paths, &proposed.root, previous.as_ref());
     let (running, effective) = values::resolve(&defaults, previous.as_ref(), &proposed.root, spec.base.is_some());
-    let new_label = spec
-        .new_label
-        .as_ref()
-        .and_then(|_| values::proposed_label(&proposed.root));
+    let new_label = values::proposed_label(spec, &proposed.root);
     let found = material::find(
         &mut r,
         ctx,

@@ -126,8 +126,10 @@ pub(super) fn read_proposed(r: &mut Reader, values: &[Given<String>]) -> Propose
     }
 }
 
-/// Read a previous values file (`--previous`): what `helm get values` printed.
-pub(super) fn read_previous(r: &mut Reader, given: &Given<String>) -> Option<Node> {
+/// Read the previous values file (`--previous`): what `helm get values` printed. With `--base`
+/// the previous values are the files at the revision instead ([`super::base`]).
+pub(super) fn read_previous(r: &mut Reader, spec: &UnitSpec) -> Option<Node> {
+    let given = spec.previous.as_ref().filter(|_| spec.base.is_none())?;
     let id = r.read_text("previous", given, ProblemKind::Unreadable)?;
     r.parse_values(id, "previous", false)
 }
@@ -166,8 +168,9 @@ pub(super) fn set_new_label(proposed: &mut Proposed, label: &str, helm: HelmVers
     }
 }
 
-/// The external label the proposed values hold (with `--new-label`, the one it proposed).
-pub(super) fn proposed_label(proposed: &Node) -> Option<String> {
+/// The external label `--new-label` proposed, as the proposed values hold it.
+pub(super) fn proposed_label(spec: &UnitSpec, proposed: &Node) -> Option<String> {
+    spec.new_label.as_ref()?;
     proposed
         .lookup(EXTERNAL_LABEL)
         .and_then(Node::as_str)
@@ -175,10 +178,11 @@ pub(super) fn proposed_label(proposed: &Node) -> Option<String> {
 }
 
 /// Read the release ConfigMap manifest (`--configmap`).
-pub(super) fn read_configmap_file(r: &mut Reader, given: &Given<String>) -> Option<ReleaseConfigMap> {
+pub(super) fn read_configmap(r: &mut Reader, given: Option<&Given<String>>) -> Option<ReleaseConfigMap> {
+    let given = given?;
     let id = r.read_text("configmap", given, ProblemKind::Unreadable)?;
     let root = r.parse_values(id, "configmap", false)?;
-    Some(read_configmap(&root))
+    Some(configmap_labels(&root))
 }
 
 /// Nothing proposed and no command: nothing to check.
@@ -288,7 +292,7 @@ fn auto_label(today: &str, history: &History, previous: Option<&Node>) -> String
 
 /// The labels the chart keeps in its release ConfigMap, and the installed chart version from its
 /// `chart` label (`ibm-eventstreams-prod-1.4.0`) when present.
-fn read_configmap(root: &Node) -> ReleaseConfigMap {
+fn configmap_labels(root: &Node) -> ReleaseConfigMap {
     let data = |k: &str| root.lookup(&format!("data.{k}")).cloned();
     let chart_version = ["metadata.labels.chart", "metadata.labels.helm.sh/chart"]
         .iter()
@@ -427,7 +431,7 @@ mod tests {
         let root = crate::source::yaml::load(text, id, &Default::default())
             .root
             .expect("yaml");
-        let cm = read_configmap(&root);
+        let cm = configmap_labels(&root);
         assert_eq!(cm.chart_version.as_deref(), Some("1.4.0"));
         let external = cm.external.expect("external label");
         assert_eq!(external.as_str(), Some("ext-1"));
