@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
 use crate::crypto::{Validity, validity_at};
-use crate::model::material::{Decoded, Flaw, Material, Problem, Role};
+use crate::model::material::{Decoded, Flaw, Holder, Material, Problem, Role};
 use crate::model::unit::Unit;
 use crate::source::pem::PemProblemKind;
 
@@ -43,11 +43,8 @@ pub enum ProblemKind {
 impl Check for MaterialProblem {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
         let material = &unit.material;
-        for p in material
-            .problems
-            .iter()
-            .filter(|p| kind_of(&p.flaw) == Some(self.problem))
-        {
+        let problems = material.problems.iter().filter(|p| this_change_s(p, material));
+        for p in problems.filter(|p| kind_of(&p.flaw) == Some(self.problem)) {
             let Some(message) = message(p, material) else { continue };
             emit.hit(Hit {
                 location: p.location.clone(),
@@ -57,6 +54,18 @@ impl Check for MaterialProblem {
             });
         }
     }
+}
+
+/// Whether a problem is this change's to fix. What is wrong with the CA clients trust today is the
+/// running release's, unless nothing in a file given for it (`--previous-cacert`) can be used:
+/// CG404 would then ask for the very file the user gave.
+fn this_change_s(p: &Problem, material: &Material) -> bool {
+    if p.role != Some(Role::PreviousCa) {
+        return true;
+    }
+    material
+        .item(Role::PreviousCa)
+        .is_some_and(|i| i.certs.is_empty() && matches!(i.holder, Holder::File { .. }))
 }
 
 /// The rule that reports a flaw, if any does.
@@ -420,6 +429,36 @@ mod tests {
             [
                 "BundleDisorder cert.pem:11:1#2 tls.cert: the intermediates are not in chain order (leaf first, then each one's issuer)",
             ]
+        );
+    }
+
+    #[test]
+    fn the_previous_ca_s_problems_are_reported_only_when_nothing_in_its_file_can_be_used() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let with = |previous: &str| {
+            let unit = Unit::builder()
+                .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+                .previous_cacert(previous)
+                .build();
+            reported(&unit)
+        };
+        assert_eq!(
+            with("nothing here\n"),
+            ["NotPem previous-ca.pem:1:1 tls.cacert: previous-ca.pem holds no PEM block: expected a certificate"]
+        );
+        // A usable CA with text around it: the running release's old disorder, not this change's.
+        assert_eq!(with(&format!("{}trailing\n", root.cert_pem())), Vec::<String>::new());
+        // A previous value that does not decode to PEM is the running release's too.
+        let unit = Unit::builder()
+            .previous(&format!("tls:\n  type: provided\n  cacert: {}\n", b64(&root.der)))
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+            .build();
+        assert_eq!(reported(&unit), Vec::<String>::new());
+        assert_eq!(
+            unit.material.problems.len(),
+            1,
+            "found, and left to the running release"
         );
     }
 }

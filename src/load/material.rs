@@ -187,7 +187,7 @@ fn gather_material(
     }
     match previous_ca_file {
         Some(id) => raws.push(file_raw(sources, id, Role::PreviousCa)),
-        None => raws.extend(previous_ca_value(sources, running)),
+        None => raws.extend(previous_ca_value(sources, running, &mut problems)),
     }
     (raws, problems)
 }
@@ -234,7 +234,11 @@ fn provided_material(
 }
 
 /// The CA clients trust today from the running values, when they are `provided` ones.
-fn previous_ca_value(sources: &SourceMap, running: Option<&Node>) -> Option<Raw> {
+fn previous_ca_value(
+    sources: &SourceMap,
+    running: Option<&Node>,
+    problems: &mut Vec<material::Problem>,
+) -> Option<Raw> {
     let running_type = running
         .and_then(|r| present(r, "tls.type"))
         .and_then(Node::as_str)
@@ -243,14 +247,7 @@ fn previous_ca_value(sources: &SourceMap, running: Option<&Node>) -> Option<Raw>
         return None;
     };
     let shown = format!("{}:tls.cacert", origin_name(sources, &node.origin));
-    // A previous value that does not decode is the running release's old problem, not this change's.
-    material::decode_value(
-        Role::PreviousCa,
-        node,
-        "the previous tls.cacert",
-        &shown,
-        &mut Vec::new(),
-    )
+    material::decode_value(Role::PreviousCa, node, "the previous tls.cacert", &shown, problems)
 }
 
 fn origin_name(sources: &SourceMap, origin: &Origin) -> String {
@@ -274,6 +271,7 @@ fn secret_material(
     let at_root = Location::of(&secret.origin);
     if secret.lookup("kind").and_then(Node::as_str) != Some("Secret") {
         problems.push(material::Problem {
+            role: None,
             location: secret.lookup("kind").map_or(at_root, |n| Location::of(&n.origin)),
             block: None,
             path: None,
@@ -306,6 +304,7 @@ fn secret_material(
                 let encoded = e.node.as_str().map(decode_value_base64);
                 if let Some(Err(error)) = encoded {
                     problems.push(material::Problem {
+                        role: Some(role),
                         location: Location::of(&e.node.origin),
                         block: None,
                         path: Some(format!("data.{key}")),
@@ -318,6 +317,7 @@ fn secret_material(
             (None, None) => {
                 let at = secret.lookup("data").or_else(|| secret.lookup("stringData"));
                 problems.push(material::Problem {
+                    role: Some(role),
                     location: at.map_or(at_root.clone(), |n| Location::of(&n.origin)),
                     block: None,
                     path: Some(role.value_path().to_string()),

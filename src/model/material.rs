@@ -56,6 +56,8 @@ pub enum Holder {
 /// it, and in what words, is the `material_problem` check kind's (`src/checks/material_problem.rs`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// The material it was found in; `None` for the Secret manifest as a whole.
+    pub role: Option<Role>,
     pub location: Location,
     /// The PEM block it is about, counted from 0.
     pub block: Option<usize>,
@@ -322,6 +324,7 @@ pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems:
         Ok(text) => text,
         Err(decoded) => {
             problems.push(Problem {
+                role: Some(role),
                 location: Location::of(&node.origin),
                 block: None,
                 path: Some(name.to_string()),
@@ -348,18 +351,6 @@ pub fn decode_value(role: Role, node: &Node, name: &str, source: &str, problems:
 pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Material {
     let mut items = Vec::new();
     for raw in raws {
-        if raw.role == Role::PreviousCa {
-            // What is wrong with the CA clients trust today is not this change's to fix, unless
-            // nothing in a file given for it (--previous-cacert) can be used: CG404 would then
-            // ask for the very file the user gave.
-            let mut found = Vec::new();
-            let item = parse_item(raw, &mut found);
-            if item.certs.is_empty() && matches!(item.holder, Holder::File { .. }) {
-                problems.append(&mut found);
-            }
-            items.push(item);
-            continue;
-        }
         items.push(parse_item(raw, &mut problems));
     }
     let mut material = Material {
@@ -436,6 +427,7 @@ fn bundle_problems(material: &Material, chain: &ChainResult) -> Vec<Problem> {
     let at = |i: usize, flaw: Flaw| {
         let c = intermediates.get(i)?;
         Some(Problem {
+            role: Some(Role::Cert),
             location: c.location.clone(),
             block: Some(c.block),
             path: Some("tls.cert".into()),
@@ -482,6 +474,7 @@ fn parse_item(raw: Raw, problems: &mut Vec<Problem>) -> Item {
     };
     let at = |span: Span| block_location(&raw.holder, span);
     let problem = |location: Location, block: Option<usize>, flaw: Flaw| Problem {
+        role: Some(raw.role),
         location,
         block,
         path: Some(raw.role.value_path().to_string()),
