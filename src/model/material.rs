@@ -371,9 +371,14 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Mater
         let disorder = bundle_problems(m, &chain);
         (chain, disorder)
     });
-    let continuity = leaf
-        .filter(|_| !previous.is_empty())
-        .map(|leaf| verify_chain(leaf, &intermediates, &previous, now));
+    // In a rotation that keeps the CA, the CA clients trust today is the new one, certificate for
+    // certificate: the path to it is the one just verified, not a second verification (a
+    // signature check per link, the costliest step of a unit).
+    let same_anchors = previous.len() == roots.len() && previous.iter().zip(&roots).all(|(p, r)| p.sha256 == r.sha256);
+    let continuity = leaf.filter(|_| !previous.is_empty()).map(|leaf| match &chain {
+        Some((chain, _)) if same_anchors => chain.clone(),
+        _ => verify_chain(leaf, &intermediates, &previous, now),
+    });
     let ca_self_signed = m.ca().map(|ca| self_signed(&ca.cert));
     let key_match = leaf
         .zip(m.item(Role::Key).and_then(|i| i.key.as_ref()))
@@ -684,6 +689,28 @@ mod tests {
         // second is not.
         assert_eq!(state(|c| c.not_after - 30 * DAY, 500_000_000), CertState::Expiring);
         assert_eq!(state(|c| c.not_after - 30 * DAY - 1, 500_000_000), CertState::Valid);
+    }
+
+    /// Continuity against a previous CA that is the new CA reuses the chain's verification; it
+    /// must be exactly what verifying against the previous CA gives, and a different previous CA
+    /// is still verified on its own.
+    #[test]
+    fn continuity_is_the_verification_against_the_previous_ca() {
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let other = Ca::new(Alg::EcP256, "Other CA");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        for previous in [&root, &other] {
+            let unit = crate::model::unit::Unit::builder()
+                .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
+                .previous_cacert(&previous.cert_pem())
+                .build();
+            let m = &unit.material;
+            let certs = |c: &[CertAt]| -> Vec<Certificate> { c.iter().map(|c| c.cert.clone()).collect() };
+            let prev = certs(&m.item(Role::PreviousCa).expect("previous CA").certs);
+            let fresh = verify_chain(&m.leaf().expect("leaf").cert, &certs(m.intermediates()), &prev, m.now);
+            assert_eq!(m.continuity.as_ref(), Some(&fresh));
+            assert_eq!(fresh.is_clean(), std::ptr::eq(previous, &root));
+        }
     }
 
     #[test]
