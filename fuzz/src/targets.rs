@@ -377,11 +377,12 @@ fn json_of_mapping(m: &Mapping) {
     let _ = strvals::to_json(m);
 }
 
-/// `lint_command` (which parses the command with `parse_command` first), and what the parsed
-/// command offers.
+/// `lint_command` (which parses the command with `parse_command` first), the command lint's
+/// judgement of it, and what the parsed command offers.
 fn command_line(cmd: &str, helm: HelmVersion) {
     let lint = lint_command(cmd, helm);
-    let _ = (lint.problems().count(), format!("{:?}", lint.issues));
+    let issues = certgate::checks::command_lint::issues(&lint);
+    let _ = (issues.len(), format!("{issues:?}"));
     if let Some(parsed) = &lint.parsed {
         let _ = (parsed.program(), parsed.release(), parsed.chart(), parsed.namespace());
         json_of_mapping(&parsed.values);
