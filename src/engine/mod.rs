@@ -272,7 +272,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         inputs,
         findings: found,
         suppressed,
-        client_impact: unit.impact().clone(),
+        client_impact: crate::checks::client_impact::judge(unit.impact()),
         certificates: unit.material.inventory(policy.expiry_warning_days),
         approval,
         redacted: unit.redacted.clone(),

@@ -1,6 +1,8 @@
-//! Who must update their clients: the documentation's section "Updating clients after certificate
-//! change", decided from the running and new certificate type, the labels, how the release was
-//! installed (`history`), and (once certificates are compared) the CA.
+//! Who must update their clients: the facts the documentation's section "Updating clients after
+//! certificate change" decides from (the running and new certificate type, the labels, how the
+//! release was installed (`history`), and the CA clients trust today against the one that signs
+//! the new certificate), and the documentation's scenario they make. The verdict and its words
+//! are `checks::client_impact`'s.
 
 use crate::crypto::ChainOutcome;
 use crate::helm::coalesce::same_value;
@@ -11,61 +13,92 @@ use crate::source::chart::compare_versions;
 /// The first Event Streams version with certificate labels (chart 1.4.0).
 const LABELS_SINCE: &str = "2019.4.1";
 
-/// Decide the client impact of the change `unit` describes.
-pub fn assess(unit: &Unit) -> ClientImpact {
+/// What the client impact of a change rests on: the fact that decided it, or the fact that is
+/// missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    /// A values file could not be read: what it proposes may change anything.
+    ValuesFileUnread { path: String },
+    /// Neither the external label nor tls changes.
+    NoExternalChange,
+    /// The running release's values are not known.
+    RunningUnknown,
+    /// The running release's (`running`) or the change's tls.type is not known or not valid.
+    TypeUnknown { running: bool },
+    /// Self-generated to your own certificates, or back.
+    TypeChanged { before: TlsType, after: TlsType },
+    /// Your own certificates change, and the new certificate is not known; `secret` when it comes
+    /// from a Secret (`tls.type: secret`).
+    NewCertificateUnknown { secret: bool },
+    /// Your own certificates change, and the CA clients trust today is not known.
+    TrustedCaUnknown,
+    /// The new certificate (`leaf`, its subject) verifies against the key of the CA clients trust
+    /// today (`ca`).
+    SameCa { leaf: String, ca: String },
+    /// The new certificate's chain up to the CA clients trust today cannot be verified.
+    ChainUnverifiable { ca: String },
+    /// The new certificate is not signed by the CA clients trust today.
+    CaChanged { leaf: String, ca: String },
+    /// Self-generated certificates change, and how the release was installed is not known.
+    InstalledFromUnknown,
+    /// Installed as `from`, a version with certificate labels: a new deployment.
+    SelfsignedNewInstall { from: String },
+    /// Upgraded from `from`; the first external certificate change since.
+    FirstChangeAfterUpgrade { from: String },
+    /// Upgraded from `from`; external certificates were changed since.
+    LaterChangeAfterUpgrade { from: String },
+    /// Upgraded from `from`; whether external certificates were changed since is not known.
+    ChangedSinceUnknown { from: String },
+}
+
+impl Basis {
+    /// The documentation scenario these facts make (SPEC §4 lists the names).
+    pub fn scenario(&self) -> Scenario {
+        match self {
+            Basis::NoExternalChange => Scenario::NoExternalChange,
+            Basis::TypeChanged { .. } => Scenario::TypeChanged,
+            Basis::SameCa { .. } => Scenario::SameCa,
+            Basis::CaChanged { .. } => Scenario::CaChanged,
+            Basis::SelfsignedNewInstall { .. } => Scenario::SelfsignedNewInstall,
+            Basis::FirstChangeAfterUpgrade { .. } => Scenario::SelfsignedFirstChangeAfterUpgrade,
+            Basis::LaterChangeAfterUpgrade { .. } => Scenario::SelfsignedLaterChangeAfterUpgrade,
+            Basis::ValuesFileUnread { .. }
+            | Basis::RunningUnknown
+            | Basis::TypeUnknown { .. }
+            | Basis::NewCertificateUnknown { .. }
+            | Basis::TrustedCaUnknown
+            | Basis::ChainUnverifiable { .. }
+            | Basis::InstalledFromUnknown
+            | Basis::ChangedSinceUnknown { .. } => Scenario::PreviousUnknown,
+        }
+    }
+}
+
+/// The facts the client impact of the change `unit` describes rests on.
+pub fn assess(unit: &Unit) -> Basis {
     // A change read in part is not known: what the unread file proposes may change anything.
     if let Some(file) = unit.values_files.iter().find(|f| f.root.is_none()) {
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            &format!(
-                "the values file {} could not be read, so the change is not known",
-                file.path
-            ),
-        );
+        return Basis::ValuesFileUnread {
+            path: file.path.clone(),
+        };
     }
     let label_changes = match &unit.running {
         Some(r) => !same_value(r.lookup(EXTERNAL_LABEL), unit.effective.lookup(EXTERNAL_LABEL)),
         None => unit.proposed.lookup(EXTERNAL_LABEL).is_some(),
     };
     if !label_changes && !tls_changes(unit) {
-        return verdict(
-            Verdict::None,
-            Scenario::NoExternalChange,
-            "the external certificates are not changed (neither the external label nor tls changes), so clients keep working",
-        );
+        return Basis::NoExternalChange;
     }
     if unit.running.is_none() {
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            "the running release's values are not known: give --previous (helm get values RELEASE -o yaml) or --base REV to decide",
-        );
+        return Basis::RunningUnknown;
     }
     let (Some(before), Some(after)) = (unit.running_type(), unit.new_type()) else {
-        let which = if unit.running_type().is_none() {
-            "running release's"
-        } else {
-            "change's"
+        return Basis::TypeUnknown {
+            running: unit.running_type().is_none(),
         };
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            &format!(
-                "the {which} tls.type is not known or not valid: give --chart (its defaults hold tls.type) or set tls.type to decide"
-            ),
-        );
     };
     if before.is_own() != after.is_own() {
-        return verdict(
-            Verdict::ClientsMustUpdate,
-            Scenario::TypeChanged,
-            &format!(
-                "tls.type changes from {} to {}: \"If you change the certificate type, for example, from self-generated to provided, you will need to update your clients.\"",
-                before.as_str(),
-                after.as_str()
-            ),
-        );
+        return Basis::TypeChanged { before, after };
     }
     if after == TlsType::Selfsigned {
         return selfsigned_change(unit);
@@ -76,104 +109,37 @@ pub fn assess(unit: &Unit) -> ClientImpact {
 /// Your own certificates, before and after: "the clients will continue to work as long as the
 /// changed certificates are signed by the same Certificate Authority". Same CA means the new chain
 /// verifies against the previous CA's key, not that the names match.
-fn own_change(unit: &Unit) -> ClientImpact {
+fn own_change(unit: &Unit) -> Basis {
     let m = &unit.material;
     let Some(leaf) = m.leaf() else {
-        let give = if unit.new_type() == Some(TlsType::Secret) {
-            "--secret (the Secret manifest)"
-        } else {
-            "the new certificate (tls.cert or --cert)"
+        return Basis::NewCertificateUnknown {
+            secret: unit.new_type() == Some(TlsType::Secret),
         };
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            &format!(
-                "your own certificates change, and clients keep working only if the new certificate is signed by the same CA; the new certificate is not known: give {give} to decide"
-            ),
-        );
     };
     let (Some(previous), Some(continuity)) = (m.previous_ca(), &m.continuity) else {
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            "your own certificates change, and clients keep working only if the new certificate is signed by the same CA; the CA clients trust today is not known: give --previous-cacert (or previous values holding tls.cacert) to decide",
-        );
+        return Basis::TrustedCaUnknown;
     };
+    let (leaf, ca) = (leaf.cert.subject.clone(), previous.cert.subject.clone());
     match &continuity.outcome {
-        ChainOutcome::Verified => verdict(
-            Verdict::None,
-            Scenario::SameCa,
-            &format!(
-                "the new certificate ({}) verifies against the key of the CA clients trust today ({}): clients keep working",
-                leaf.cert.subject, previous.cert.subject
-            ),
-        ),
-        ChainOutcome::Unverifiable => verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            &format!(
-                "the new certificate's chain up to the CA clients trust today ({}) uses an algorithm or key certgate cannot verify",
-                previous.cert.subject
-            ),
-        ),
-        ChainOutcome::Broken { .. } => verdict(
-            Verdict::ClientsMustUpdate,
-            Scenario::CaChanged,
-            &format!(
-                "the new certificate ({}) is not signed by the CA clients trust today ({}): every client must be given the new CA",
-                leaf.cert.subject, previous.cert.subject
-            ),
-        ),
+        ChainOutcome::Verified => Basis::SameCa { leaf, ca },
+        ChainOutcome::Unverifiable => Basis::ChainUnverifiable { ca },
+        ChainOutcome::Broken { .. } => Basis::CaChanged { leaf, ca },
     }
 }
 
-fn selfsigned_change(unit: &Unit) -> ClientImpact {
-    let Some(from) = unit.history.installed_from.as_deref() else {
-        return verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            "self-generated certificates change; whether clients must update depends on how the release was installed: set history.installed_from (and external_changed_since_upgrade) in certgate.yaml to decide",
-        );
+/// Self-generated certificates, before and after: the documentation tells a new deployment of a
+/// version with certificate labels from one upgraded from an earlier version.
+fn selfsigned_change(unit: &Unit) -> Basis {
+    let Some(from) = unit.history.installed_from.clone() else {
+        return Basis::InstalledFromUnknown;
     };
-    if compare_versions(from, LABELS_SINCE).is_some_and(|o| o.is_ge()) {
-        return verdict(
-            Verdict::None,
-            Scenario::SelfsignedNewInstall,
-            &format!(
-                "installed as {from}, a new deployment with self-generated certificates: \"your clients will continue to work if you change the certificates and continue to use self-signed certificates\""
-            ),
-        );
+    if compare_versions(&from, LABELS_SINCE).is_some_and(|o| o.is_ge()) {
+        return Basis::SelfsignedNewInstall { from };
     }
     match unit.history.external_changed_since_upgrade {
-        Some(false) => verdict(
-            Verdict::ClientsMustUpdate,
-            Scenario::SelfsignedFirstChangeAfterUpgrade,
-            &format!(
-                "upgraded from {from} and this is the first external certificate change since: \"you need to provide the new certificates to your clients when you first change them\""
-            ),
-        ),
-        Some(true) => verdict(
-            Verdict::None,
-            Scenario::SelfsignedLaterChangeAfterUpgrade,
-            &format!(
-                "upgraded from {from} and external certificates were changed since: \"Any subsequent self-generated certificate change will not affect the clients\""
-            ),
-        ),
-        None => verdict(
-            Verdict::Unknown,
-            Scenario::PreviousUnknown,
-            &format!(
-                "upgraded from {from}; whether this is the first external certificate change since is not known: set history.external_changed_since_upgrade in certgate.yaml to decide"
-            ),
-        ),
-    }
-}
-
-fn verdict(verdict: Verdict, scenario: Scenario, reason: &str) -> ClientImpact {
-    ClientImpact {
-        verdict,
-        scenario,
-        reason: reason.to_string(),
+        Some(false) => Basis::FirstChangeAfterUpgrade { from },
+        Some(true) => Basis::LaterChangeAfterUpgrade { from },
+        None => Basis::ChangedSinceUnknown { from },
     }
 }
 
@@ -227,6 +193,8 @@ impl Scenario {
     }
 }
 
+/// The client impact as the report gives it: the verdict, the scenario and why, judged and worded
+/// from the [`Basis`] by `checks::client_impact::judge`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ClientImpact {
     pub verdict: Verdict,

@@ -139,8 +139,9 @@ pub struct Unit {
     /// The effective values' violations of `schemas/values.schema.json`, computed on first use: seven
     /// rules report from them.
     pub values_schema_errors: std::sync::OnceLock<Vec<crate::schema::SchemaError>>,
-    /// The client impact of the change, decided on first use: four rules and the report read it.
-    pub impact: std::sync::OnceLock<crate::model::impact::ClientImpact>,
+    /// The facts the change's client impact rests on, gathered on first use: four rules and the
+    /// report read them.
+    pub impact: std::sync::OnceLock<crate::model::impact::Basis>,
     /// The approved command (if the findings allow it), formed and proven on first use: two rules
     /// and the engine read it.
     pub command_plan: std::sync::OnceLock<Result<Option<crate::model::plan::Planned>, crate::model::plan::NoCommand>>,
@@ -209,8 +210,9 @@ impl Unit {
             .get_or_init(|| crate::schema::validate(crate::schema::Schema::Values, &schema_view(&self.effective)))
     }
 
-    /// The change's client impact ([`crate::model::impact::assess`]), decided once per unit.
-    pub fn impact(&self) -> &crate::model::impact::ClientImpact {
+    /// The facts of the change's client impact ([`crate::model::impact::assess`]), gathered once
+    /// per unit.
+    pub fn impact(&self) -> &crate::model::impact::Basis {
         self.impact.get_or_init(|| crate::model::impact::assess(self))
     }
 
