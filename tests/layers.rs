@@ -22,12 +22,13 @@ const LAYERS: &[&[&str]] = &[
     &["checks"],
     // Policy as data: the rule files, which name check kinds.
     &["rules"],
-    // The outcome: findings, verdict, approval.
-    &["engine"],
+    // The outcome: findings, verdict, approval; the run that selects, loads and checks the units
+    // (`engine::run`), and the configuration file it selects them from.
+    &["engine", "config"],
     // Formats.
     &["report"],
-    // The configuration file and the command line, which drive everything.
-    &["config", "cli"],
+    // The command line, which drives everything.
+    &["cli"],
 ];
 
 /// `(file, imported module, why)`: imports that climb on purpose.

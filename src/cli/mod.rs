@@ -249,7 +249,8 @@ pub enum CliError {
 ///
 /// This is the binary's entry point: the process ends after it, so a `check` or `audit` run's
 /// data is left for the exit to reclaim rather than freed piece by piece (`check::outcome`). A
-/// program embedding certgate should call [`check::evaluate`] and [`check::write_all`] instead.
+/// program embedding certgate should call [`crate::engine::run::evaluate`] and [`check::write_all`]
+/// instead.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Outcome, CliError> {
     let args: Vec<OsString> = args.into_iter().collect();
     let argv_secrets = secrets_in_args(&args);

@@ -3,6 +3,7 @@
 //! nothing is at or above the failure threshold and something certificate-related changes.
 
 mod outcome;
+pub mod run;
 pub use outcome::{Approval, Finding, Placed, Summary, Suppressed, UnitReport, place, sort_findings};
 
 use std::collections::BTreeMap;
