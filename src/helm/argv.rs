@@ -215,7 +215,7 @@ pub fn parse_command(cmd: &str, helm: HelmVersion) -> Result<ParsedCommand, Comm
     }
     let mut p = ParsedCommand {
         helm,
-        words: words.clone(),
+        words,
         subcommand: None,
         reuse_values: false,
         values_files: Vec::new(),
@@ -229,121 +229,131 @@ pub fn parse_command(cmd: &str, helm: HelmVersion) -> Result<ParsedCommand, Comm
         values: Mapping::new(),
         set_errors: Vec::new(),
     };
-    let word = |index: usize| WordRef {
-        index,
-        text: words[index].clone(),
-    };
     let mut only_positionals = false;
     let mut i = 1;
-    while i < words.len() {
-        let w = words[i].as_str();
+    while i < p.words.len() {
+        // A copy: the word is read while the command it belongs to is filled in.
+        let w = p.words[i].clone();
+        let w = w.as_str();
         if only_positionals || !w.starts_with('-') || w == "-" {
-            if p.subcommand.is_none() {
-                p.subcommand = Some(word(i));
-            } else {
-                p.positionals.push(word(i));
+            let word = p.word(i);
+            match p.subcommand {
+                None => p.subcommand = Some(word),
+                Some(_) => p.positionals.push(word),
             }
-            i += 1;
-            continue;
-        }
-        if w == "--" {
+        } else if w == "--" {
             only_positionals = true;
-            i += 1;
-            continue;
-        }
-        // (long name, inline value) of this flag; short flags are mapped to their long name.
-        let (name, inline): (&str, Option<String>) = if let Some(long) = w.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (long, None),
-            }
         } else {
-            let body = &w[1..];
-            let mut cs = body.chars();
-            let c = cs.next().unwrap_or('-');
-            match short_long(c) {
-                Some(long) => {
-                    let rest = cs.as_str();
-                    let rest = rest.strip_prefix('=').unwrap_or(rest);
-                    (long, (!rest.is_empty()).then(|| rest.to_string()))
-                }
-                None => {
-                    p.other_flags.push(word(i));
-                    i += 1;
-                    continue;
-                }
-            }
-        };
-        if VALUE_FLAGS.contains(&name) {
-            let flag_index = i;
-            let value = match inline {
-                Some(v) => WordRef { index: i, text: v },
-                None if i + 1 < words.len() => {
-                    i += 1;
-                    word(i)
-                }
-                None => {
-                    p.missing_values.push(word(i));
-                    i += 1;
-                    continue;
-                }
-            };
-            let set_flag = match name {
-                "set" => Some(SetFlag::Set),
-                "set-string" => Some(SetFlag::SetString),
-                "set-file" => Some(SetFlag::SetFile),
-                _ => None,
-            };
-            match (name, set_flag) {
-                (_, Some(flag)) => match file_ref(&value.text) {
-                    Some((key, path)) if flag != SetFlag::SetFile => p.file_refs.push(FileRefArg {
-                        flag,
-                        key,
-                        path,
-                        word: value,
-                    }),
-                    _ => p.sets.push(SetArg {
-                        flag,
-                        flag_index,
-                        word: value,
-                    }),
-                },
-                ("values", _) => p.values_files.push(value),
-                ("namespace", _) => p.namespace = Some(value),
-                _ => {
-                    p.other_flags.push(word(flag_index));
-                    if value.index != flag_index {
-                        p.other_flags.push(value);
-                    }
-                }
-            }
-        } else {
-            let on = inline.as_deref().map_or(Some(true), go_bool);
-            match name {
-                "reuse-values" => p.reuse_values = on.unwrap_or(false),
-                "tls" => {
-                    if on == Some(true) {
-                        p.tls = Some(i);
-                    }
-                }
-                _ => p.other_flags.push(word(i)),
+            match flag_name(w) {
+                Some((name, inline)) if VALUE_FLAGS.contains(&name) => i = p.value_flag(name, inline, i),
+                Some((name, inline)) => p.bool_flag(name, inline, i),
+                None => p.other_flags.push(p.word(i)),
             }
         }
         i += 1;
     }
-    // Helm's precedence: every --set, then every --set-string (then --set-file).
-    for flag in [SetFlag::Set, SetFlag::SetString] {
-        for s in p.sets.iter().filter(|s| s.flag == flag) {
-            if let Err(error) = strvals::parse_into(&s.word.text, flag, helm, &mut p.values) {
-                p.set_errors.push(SetError {
+    p.apply_sets();
+    Ok(p)
+}
+
+/// The (long name, inline value) of a flag word; short flags are mapped to their long name. None
+/// for a short flag that takes no value (`-h`): it is one of the other flags.
+fn flag_name(w: &str) -> Option<(&str, Option<String>)> {
+    if let Some(long) = w.strip_prefix("--") {
+        let (name, inline) = match long.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (long, None),
+        };
+        return Some((name, inline));
+    }
+    let mut cs = w[1..].chars();
+    let long = short_long(cs.next().unwrap_or('-'))?;
+    let rest = cs.as_str();
+    let rest = rest.strip_prefix('=').unwrap_or(rest);
+    Some((long, (!rest.is_empty()).then(|| rest.to_string())))
+}
+
+impl ParsedCommand {
+    fn word(&self, index: usize) -> WordRef {
+        WordRef {
+            index,
+            text: self.words[index].clone(),
+        }
+    }
+
+    /// A flag that takes a value, at word `i`: its value inline or the next word. Returns the index
+    /// of the last word it took.
+    fn value_flag(&mut self, name: &str, inline: Option<String>, i: usize) -> usize {
+        let flag_index = i;
+        let value = match inline {
+            Some(v) => WordRef { index: i, text: v },
+            None if i + 1 < self.words.len() => self.word(i + 1),
+            None => {
+                self.missing_values.push(self.word(i));
+                return i;
+            }
+        };
+        let last = value.index;
+        let set_flag = match name {
+            "set" => Some(SetFlag::Set),
+            "set-string" => Some(SetFlag::SetString),
+            "set-file" => Some(SetFlag::SetFile),
+            _ => None,
+        };
+        match (name, set_flag) {
+            (_, Some(flag)) => match file_ref(&value.text) {
+                Some((key, path)) if flag != SetFlag::SetFile => self.file_refs.push(FileRefArg {
                     flag,
-                    word: s.word.clone(),
-                    error,
-                });
+                    key,
+                    path,
+                    word: value,
+                }),
+                _ => self.sets.push(SetArg {
+                    flag,
+                    flag_index,
+                    word: value,
+                }),
+            },
+            ("values", _) => self.values_files.push(value),
+            ("namespace", _) => self.namespace = Some(value),
+            _ => {
+                self.other_flags.push(self.word(flag_index));
+                if value.index != flag_index {
+                    self.other_flags.push(value);
+                }
+            }
+        }
+        last
+    }
+
+    /// A flag that takes no value, at word `i` (`--tls`, `--reuse-values=false`).
+    fn bool_flag(&mut self, name: &str, inline: Option<String>, i: usize) {
+        let on = inline.as_deref().map_or(Some(true), go_bool);
+        match name {
+            "reuse-values" => self.reuse_values = on.unwrap_or(false),
+            "tls" => {
+                if on == Some(true) {
+                    self.tls = Some(i);
+                }
+            }
+            _ => self.other_flags.push(self.word(i)),
+        }
+    }
+
+    /// Helm's precedence: every --set, then every --set-string (then --set-file).
+    fn apply_sets(&mut self) {
+        for flag in [SetFlag::Set, SetFlag::SetString] {
+            for s in self.sets.iter().filter(|s| s.flag == flag) {
+                if let Err(error) = strvals::parse_into(&s.word.text, flag, self.helm, &mut self.values) {
+                    self.set_errors.push(SetError {
+                        flag,
+                        word: s.word.clone(),
+                        error,
+                    });
+                }
             }
         }
     }
-    Ok(p)
 }
 
 #[cfg(test)]
