@@ -399,102 +399,113 @@ impl Parser<'_, '_, '_> {
         match last {
             None if k.is_empty() => Err(Halt::Eof),
             None => fail(format!("key {k:?} has no value")),
-            Some('[') => {
-                let i = self.key_index()?;
-                // Find or create the target list; a non-list there is a type-assertion panic in Go.
-                // An existing list is taken out and put back (with its origin), not copied, but
-                // for the journal; below it, nothing is journaled.
-                if matches!(data.get(&k).map(|n| &n.value), Some(Value::Seq(_))) {
-                    self.journal.keep(data, &k);
-                }
-                let (list, existed) = match data.get_mut(&k) {
-                    None => (Vec::new(), false),
-                    Some(node) => match &mut node.value {
-                        Value::Seq(l) => (std::mem::take(l), true),
-                        _ => {
-                            let msg = not_a("list", &k, node);
-                            return fail(msg);
-                        }
-                    },
-                };
-                let path = self.journal.path.take();
-                let (list, r) = self.list_item(list, i, level, depth + 1);
-                self.journal.path = path;
-                match data.get_mut(&k) {
-                    Some(node) if existed => node.value = Value::Seq(list),
-                    _ => {
-                        let n = self.node(Value::Seq(list));
-                        self.set(data, &k, n);
-                    }
-                }
-                r
-            }
-            Some('=') => match self.val_list() {
-                Ok(vl) => {
-                    let n = self.node(Value::Seq(vl));
-                    self.set(data, &k, n);
-                    Ok(())
-                }
-                // `key=` at the very end: the empty string, not run through the value reader.
-                Err(ListErr::Eof) => {
-                    let n = self.node(Value::Scalar(Scalar::Str(String::new())));
-                    self.set(data, &k, n);
-                    Err(Halt::Eof)
-                }
-                Err(ListErr::NotList) => {
-                    let (rs, _) = self.runes_until(Place::Value);
-                    match self.read_value(rs) {
-                        Ok(s) => {
-                            let n = self.node(Value::Scalar(s));
-                            self.set(data, &k, n);
-                            Ok(())
-                        }
-                        Err(e) => fail(e),
-                    }
-                }
-                Err(ListErr::Fail(m)) => fail(m),
-            },
+            Some('[') => self.key_list(data, &k, level, depth),
+            Some('=') => self.key_value(data, &k),
             Some(',') => fail(format!("key {k:?} has no value (cannot end with ,)")),
-            Some('.') => {
-                let level = level + 1;
-                if self.helm != HelmVersion::V2 && level > MAX_NESTED_NAME_LEVEL {
-                    return fail(format!(
-                        "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
-                    ));
+            Some('.') => self.key_map(data, &k, level, depth),
+            Some(c) => fail(format!("parse error: unexpected token {c:?}")),
+        }
+    }
+
+    /// `key[`: the list at `k`, and the item after the index (`case last == '['` of Helm's `key`).
+    fn key_list(&mut self, data: &mut Mapping, k: &str, level: usize, depth: usize) -> Step {
+        let i = self.key_index()?;
+        // Find or create the target list; a non-list there is a type-assertion panic in Go.
+        // An existing list is taken out and put back (with its origin), not copied, but
+        // for the journal; below it, nothing is journaled.
+        if matches!(data.get(k).map(|n| &n.value), Some(Value::Seq(_))) {
+            self.journal.keep(data, k);
+        }
+        let (list, existed) = match data.get_mut(k) {
+            None => (Vec::new(), false),
+            Some(node) => match &mut node.value {
+                Value::Seq(l) => (std::mem::take(l), true),
+                _ => {
+                    let msg = not_a("list", k, node);
+                    return fail(msg);
                 }
-                match data.get_mut(&k) {
-                    // An existing map is merged into in place (a Go map is a reference).
-                    Some(node) => match &mut node.value {
-                        Value::Map(inner) => {
-                            if let Some(path) = &mut self.journal.path {
-                                path.push(k.clone());
-                            }
-                            let r = self.key(inner, level, depth + 1);
-                            if let Some(path) = &mut self.journal.path {
-                                path.pop();
-                            }
-                            self.key_map_result(&k, r, inner.is_empty())
-                        }
-                        _ => {
-                            let msg = not_a("map", &k, node);
-                            fail(msg)
-                        }
-                    },
-                    None => {
-                        let mut inner = Mapping::new();
-                        let path = self.journal.path.take();
-                        let r = self.key(&mut inner, level, depth + 1);
-                        self.journal.path = path;
-                        let empty = inner.is_empty();
-                        if !empty {
-                            let n = self.node(Value::Map(inner));
-                            self.set(data, &k, n);
-                        }
-                        self.key_map_result(&k, r, empty)
+            },
+        };
+        let path = self.journal.path.take();
+        let (list, r) = self.list_item(list, i, level, depth + 1);
+        self.journal.path = path;
+        match data.get_mut(k) {
+            Some(node) if existed => node.value = Value::Seq(list),
+            _ => {
+                let n = self.node(Value::Seq(list));
+                self.set(data, k, n);
+            }
+        }
+        r
+    }
+
+    /// `key=`: a list in braces or a value (`case last == '='` of Helm's `key`).
+    fn key_value(&mut self, data: &mut Mapping, k: &str) -> Step {
+        match self.val_list() {
+            Ok(vl) => {
+                let n = self.node(Value::Seq(vl));
+                self.set(data, k, n);
+                Ok(())
+            }
+            // `key=` at the very end: the empty string, not run through the value reader.
+            Err(ListErr::Eof) => {
+                let n = self.node(Value::Scalar(Scalar::Str(String::new())));
+                self.set(data, k, n);
+                Err(Halt::Eof)
+            }
+            Err(ListErr::NotList) => {
+                let (rs, _) = self.runes_until(Place::Value);
+                match self.read_value(rs) {
+                    Ok(s) => {
+                        let n = self.node(Value::Scalar(s));
+                        self.set(data, k, n);
+                        Ok(())
                     }
+                    Err(e) => fail(e),
                 }
             }
-            Some(c) => fail(format!("parse error: unexpected token {c:?}")),
+            Err(ListErr::Fail(m)) => fail(m),
+        }
+    }
+
+    /// `key.`: the map at `k`, and the key inside it (`case last == '.'` of Helm's `key`).
+    fn key_map(&mut self, data: &mut Mapping, k: &str, level: usize, depth: usize) -> Step {
+        let level = level + 1;
+        if self.helm != HelmVersion::V2 && level > MAX_NESTED_NAME_LEVEL {
+            return fail(format!(
+                "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
+            ));
+        }
+        match data.get_mut(k) {
+            // An existing map is merged into in place (a Go map is a reference).
+            Some(node) => match &mut node.value {
+                Value::Map(inner) => {
+                    if let Some(path) = &mut self.journal.path {
+                        path.push(k.to_string());
+                    }
+                    let r = self.key(inner, level, depth + 1);
+                    if let Some(path) = &mut self.journal.path {
+                        path.pop();
+                    }
+                    self.key_map_result(k, r, inner.is_empty())
+                }
+                _ => {
+                    let msg = not_a("map", k, node);
+                    fail(msg)
+                }
+            },
+            None => {
+                let mut inner = Mapping::new();
+                let path = self.journal.path.take();
+                let r = self.key(&mut inner, level, depth + 1);
+                self.journal.path = path;
+                let empty = inner.is_empty();
+                if !empty {
+                    let n = self.node(Value::Map(inner));
+                    self.set(data, k, n);
+                }
+                self.key_map_result(k, r, empty)
+            }
         }
     }
 
@@ -530,7 +541,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Helm's `listItem`: what follows `name[i]`. Returns the list (changed or not) and how it ended.
-    fn list_item(&mut self, mut list: Vec<Node>, i: i64, level: usize, depth: usize) -> (Vec<Node>, Step) {
+    fn list_item(&mut self, list: Vec<Node>, i: i64, level: usize, depth: usize) -> (Vec<Node>, Step) {
         if depth > MAX_DEPTH {
             return (list, fail(format!("key nested deeper than {MAX_DEPTH} levels")));
         }
@@ -543,120 +554,142 @@ impl Parser<'_, '_, '_> {
         }
         match last {
             None => (list, Err(Halt::Eof)),
-            Some('=') => match self.val_list() {
-                Ok(vl) => self.set_index(list, i, Value::Seq(vl)),
-                Err(ListErr::Eof) => self.set_index(list, i, Value::Scalar(Scalar::Str(String::new()))),
-                Err(ListErr::NotList) => {
-                    let (rs, _) = self.runes_until(Place::Value);
-                    match self.read_value(rs) {
-                        Ok(s) => self.set_index(list, i, Value::Scalar(s)),
-                        Err(e) => (list, fail(e)),
-                    }
-                }
-                Err(ListErr::Fail(m)) => (list, fail(m)),
-            },
+            Some('=') => self.list_item_value(list, i),
             Some('[') => {
                 let next_i = match self.key_index() {
                     Ok(n) => n,
                     Err(h) => return (list, Err(h)),
                 };
                 match self.helm {
-                    HelmVersion::V3 | HelmVersion::V4 => {
-                        // An existing nested list is taken out; on failure it goes back as the inner
-                        // call left it (Go changes it in place too).
-                        let mut crt = Vec::new();
-                        let mut taken = None;
-                        if let Some(u) = usize::try_from(i).ok().filter(|u| *u < list.len()) {
-                            match &mut list[u].value {
-                                Value::Scalar(Scalar::Null) => {}
-                                Value::Seq(l) => {
-                                    crt = std::mem::take(l);
-                                    taken = Some(u);
-                                }
-                                _ => {
-                                    let msg = not_a("list", &format!("[{i}]"), &list[u]);
-                                    return (list, fail(msg));
-                                }
-                            }
-                        }
-                        let (list2, r) = self.list_item(crt, next_i, level, depth + 1);
-                        if r.is_err() {
-                            if let Some(u) = taken {
-                                list[u].value = Value::Seq(list2);
-                            }
-                            return (list, r);
-                        }
-                        self.set_index(list, i, Value::Seq(list2))
-                    }
-                    HelmVersion::V2 => {
-                        // Helm 2 quirk (v2.16.12): the inner index shadows the outer one, so
-                        // `a[i][j]` descends into the same list with `j` and stores the result at
-                        // `j`; `i` is never used. Go passes the same slice down; certgate copies it
-                        // and follows where Go's slice would or would not have been reallocated.
-                        let len = list.len();
-                        if let Err(e) = self.charge(count_nodes(&list)) {
-                            return (list, Err(e));
-                        }
-                        let (list2, r) = self.list_item(list.clone(), next_i, level, depth + 1);
-                        if list2.len() != len {
-                            // The inner call grew (reallocated) its list: a separate value.
-                            let (list, r2) = self.set_index(list, next_i, Value::Seq(list2));
-                            return (list, r2.and(r));
-                        }
-                        // Nothing grew: in Go, `list2` is `list` itself, possibly changed in place.
-                        if usize::try_from(next_i).is_ok_and(|j| j < len) {
-                            // Storing a slice into its own backing array: the list contains
-                            // itself, and Helm 2 overflows its stack when it marshals the values.
-                            return (
-                                list,
-                                fail(format!(
-                                    "Helm 2 would store list {next_i} into itself (`[{next_i}]` into an existing \
-                                     list) and crash"
-                                )),
-                            );
-                        }
-                        if let Err(e) = self.charge(count_nodes(&list2)) {
-                            return (list, Err(e));
-                        }
-                        let base = list2.clone();
-                        let (list, r2) = self.set_index(base, next_i, Value::Seq(list2));
-                        (list, r2.and(r))
-                    }
+                    HelmVersion::V3 | HelmVersion::V4 => self.nested_list(list, i, next_i, level, depth),
+                    HelmVersion::V2 => self.nested_list_v2(list, next_i, level, depth),
                 }
             }
-            Some('.') => {
-                let Ok(idx) = usize::try_from(i) else {
-                    // Only reachable in Helm 2, where `list[i]` with i < 0 panics.
-                    return (list, fail(format!("index out of range [{i}]")));
-                };
-                if idx < list.len() {
-                    // Indices out of order: whatever is there that is not a map becomes one.
-                    if !matches!(list[idx].value, Value::Map(_)) {
-                        list[idx] = self.node(Value::Map(Mapping::new()));
-                    }
-                    let r = match &mut list[idx].value {
-                        Value::Map(inner) => self.key(inner, level, depth + 1),
-                        _ => fail("internal: list item is not a map"),
-                    };
-                    (list, r)
-                } else {
-                    let mut inner = Mapping::new();
-                    let r = self.key(&mut inner, level, depth + 1);
-                    match self.helm {
-                        HelmVersion::V3 | HelmVersion::V4 => {
-                            if r.is_err() {
-                                return (list, r);
-                            }
-                            self.set_index(list, i, Value::Map(inner))
-                        }
-                        HelmVersion::V2 => {
-                            let (list, r2) = self.set_index(list, i, Value::Map(inner));
-                            (list, r2.and(r))
-                        }
-                    }
-                }
-            }
+            Some('.') => self.list_item_map(list, i, level, depth),
             Some(c) => (list, fail(format!("parse error: unexpected token {c:?}"))),
+        }
+    }
+
+    /// `name[i]=`: a list in braces or a value at `i` (`case last == '='` of Helm's `listItem`).
+    fn list_item_value(&mut self, list: Vec<Node>, i: i64) -> (Vec<Node>, Step) {
+        match self.val_list() {
+            Ok(vl) => self.set_index(list, i, Value::Seq(vl)),
+            Err(ListErr::Eof) => self.set_index(list, i, Value::Scalar(Scalar::Str(String::new()))),
+            Err(ListErr::NotList) => {
+                let (rs, _) = self.runes_until(Place::Value);
+                match self.read_value(rs) {
+                    Ok(s) => self.set_index(list, i, Value::Scalar(s)),
+                    Err(e) => (list, fail(e)),
+                }
+            }
+            Err(ListErr::Fail(m)) => (list, fail(m)),
+        }
+    }
+
+    /// `name[i][j]` in Helm 3: the list at `i`, and the item at `j` in it (`case last == '['` of
+    /// Helm's `listItem`).
+    fn nested_list(
+        &mut self,
+        mut list: Vec<Node>,
+        i: i64,
+        next_i: i64,
+        level: usize,
+        depth: usize,
+    ) -> (Vec<Node>, Step) {
+        // An existing nested list is taken out; on failure it goes back as the inner
+        // call left it (Go changes it in place too).
+        let mut crt = Vec::new();
+        let mut taken = None;
+        if let Some(u) = usize::try_from(i).ok().filter(|u| *u < list.len()) {
+            match &mut list[u].value {
+                Value::Scalar(Scalar::Null) => {}
+                Value::Seq(l) => {
+                    crt = std::mem::take(l);
+                    taken = Some(u);
+                }
+                _ => {
+                    let msg = not_a("list", &format!("[{i}]"), &list[u]);
+                    return (list, fail(msg));
+                }
+            }
+        }
+        let (list2, r) = self.list_item(crt, next_i, level, depth + 1);
+        if r.is_err() {
+            if let Some(u) = taken {
+                list[u].value = Value::Seq(list2);
+            }
+            return (list, r);
+        }
+        self.set_index(list, i, Value::Seq(list2))
+    }
+
+    /// `name[i][j]` in Helm 2 (v2.16.12), whose `listItem` passes the list itself down.
+    fn nested_list_v2(&mut self, list: Vec<Node>, next_i: i64, level: usize, depth: usize) -> (Vec<Node>, Step) {
+        // Helm 2 quirk (v2.16.12): the inner index shadows the outer one, so
+        // `a[i][j]` descends into the same list with `j` and stores the result at
+        // `j`; `i` is never used. Go passes the same slice down; certgate copies it
+        // and follows where Go's slice would or would not have been reallocated.
+        let len = list.len();
+        if let Err(e) = self.charge(count_nodes(&list)) {
+            return (list, Err(e));
+        }
+        let (list2, r) = self.list_item(list.clone(), next_i, level, depth + 1);
+        if list2.len() != len {
+            // The inner call grew (reallocated) its list: a separate value.
+            let (list, r2) = self.set_index(list, next_i, Value::Seq(list2));
+            return (list, r2.and(r));
+        }
+        // Nothing grew: in Go, `list2` is `list` itself, possibly changed in place.
+        if usize::try_from(next_i).is_ok_and(|j| j < len) {
+            // Storing a slice into its own backing array: the list contains
+            // itself, and Helm 2 overflows its stack when it marshals the values.
+            return (
+                list,
+                fail(format!(
+                    "Helm 2 would store list {next_i} into itself (`[{next_i}]` into an existing \
+                     list) and crash"
+                )),
+            );
+        }
+        if let Err(e) = self.charge(count_nodes(&list2)) {
+            return (list, Err(e));
+        }
+        let base = list2.clone();
+        let (list, r2) = self.set_index(base, next_i, Value::Seq(list2));
+        (list, r2.and(r))
+    }
+
+    /// `name[i].`: the map at `i`, and the key inside it (`case last == '.'` of Helm's `listItem`).
+    fn list_item_map(&mut self, mut list: Vec<Node>, i: i64, level: usize, depth: usize) -> (Vec<Node>, Step) {
+        let Ok(idx) = usize::try_from(i) else {
+            // Only reachable in Helm 2, where `list[i]` with i < 0 panics.
+            return (list, fail(format!("index out of range [{i}]")));
+        };
+        if idx < list.len() {
+            // Indices out of order: whatever is there that is not a map becomes one.
+            if !matches!(list[idx].value, Value::Map(_)) {
+                list[idx] = self.node(Value::Map(Mapping::new()));
+            }
+            let r = match &mut list[idx].value {
+                Value::Map(inner) => self.key(inner, level, depth + 1),
+                _ => fail("internal: list item is not a map"),
+            };
+            (list, r)
+        } else {
+            let mut inner = Mapping::new();
+            let r = self.key(&mut inner, level, depth + 1);
+            match self.helm {
+                HelmVersion::V3 | HelmVersion::V4 => {
+                    if r.is_err() {
+                        return (list, r);
+                    }
+                    self.set_index(list, i, Value::Map(inner))
+                }
+                HelmVersion::V2 => {
+                    let (list, r2) = self.set_index(list, i, Value::Map(inner));
+                    (list, r2.and(r))
+                }
+            }
         }
     }
 
