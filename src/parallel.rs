@@ -1,6 +1,8 @@
 //! Independent work shared out over every core the process may use: release units, and their
 //! JSON reports. Scoped threads taking the next item in turn; no thread pool outlives a call.
 
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
 /// The cores this process may use (`std::thread::available_parallelism`; 1 when unknown).
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -48,128 +50,163 @@ pub fn stream<T: Sync, R: Send, E>(
     f: impl Fn(&T) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<(), E>,
 ) -> Result<(), E> {
-    use std::sync::{Condvar, Mutex, PoisonError};
-
     let workers = cores().min(items.len());
     if workers <= 1 {
         return items.iter().try_for_each(|t| sink(f(t)));
     }
-    let window = window.max(1);
-    struct State<R> {
-        /// The next item a worker takes.
-        next: usize,
-        /// Items handed to the sink so far.
-        done: usize,
-        /// Results waiting for the sink, by item index minus `done`.
-        ready: std::collections::VecDeque<Option<R>>,
-        /// How many results at the front of `ready` are there, one after the other.
-        in_order: usize,
-        /// The sink failed or a worker panicked: take no more items.
-        stop: bool,
-        /// Workers waiting for a free place in the window.
-        workers_waiting: usize,
-        /// The sink is waiting for the next result.
-        sink_waiting: bool,
-    }
-    let state = Mutex::new(State {
-        next: 0,
-        done: 0,
-        ready: std::collections::VecDeque::with_capacity(window),
-        in_order: 0,
-        stop: false,
-        workers_waiting: 0,
-        sink_waiting: false,
-    });
-    // Waking a thread is a system call, and on a machine with as many workers as cores it takes a
-    // core from a worker: it is made only when someone waits (a waiter counts itself under the lock
-    // before it sleeps, so no wake-up is lost), and for a batch, not for each item: the sink for a
-    // batch of results in order, waiting workers for a batch of free places in the window. The
-    // batch is at most the window, so neither side can wait for the other forever: when every
-    // worker waits, every item taken is finished, so the sink is woken and empties the window.
-    // 10,000 items cost a few hundred wake-ups, not 20,000.
-    let batch = window.min(32);
-    let changed = Condvar::new();
-    let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
-
-    /// Stops the run if its worker unwinds, so that the sink does not wait for a result that will
-    /// never come; the scope then re-raises the panic.
-    struct StopOnPanic<'a, R>(&'a Mutex<State<R>>, &'a Condvar);
-    impl<R> Drop for StopOnPanic<'_, R> {
-        fn drop(&mut self) {
-            if std::thread::panicking() {
-                self.0.lock().unwrap_or_else(PoisonError::into_inner).stop = true;
-                self.1.notify_all();
-            }
-        }
-    }
-
+    let shared = Window::new(items.len(), window.max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                let _guard = StopOnPanic(&state, &changed);
-                loop {
-                    let i = {
-                        let mut s = lock();
-                        while !s.stop && s.next < items.len() && s.next >= s.done + window {
-                            s.workers_waiting += 1;
-                            s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
-                            s.workers_waiting -= 1;
-                        }
-                        if s.stop || s.next >= items.len() {
-                            break;
-                        }
-                        s.next += 1;
-                        s.next - 1
-                    };
+                let _guard = StopOnPanic(&shared);
+                while let Some(i) = shared.take() {
                     let result = f(&items[i]);
-                    let mut s = lock();
-                    let at = i - s.done;
-                    if s.ready.len() <= at {
-                        s.ready.resize_with(at + 1, || None);
-                    }
-                    s.ready[at] = Some(result);
-                    while s.ready.get(s.in_order).is_some_and(Option::is_some) {
-                        s.in_order += 1;
-                    }
-                    if s.sink_waiting && (s.in_order >= batch || s.done + s.in_order == items.len()) {
-                        changed.notify_all();
-                    }
+                    shared.put(i, result);
                 }
             });
         }
-        let mut outcome = Ok(());
         for _ in 0..items.len() {
-            let result = {
-                let mut s = lock();
-                loop {
-                    if let Some(r) = s.ready.front_mut().and_then(Option::take) {
-                        s.ready.pop_front();
-                        s.done += 1;
-                        s.in_order -= 1;
-                        // Free places in the window: waiting workers may take the next items.
-                        if s.workers_waiting > 0 && s.done + window - s.next >= batch {
-                            changed.notify_all();
-                        }
-                        break Some(r);
-                    }
-                    if s.stop {
-                        break None;
-                    }
-                    s.sink_waiting = true;
-                    s = changed.wait(s).unwrap_or_else(PoisonError::into_inner);
-                    s.sink_waiting = false;
-                }
-            };
-            let Some(result) = result else { break };
+            let Some(result) = shared.next_result() else { break };
             if let Err(e) = sink(result) {
-                lock().stop = true;
-                changed.notify_all();
-                outcome = Err(e);
-                break;
+                shared.stop();
+                return Err(e);
             }
         }
-        outcome
+        Ok(())
     })
+}
+
+/// What the workers and the sink of [`stream`] share, under one lock.
+struct State<R> {
+    /// The next item a worker takes.
+    next: usize,
+    /// Items handed to the sink so far.
+    done: usize,
+    /// Results waiting for the sink, by item index minus `done`.
+    ready: std::collections::VecDeque<Option<R>>,
+    /// How many results at the front of `ready` are there, one after the other.
+    in_order: usize,
+    /// The sink failed or a worker panicked: take no more items.
+    stop: bool,
+    /// Workers waiting for a free place in the window.
+    workers_waiting: usize,
+    /// The sink is waiting for the next result.
+    sink_waiting: bool,
+}
+
+/// The window of results between [`stream`]'s workers and its sink.
+struct Window<R> {
+    state: Mutex<State<R>>,
+    changed: Condvar,
+    items: usize,
+    window: usize,
+    /// How many results in order, or free places, make it worth waking the other side.
+    batch: usize,
+}
+
+impl<R> Window<R> {
+    fn new(items: usize, window: usize) -> Self {
+        Window {
+            state: Mutex::new(State {
+                next: 0,
+                done: 0,
+                ready: std::collections::VecDeque::with_capacity(window),
+                in_order: 0,
+                stop: false,
+                workers_waiting: 0,
+                sink_waiting: false,
+            }),
+            changed: Condvar::new(),
+            items,
+            window,
+            // Waking a thread is a system call, and on a machine with as many workers as cores it
+            // takes a core from a worker: it is made only when someone waits (a waiter counts
+            // itself under the lock before it sleeps, so no wake-up is lost), and for a batch, not
+            // for each item: the sink for a batch of results in order, waiting workers for a batch
+            // of free places in the window. The batch is at most the window, so neither side can
+            // wait for the other forever: when every worker waits, every item taken is finished,
+            // so the sink is woken and empties the window. 10,000 items cost a few hundred
+            // wake-ups, not 20,000.
+            batch: window.min(32),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<R>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next item for a worker, once the window has a place for its result; None when there
+    /// is none left or the run stopped.
+    fn take(&self) -> Option<usize> {
+        let mut s = self.lock();
+        while !s.stop && s.next < self.items && s.next >= s.done + self.window {
+            s.workers_waiting += 1;
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            s.workers_waiting -= 1;
+        }
+        if s.stop || s.next >= self.items {
+            return None;
+        }
+        s.next += 1;
+        Some(s.next - 1)
+    }
+
+    /// A worker's result for item `i`.
+    fn put(&self, i: usize, result: R) {
+        let mut s = self.lock();
+        let at = i - s.done;
+        if s.ready.len() <= at {
+            s.ready.resize_with(at + 1, || None);
+        }
+        s.ready[at] = Some(result);
+        while s.ready.get(s.in_order).is_some_and(Option::is_some) {
+            s.in_order += 1;
+        }
+        if s.sink_waiting && (s.in_order >= self.batch || s.done + s.in_order == self.items) {
+            self.changed.notify_all();
+        }
+    }
+
+    /// The next result in order, for the sink, waiting for it; None when the run stopped.
+    fn next_result(&self) -> Option<R> {
+        let mut s = self.lock();
+        loop {
+            if let Some(r) = s.ready.front_mut().and_then(Option::take) {
+                s.ready.pop_front();
+                s.done += 1;
+                s.in_order -= 1;
+                // Free places in the window: waiting workers may take the next items.
+                if s.workers_waiting > 0 && s.done + self.window - s.next >= self.batch {
+                    self.changed.notify_all();
+                }
+                return Some(r);
+            }
+            if s.stop {
+                return None;
+            }
+            s.sink_waiting = true;
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            s.sink_waiting = false;
+        }
+    }
+
+    /// Take no more items, and wake everyone waiting.
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Stops the run if its worker unwinds, so that the sink does not wait for a result that will
+/// never come; the scope then re-raises the panic.
+struct StopOnPanic<'a, R>(&'a Window<R>);
+
+impl<R> Drop for StopOnPanic<'_, R> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
 }
 
 #[cfg(test)]
