@@ -263,18 +263,57 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
             };
         }
     };
-    let at = |p: &str| -> Location {
-        let segments: Vec<&str> = p.split('/').collect();
-        Location::of(&node_at(&root, &segments).unwrap_or(&root).origin)
+    let located = Located {
+        root: &root,
+        sources,
+        display: &display,
     };
+    let (policy, policy_origins, rule_locations) = read_policy(&raw, &located);
+    let config = Config {
+        path: display,
+        dir,
+        units,
+        policy,
+        policy_origins,
+        rule_locations,
+        rules_dirs: raw.rules_dirs,
+    };
+    ConfigLoad {
+        config: Some(config),
+        problems: Vec::new(),
+        input: None,
+    }
+}
+
+/// Where a config's settings are, by path (`policy/fail_on`).
+struct Located<'a> {
+    root: &'a Node,
+    sources: &'a SourceMap,
+    display: &'a str,
+}
+
+impl Located<'_> {
+    fn at(&self, p: &str) -> Location {
+        let segments: Vec<&str> = p.split('/').collect();
+        Location::of(&node_at(self.root, &segments).unwrap_or(self.root).origin)
+    }
+
+    /// `certgate.yaml:12`, for `--show-config`.
+    fn line_of(&self, p: &str) -> String {
+        match self.at(p) {
+            Location::Span { source, span } => {
+                format!("{}:{}", self.display, self.sources.get(source).line_col(span.start).0)
+            }
+            _ => self.display.to_string(),
+        }
+    }
+}
+
+/// The config's policy, where each of its settings came from, and where each `policy.rules` entry is.
+fn read_policy(raw: &RawConfig, located: &Located) -> (Policy, BTreeMap<String, String>, BTreeMap<String, Location>) {
     let mut policy = Policy::default();
     let mut policy_origins = BTreeMap::new();
-    let line_of = |p: &str| -> String {
-        match at(p) {
-            Location::Span { source, span } => format!("{display}:{}", sources.get(source).line_col(span.start).0),
-            _ => display.clone(),
-        }
-    };
+    let line_of = |p: &str| located.line_of(p);
     if let Some(f) = raw.policy.fail_on {
         policy.fail_on = f;
         policy_origins.insert("fail_on".into(), line_of("policy/fail_on"));
@@ -293,18 +332,8 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
     }
     let mut rule_locations = BTreeMap::new();
     for (code, setting) in &raw.policy.rules {
-        rule_locations.insert(code.clone(), at(&format!("policy/rules/{code}")));
-        let s = match setting {
-            serde_json::Value::Bool(false) => RuleSetting::Off,
-            serde_json::Value::Bool(true) => RuleSetting::On,
-            serde_json::Value::String(s) if s == "off" => RuleSetting::Off,
-            serde_json::Value::String(s) if s == "on" => RuleSetting::On,
-            serde_json::Value::String(s) => match Severity::parse(s) {
-                Some(sev) => RuleSetting::Severity(sev),
-                None => continue,
-            },
-            _ => continue,
-        };
+        rule_locations.insert(code.clone(), located.at(&format!("policy/rules/{code}")));
+        let Some(s) = rule_setting(setting) else { continue };
         policy.rules.insert(code.clone(), s);
         policy_origins.insert(format!("rules.{code}"), line_of(&format!("policy/rules/{code}")));
     }
@@ -312,18 +341,17 @@ fn parse(id: SourceId, sources: &SourceMap, path: &Path) -> ConfigLoad {
         policy.help_uri_base = Some(base.clone());
         policy_origins.insert("help_uri_base".into(), line_of("help_uri_base"));
     }
-    let config = Config {
-        path: display,
-        dir,
-        units,
-        policy,
-        policy_origins,
-        rule_locations,
-        rules_dirs: raw.rules_dirs,
-    };
-    ConfigLoad {
-        config: Some(config),
-        problems: Vec::new(),
-        input: None,
+    (policy, policy_origins, rule_locations)
+}
+
+/// A `policy.rules` entry: `off`/`false`, `on`/`true`, or a severity; anything else sets nothing.
+fn rule_setting(setting: &serde_json::Value) -> Option<RuleSetting> {
+    match setting {
+        serde_json::Value::Bool(false) => Some(RuleSetting::Off),
+        serde_json::Value::Bool(true) => Some(RuleSetting::On),
+        serde_json::Value::String(s) if s == "off" => Some(RuleSetting::Off),
+        serde_json::Value::String(s) if s == "on" => Some(RuleSetting::On),
+        serde_json::Value::String(s) => Severity::parse(s).map(RuleSetting::Severity),
+        _ => None,
     }
 }
