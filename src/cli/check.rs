@@ -1,5 +1,5 @@
-//! `certgate check`: decide which release units to check (command-line flags, PATHs, certgate.yaml),
-//! load and check each, render every requested format from the one report model, and write them.
+//! `certgate check` and `certgate audit`: the arguments turned into a run ([`crate::engine::run`]),
+//! and every requested format rendered from the one report model and written.
 
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};

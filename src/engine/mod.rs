@@ -1,6 +1,7 @@
 //! Runs the rules over a loaded release unit and decides the outcome: findings with their final
 //! severities, sorted once; the client impact verdict; and the approved command, printed only when
-//! nothing is at or above the failure threshold and something certificate-related changes.
+//! nothing is at or above the failure threshold and something certificate-related changes. The
+//! run over every unit a command line or config names is [`run`].
 
 mod outcome;
 pub mod run;
