@@ -10,6 +10,7 @@
 //!
 //! Parsing PEM text into blocks is [`crate::source::pem`]'s job; this module takes DER.
 
+pub mod bundle;
 pub mod cert;
 pub mod clients;
 mod der;
