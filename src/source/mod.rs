@@ -6,6 +6,7 @@
 
 pub mod chart;
 pub mod confine;
+pub mod endpoint;
 pub mod files;
 pub mod git;
 pub mod input;
