@@ -1,0 +1,168 @@
+//! `source::endpoint::fetch_chain` against real servers on loopback: `openssl s_server` started
+//! here on a free port with certificates from tests/certs/mkcert.sh, a listener that never
+//! answers, a port nothing listens on, and a peer that answers in plain text. Each server is
+//! killed when its test ends ([`Server`]'s `Drop`), passing or failing.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use certgate::source::endpoint::{EndpointError, Stage, fetch_chain};
+use certgate::source::pem;
+
+/// Two chains with the same host name: the one the cluster should serve, and another.
+const CERTS: &str = "\
+mkcert ca 'Root CA' ca-a self 20250101000000Z 20350101000000Z ca; \
+mkcert inter 'Intermediate CA' inter ca 20250101000000Z 20340101000000Z ca; \
+mkcert leaf kafka.example.com leaf inter 20260601000000Z 20270601000000Z leaf; key leaf leaf; \
+mkcert otherca 'Other Root CA' ca-b self 20250101000000Z 20350101000000Z ca; \
+mkcert otherint 'Other Intermediate CA' other otherca 20250101000000Z 20340101000000Z ca; \
+mkcert otherleaf kafka.example.com ec256 otherint 20260601000000Z 20270601000000Z leaf; key ec256 otherleaf";
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An `openssl s_server` child, killed and reaped on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port(ip: std::net::IpAddr) -> u16 {
+    TcpListener::bind(SocketAddr::new(ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `openssl s_server` serving `NAME.pem` with `NAME.key`, and `chain` as the rest of the chain
+/// (`-cert_chain`, sent after the leaf: `openssl-s_server(1)`), on `ip`. `-www` answers HTTP
+/// requests only and never reads standard input. Ready once it prints `ACCEPT`.
+fn s_server(dir: &Path, name: &str, chain: &str, ip: std::net::IpAddr) -> Server {
+    let port = free_port(ip);
+    let accept = SocketAddr::new(ip, port).to_string();
+    let mut child = Command::new("openssl")
+        .args(["s_server", "-www", "-accept", &accept])
+        .args(["-cert", &format!("{name}.pem"), "-key", &format!("{name}.key")])
+        .args(["-cert_chain", chain])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("openssl runs (.ci/run installs it)");
+    let stdout = child.stdout.take().unwrap();
+    let server = Server { child, port };
+    let mut line = String::new();
+    let mut reader = BufReader::new(stdout);
+    while reader.read_line(&mut line).unwrap() > 0 && !line.contains("ACCEPT") {
+        line.clear();
+    }
+    assert!(line.contains("ACCEPT"), "s_server did not start");
+    // Keep draining its output so that it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    server
+}
+
+fn certs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::scenario::make_certs(dir.path(), CERTS);
+    dir
+}
+
+fn der(dir: &Path, name: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(dir.join(format!("{name}.pem"))).unwrap();
+    pem::scan(&text).blocks[0].der.clone().unwrap()
+}
+
+#[test]
+fn the_served_chain_comes_back_byte_for_byte() {
+    let dir = certs();
+    let server = s_server(dir.path(), "leaf", "inter.pem", Ipv4Addr::LOCALHOST.into());
+    let chain = fetch_chain("127.0.0.1", server.port, "kafka.example.com", TIMEOUT).unwrap();
+    assert_eq!(chain, [der(dir.path(), "leaf"), der(dir.path(), "inter")]);
+}
+
+#[test]
+fn a_server_presenting_another_chain_returns_that_chain() {
+    let dir = certs();
+    let server = s_server(dir.path(), "otherleaf", "otherint.pem", Ipv4Addr::LOCALHOST.into());
+    let chain = fetch_chain("localhost", server.port, "kafka.example.com", TIMEOUT).unwrap();
+    assert_eq!(chain, [der(dir.path(), "otherleaf"), der(dir.path(), "otherint")]);
+    assert_ne!(chain[0], der(dir.path(), "leaf"));
+}
+
+#[test]
+fn an_ipv6_literal_with_or_without_brackets_is_reached() {
+    let dir = certs();
+    let server = s_server(dir.path(), "leaf", "inter.pem", Ipv6Addr::LOCALHOST.into());
+    for host in ["::1", "[::1]"] {
+        let chain = fetch_chain(host, server.port, "kafka.example.com", TIMEOUT).unwrap();
+        assert_eq!(chain[0], der(dir.path(), "leaf"), "{host}");
+    }
+    // An address as the server name: no SNI is sent (RFC 6066 §3), the chain still comes back.
+    let chain = fetch_chain("::1", server.port, "[::1]", TIMEOUT).unwrap();
+    assert_eq!(chain.len(), 2);
+}
+
+#[test]
+fn a_listener_that_never_answers_times_out_within_the_bound() {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accept, hold the connection open, say nothing.
+    let holder = std::thread::spawn(move || listener.accept().map(|(sock, _)| sock));
+    let bound = Duration::from_secs(1);
+    let start = Instant::now();
+    let err = fetch_chain("127.0.0.1", port, "kafka.example.com", bound).unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(
+            err,
+            EndpointError::TimedOut {
+                stage: Stage::Handshake,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The slack is for a loaded machine; without the bound the handshake would wait forever.
+    assert!(took >= bound && took < bound + Duration::from_secs(1), "{took:?}");
+    drop(holder.join());
+}
+
+#[test]
+fn a_closed_port_is_refused() {
+    let port = free_port(Ipv4Addr::LOCALHOST.into());
+    let err = fetch_chain("127.0.0.1", port, "kafka.example.com", TIMEOUT).unwrap_err();
+    assert_eq!(
+        err,
+        EndpointError::Refused {
+            addr: SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port)
+        }
+    );
+}
+
+#[test]
+fn a_peer_that_answers_in_plain_text_is_not_tls() {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    let err = fetch_chain("127.0.0.1", port, "kafka.example.com", TIMEOUT).unwrap_err();
+    assert!(matches!(err, EndpointError::NotTls { .. }), "{err:?}");
+    peer.join().unwrap();
+}
