@@ -50,12 +50,18 @@ fn free_port(ip: std::net::IpAddr) -> u16 {
 /// (`-cert_chain`, sent after the leaf: `openssl-s_server(1)`), on `ip`. `-www` answers HTTP
 /// requests only and never reads standard input. Ready once it prints `ACCEPT`.
 fn s_server(dir: &Path, name: &str, chain: &str, ip: std::net::IpAddr) -> Server {
+    s_server_with(dir, name, chain, ip, &[])
+}
+
+/// [`s_server`] with `extra` arguments.
+fn s_server_with(dir: &Path, name: &str, chain: &str, ip: std::net::IpAddr, extra: &[&str]) -> Server {
     let port = free_port(ip);
     let accept = SocketAddr::new(ip, port).to_string();
     let mut child = Command::new("openssl")
         .args(["s_server", "-www", "-accept", &accept])
         .args(["-cert", &format!("{name}.pem"), "-key", &format!("{name}.key")])
         .args(["-cert_chain", chain])
+        .args(extra)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -165,4 +171,41 @@ fn a_peer_that_answers_in_plain_text_is_not_tls() {
     let err = fetch_chain("127.0.0.1", port, "kafka.example.com", TIMEOUT).unwrap_err();
     assert!(matches!(err, EndpointError::NotTls { .. }), "{err:?}");
     peer.join().unwrap();
+}
+
+#[test]
+fn a_server_with_nothing_in_common_is_a_handshake_failure() {
+    let dir = certs();
+    // RSA key exchange only: no cipher suite rustls offers (it has forward-secret ones only).
+    let server = s_server_with(
+        dir.path(),
+        "leaf",
+        "inter.pem",
+        Ipv4Addr::LOCALHOST.into(),
+        &["-tls1_2", "-cipher", "AES128-SHA"],
+    );
+    let err = fetch_chain("127.0.0.1", server.port, "kafka.example.com", TIMEOUT).unwrap_err();
+    assert!(
+        matches!(&err, EndpointError::HandshakeFailed { chain, .. } if chain.is_empty()),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_server_requiring_a_client_certificate_still_shows_its_chain() {
+    let dir = certs();
+    // TLS 1.2: the server refuses the handshake after sending its chain (`-Verify`: a client
+    // certificate is required, `openssl-s_server(1)`); the chain comes with the failure.
+    let server = s_server_with(
+        dir.path(),
+        "leaf",
+        "inter.pem",
+        Ipv4Addr::LOCALHOST.into(),
+        &["-tls1_2", "-Verify", "1"],
+    );
+    let err = fetch_chain("127.0.0.1", server.port, "kafka.example.com", TIMEOUT).unwrap_err();
+    let EndpointError::HandshakeFailed { chain, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(chain, &[der(dir.path(), "leaf"), der(dir.path(), "inter")]);
 }
