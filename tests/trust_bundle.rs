@@ -255,6 +255,15 @@ fn keytool_lists_two_trusted_cert_entries_with_and_without_a_password() {
     assert!(!with.contains("has NOT been verified"), "{with}");
     let without = keytool_list(f.dir.path(), "nopw.p12", "PKCS12", "");
     assert_two_trusted_entries(&f, &without);
+    // Java checks the MAC: a wrong password is refused, not ignored.
+    let wrong = run(
+        f.dir.path(),
+        "keytool",
+        &["-list", "-keystore", "pw.p12", "-storetype", "PKCS12"],
+        "wrong-password\n",
+    );
+    assert!(!wrong.status.success(), "{}", text(&wrong));
+    assert!(text(&wrong).contains("Integrity check failed"), "{}", text(&wrong));
 }
 
 /// Kafka's `ssl.truststore.type` defaults to JKS; since Java 9 a JKS keystore also loads a
