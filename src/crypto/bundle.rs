@@ -155,7 +155,9 @@ fn why_not(outcome: &ChainOutcome) -> &'static str {
         ChainOutcome::Verified => "it verifies",
         ChainOutcome::Unverifiable => "a signature on its path cannot be checked",
         ChainOutcome::Broken { reason, .. } => match reason {
-            BreakReason::IssuerNotFound => "no CA of the bundle (or intermediate) issued it",
+            BreakReason::IssuerNotFound => {
+                "its path reaches a certificate whose issuer is neither in the chain nor in the bundle"
+            }
             BreakReason::OtherRoot => "it ends at a root that is not in the bundle",
             BreakReason::BadSignature { .. } => "a CA of the bundle has the issuer's name but not its key",
         },
@@ -355,6 +357,17 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_expired_running_chain_still_gets_its_bundle() {
+        // Expiry is a finding of its own (CG3xx); the bundle's question is only which CA each
+        // chain needs, and a rotation is often done because the running chain expires.
+        let (old, new) = (pki("Old"), pki("New"));
+        let (o, n) = ([old.ca.clone()], [new.ca.clone()]);
+        let mut i = input(&old, &new, &o, &n);
+        i.at = date(2040).into();
+        assert_eq!(build(&i).unwrap().entries.len(), 2);
     }
 
     #[test]
