@@ -1,20 +1,131 @@
 //! The JSON report (SPEC §4, `schemas/report.schema.json`): keys in the contract's order, one object
 //! for one release unit, an array for several.
 //!
-//! The report is printed here by hand, byte for byte as serde_json's pretty printer prints the
-//! `Report` structs of the tests, which are the reference: serde_json escapes a string one byte at a
-//! time, and a 10,000-unit report is 44 MB, 30 MB of it strings and keys. Here a string is tested
-//! for a character to escape eight bytes at a time ([`needs_escape`]) and, as nearly all are,
-//! copied whole. The tests hold the printer to serde_json on reports with every field filled in.
+//! The structs below are the report: each key of the contract is one field, in the contract's
+//! order, and serde_json prints them. A new field of the report is a field here (or of `Input`,
+//! `ClientImpact`, `CertificateInfo` or `Summary`, which derive `Serialize`) and a key in the schema.
 
 use std::io::Write as _;
 
-use crate::engine::{Finding, UnitReport};
+use serde::Serialize;
+
+use crate::engine::{Finding, Summary, UnitReport};
+use crate::model::impact::ClientImpact;
+use crate::model::material::CertificateInfo;
+use crate::rules::Severity;
+use crate::source::Input;
+
+/// One release unit's report, as the contract lays it out.
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    now: &'a str,
+    inputs: &'a [Input],
+    findings: Findings<'a>,
+    suppressed: SuppressedList<'a>,
+    client_impact: &'a ClientImpact,
+    certificates: &'a [CertificateInfo],
+    upgrade_command: Option<&'a str>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+/// A finding placed at its file, line and column (SPEC §4).
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    path: Option<&'a str>,
+    block: Option<usize>,
+    origin: Option<String>,
+    help: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    finding: JsonFinding<'a>,
+    reason: &'a str,
+    until: Option<&'a str>,
+}
+
+impl<'a> Report<'a> {
+    fn of(r: &'a UnitReport) -> Self {
+        Report {
+            version: 1,
+            tool: Tool {
+                name: "certgate",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            now: &r.now,
+            inputs: &r.inputs,
+            findings: Findings(r),
+            suppressed: SuppressedList(r),
+            client_impact: &r.client_impact,
+            certificates: &r.certificates,
+            upgrade_command: r.upgrade_command(),
+            summary: r.summary(),
+        }
+    }
+}
+
+impl<'a> JsonFinding<'a> {
+    fn of(r: &UnitReport, f: &'a Finding) -> Self {
+        let placed = r.place(&f.location);
+        JsonFinding {
+            code: &f.code,
+            name: &f.name,
+            severity: f.severity,
+            message: &f.message,
+            file: placed.file,
+            line: placed.line,
+            column: placed.column,
+            path: f.path.as_deref(),
+            block: f.block,
+            origin: placed.origin,
+            help: &f.help,
+        }
+    }
+}
+
+/// A unit's findings, placed one by one as they are printed (no list of them is built).
+struct Findings<'a>(&'a UnitReport);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        s.collect_seq(r.findings.iter().map(|f| JsonFinding::of(r, f)))
+    }
+}
+
+/// A unit's suppressed findings, with the reason and expiry of each suppression.
+struct SuppressedList<'a>(&'a UnitReport);
+
+impl Serialize for SuppressedList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        s.collect_seq(r.suppressed.iter().map(|x| JsonSuppressed {
+            finding: JsonFinding::of(r, &x.finding),
+            reason: &x.reason,
+            until: x.until.as_deref(),
+        }))
+    }
+}
 
 /// Render the reports: pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport]) -> String {
     let mut out = Vec::new();
-    // Writing plain structs of strings and numbers into memory cannot fail.
+    // Writing into memory cannot fail, and every value of the report is a string, a number or null.
     let _ = write(reports, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
@@ -23,16 +134,12 @@ pub fn render(reports: &[UnitReport]) -> String {
 /// (10,000 units make a report of tens of megabytes). The reports are printed on every core while
 /// this thread writes the finished ones in order; the bytes are those of serde_json's pretty
 /// printer for the whole array.
-pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Result<()> {
+pub fn write(reports: &[UnitReport], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     /// Serialized reports waiting to be written at most: a few megabytes of JSON.
     const WINDOW: usize = 512;
     let mut w = std::io::BufWriter::new(w);
     match reports {
-        [one] => {
-            let mut out = Vec::with_capacity(8 << 10);
-            Printer::new(&mut out, 0).report(one);
-            w.write_all(&out)?;
-        }
+        [one] => w.write_all(&print(one, 0))?,
         [] => w.write_all(b"[]")?,
         _ => {
             w.write_all(b"[\n")?;
@@ -53,276 +160,111 @@ pub fn write(reports: &[UnitReport], w: &mut impl std::io::Write) -> std::io::Re
 /// One report as an element of the pretty-printed array: indented one level, without the comma
 /// and line break that separate it from the one before.
 fn array_element(r: &UnitReport) -> Vec<u8> {
+    print(r, 1)
+}
+
+/// One report pretty-printed as it stands `depth` levels deep in the document, from its own
+/// indentation to its closing brace.
+fn print(r: &UnitReport, depth: usize) -> Vec<u8> {
     // A unit's report is a few kilobytes; one allocation instead of a dozen regrowths.
     let mut out = Vec::with_capacity(8 << 10);
-    out.extend_from_slice(INDENT);
-    Printer::new(&mut out, 1).report(r);
+    out.extend(INDENT.repeat(depth));
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::at(depth));
+    // The report holds strings, numbers, nulls, lists and structs: nothing serde_json can refuse,
+    // and a Vec takes every byte.
+    let _ = Report::of(r).serialize(&mut serializer);
     out
 }
 
 /// One level of indentation, as serde_json's pretty printer writes it.
 const INDENT: &[u8] = b"  ";
 
-/// Prints JSON values as serde_json's `PrettyFormatter` does: each array element and object key on
-/// its own line, indented two spaces a level; `[]` and `{}` when empty; `": "` after a key.
-struct Printer<'o> {
-    out: &'o mut Vec<u8>,
+/// serde_json's `PrettyFormatter` (each array element and object key on its own line, indented
+/// two spaces a level; `[]` and `{}` when empty; `": "` after a key), starting at a given depth,
+/// so that an element of the array is printed on its own with the indentation it has in the whole.
+/// serde_json's own starts at depth 0 and keeps its depth private.
+struct Pretty {
     depth: usize,
-    /// Nothing printed yet in the innermost array or object.
-    first: bool,
+    has_value: bool,
 }
 
-impl<'o> Printer<'o> {
-    fn new(out: &'o mut Vec<u8>, depth: usize) -> Self {
-        Printer {
-            out,
+impl Pretty {
+    fn at(depth: usize) -> Self {
+        Pretty {
             depth,
-            first: true,
+            has_value: false,
         }
     }
 
-    fn report(&mut self, r: &UnitReport) {
-        self.open(b'{');
-        self.key("version");
-        self.number(1);
-        self.key("tool");
-        self.object(|p| p.strings(&[("name", "certgate"), ("version", env!("CARGO_PKG_VERSION"))]));
-        self.field("now", &r.now);
-        self.key("inputs");
-        self.list(&r.inputs, |p, input| {
-            p.object(|p| p.strings(&[("role", &input.role), ("path", &input.path), ("sha256", &input.sha256)]));
-        });
-        self.key("findings");
-        self.list(&r.findings, |p, f| p.finding(r, f));
-        self.key("suppressed");
-        self.list(&r.suppressed, |p, s| {
-            p.object(|p| {
-                p.key("finding");
-                p.finding(r, &s.finding);
-                p.field("reason", &s.reason);
-                p.key("until");
-                p.optional(s.until.as_deref());
-            });
-        });
-        let impact = &r.client_impact;
-        self.key("client_impact");
-        self.object(|p| {
-            p.strings(&[
-                ("verdict", impact.verdict.as_str()),
-                ("scenario", impact.scenario.as_str()),
-                ("reason", &impact.reason),
-            ]);
-        });
-        self.key("certificates");
-        self.list(&r.certificates, |p, c| {
-            p.object(|p| {
-                p.strings(&[
-                    ("role", &c.role),
-                    ("source", &c.source),
-                    ("subject", &c.subject),
-                    ("issuer", &c.issuer),
-                    ("serial", &c.serial),
-                    ("sha256", &c.sha256),
-                    ("not_before", &c.not_before),
-                    ("not_after", &c.not_after),
-                ]);
-                p.key("days_left");
-                p.number(c.days_left);
-                p.field("key_type", &c.key_type);
-                p.key("key_bits");
-                p.number(c.key_bits);
-                p.field("signature_algorithm", &c.signature_algorithm);
-            });
-        });
-        self.key("upgrade_command");
-        self.optional(r.upgrade_command());
-        let summary = r.summary();
-        self.key("summary");
-        self.object(|p| {
-            for (name, n) in [
-                ("error", summary.error),
-                ("warning", summary.warning),
-                ("info", summary.info),
-                ("suppressed", summary.suppressed),
-            ] {
-                p.key(name);
-                p.number(n);
-            }
-        });
-        self.close(b'}');
-    }
-
-    /// A finding, placed at its file, line and column (SPEC §4).
-    fn finding(&mut self, r: &UnitReport, f: &Finding) {
-        let placed = r.place(&f.location);
-        self.object(|p| {
-            p.strings(&[
-                ("code", &f.code),
-                ("name", &f.name),
-                ("severity", f.severity.as_str()),
-                ("message", &f.message),
-            ]);
-            p.key("file");
-            p.optional(placed.file.as_deref());
-            for (name, n) in [("line", placed.line), ("column", placed.column)] {
-                p.key(name);
-                p.optional_number(n);
-            }
-            p.key("path");
-            p.optional(f.path.as_deref());
-            p.key("block");
-            p.optional_number(f.block);
-            p.key("origin");
-            p.optional(placed.origin.as_deref());
-            p.field("help", &f.help);
-        });
-    }
-
-    fn open(&mut self, bracket: u8) {
-        self.out.push(bracket);
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth += 1;
-        self.first = true;
+        self.has_value = false;
+        w.write_all(bracket)
     }
 
-    fn close(&mut self, bracket: u8) {
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth -= 1;
-        if !self.first {
-            self.new_line();
+        if self.has_value {
+            self.new_line(w)?;
         }
-        self.out.push(bracket);
-        self.first = false;
+        w.write_all(bracket)
     }
 
-    /// Start the next element of an array, or the next key of an object.
-    fn next(&mut self) {
-        if !self.first {
-            self.out.push(b',');
+    /// Before an array element or an object key: the comma after the one before, and its line.
+    fn next<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
         }
-        self.new_line();
-        self.first = false;
+        self.new_line(w)
     }
 
-    fn new_line(&mut self) {
-        self.out.push(b'\n');
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
         for _ in 0..self.depth {
-            self.out.extend_from_slice(INDENT);
+            w.write_all(INDENT)?;
         }
-    }
-
-    /// A key of the report: one of the names above, none of which needs escaping.
-    fn key(&mut self, name: &'static str) {
-        self.next();
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\": ");
-    }
-
-    fn field(&mut self, name: &'static str, value: &str) {
-        self.key(name);
-        self.string(value);
-    }
-
-    /// Keys whose values are all strings, in order.
-    fn strings(&mut self, fields: &[(&'static str, &str)]) {
-        for (name, value) in fields {
-            self.field(name, value);
-        }
-    }
-
-    fn object(&mut self, body: impl FnOnce(&mut Self)) {
-        self.open(b'{');
-        body(self);
-        self.close(b'}');
-    }
-
-    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) {
-        self.open(b'[');
-        for t in items {
-            self.next();
-            item(self, t);
-        }
-        self.close(b']');
-    }
-
-    fn number(&mut self, n: impl std::fmt::Display) {
-        // Writing into memory cannot fail.
-        let _ = write!(self.out, "{n}");
-    }
-
-    fn optional(&mut self, s: Option<&str>) {
-        match s {
-            Some(s) => self.string(s),
-            None => self.out.extend_from_slice(b"null"),
-        }
-    }
-
-    fn optional_number(&mut self, n: Option<usize>) {
-        match n {
-            Some(n) => self.number(n),
-            None => self.out.extend_from_slice(b"null"),
-        }
-    }
-
-    /// A string in quotes, escaped as serde_json escapes it: `\"` `\\` `\b` `\f` `\n` `\r` `\t`,
-    /// `\u00XX` (lowercase) for the other control characters, everything else as it is.
-    fn string(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        self.out.push(b'"');
-        if !needs_escape(bytes) {
-            self.out.extend_from_slice(bytes);
-        } else {
-            let mut run = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                if !escaped(b) {
-                    continue;
-                }
-                self.out.extend_from_slice(&bytes[run..i]);
-                run = i + 1;
-                match b {
-                    b'"' => self.out.extend_from_slice(b"\\\""),
-                    b'\\' => self.out.extend_from_slice(b"\\\\"),
-                    0x08 => self.out.extend_from_slice(b"\\b"),
-                    0x0c => self.out.extend_from_slice(b"\\f"),
-                    b'\n' => self.out.extend_from_slice(b"\\n"),
-                    b'\r' => self.out.extend_from_slice(b"\\r"),
-                    b'\t' => self.out.extend_from_slice(b"\\t"),
-                    _ => {
-                        const HEX: &[u8; 16] = b"0123456789abcdef";
-                        self.out.extend_from_slice(b"\\u00");
-                        self.out.push(HEX[usize::from(b >> 4)]);
-                        self.out.push(HEX[usize::from(b & 0xf)]);
-                    }
-                }
-            }
-            self.out.extend_from_slice(&bytes[run..]);
-        }
-        self.out.push(b'"');
+        Ok(())
     }
 }
 
-/// Whether JSON needs this byte of a string escaped: a quote, a backslash, a control character.
-fn escaped(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
-/// Whether any byte of `bytes` is [`escaped`], eight bytes at a time: a report's strings are a few
-/// dozen bytes, too short for the compiler's vectors. Word arithmetic (the "has a byte less than"
-/// and "has a zero byte" tests) may mark bytes after a true match, never without one.
-fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight);
-        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0;
-        if control || has_zero(x ^ (ONES * u64::from(b'"'))) || has_zero(x ^ (ONES * u64::from(b'\\'))) {
-            return true;
-        }
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
     }
-    words.remainder().iter().any(|&b| escaped(b))
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.next(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -330,106 +272,20 @@ mod tests {
     use serde::Serialize;
 
     use super::*;
-    use crate::engine::{Approval, Finding, Summary, Suppressed};
+    use crate::engine::{Approval, Finding, Suppressed};
     use crate::model::impact::{ClientImpact, Scenario, Verdict};
     use crate::model::material::{CertState, CertificateInfo};
     use crate::rules::Severity;
     use crate::source::{Input, Location};
     use crate::source::{Source, Span};
 
-    // The reference: the report as serde structs, printed by serde_json. The printer above must
-    // give the same bytes.
-    #[derive(Serialize)]
-    struct Report<'a> {
-        version: u32,
-        tool: Tool,
-        now: &'a str,
-        inputs: &'a [Input],
-        findings: Vec<JsonFinding<'a>>,
-        suppressed: Vec<JsonSuppressed<'a>>,
-        client_impact: &'a ClientImpact,
-        certificates: &'a [CertificateInfo],
-        upgrade_command: Option<&'a str>,
-        summary: Summary,
-    }
-
-    #[derive(Serialize)]
-    struct Tool {
-        name: &'static str,
-        version: &'static str,
-    }
-
-    #[derive(Serialize)]
-    struct JsonFinding<'a> {
-        code: &'a str,
-        name: &'a str,
-        severity: Severity,
-        message: &'a str,
-        file: Option<String>,
-        line: Option<usize>,
-        column: Option<usize>,
-        path: Option<&'a str>,
-        block: Option<usize>,
-        origin: Option<String>,
-        help: &'a str,
-    }
-
-    #[derive(Serialize)]
-    struct JsonSuppressed<'a> {
-        finding: JsonFinding<'a>,
-        reason: &'a str,
-        until: Option<&'a str>,
-    }
-
-    fn finding<'a>(report: &UnitReport, f: &'a Finding) -> JsonFinding<'a> {
-        let placed = report.place(&f.location);
-        JsonFinding {
-            code: &f.code,
-            name: &f.name,
-            severity: f.severity,
-            message: &f.message,
-            file: placed.file,
-            line: placed.line,
-            column: placed.column,
-            path: f.path.as_deref(),
-            block: f.block,
-            origin: placed.origin,
-            help: &f.help,
-        }
-    }
-
-    fn report(r: &UnitReport) -> Report<'_> {
-        Report {
-            version: 1,
-            tool: Tool {
-                name: "certgate",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            now: &r.now,
-            inputs: &r.inputs,
-            findings: r.findings.iter().map(|f| finding(r, f)).collect(),
-            suppressed: r
-                .suppressed
-                .iter()
-                .map(|s| JsonSuppressed {
-                    finding: finding(r, &s.finding),
-                    reason: &s.reason,
-                    until: s.until.as_deref(),
-                })
-                .collect(),
-            client_impact: &r.client_impact,
-            certificates: &r.certificates,
-            upgrade_command: r.upgrade_command(),
-            summary: r.summary(),
-        }
-    }
-
-    /// Several units as serde_json prints a sequence, the reference for [`write`].
+    /// Several units as serde_json prints a sequence at once, the reference for [`write`], which
+    /// prints them one by one on every core.
     struct Units<'a>(&'a [UnitReport]);
 
     impl Serialize for Units<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter().map(report))
+            s.collect_seq(self.0.iter().map(Report::of))
         }
     }
 
@@ -531,44 +387,13 @@ mod tests {
         for n in [0, 1, 2, 3, 7, 511, 512, 513, 1100] {
             let reports: Vec<UnitReport> = (0..n).map(unit).collect();
             let expected = if n == 1 {
-                serde_json::to_string_pretty(&report(&reports[0])).unwrap()
+                serde_json::to_string_pretty(&Report::of(&reports[0])).unwrap()
             } else {
                 serde_json::to_string_pretty(&Units(&reports)).unwrap()
             } + "\n";
-            assert_eq!(render(&reports), expected, "{n} reports");
-        }
-    }
-
-    proptest::proptest! {
-        /// The word-at-a-time test says what a byte loop says, on any bytes.
-        #[test]
-        fn needs_escape_is_exact(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40)) {
-            proptest::prop_assert_eq!(needs_escape(&bytes), bytes.iter().any(|&b| escaped(b)));
-        }
-    }
-
-    /// Every byte a string can hold (as a character of its own, and inside a longer string) is
-    /// printed as serde_json prints it.
-    #[test]
-    fn strings_are_escaped_as_serde_json_escapes_them() {
-        for c in (0..=0x7f_u8).map(char::from).chain(['é', '\u{2028}', '🔐']) {
-            let at_every_place = (0..17).map(|n| format!("{}{c}{}", "x".repeat(n), "y".repeat(16 - n)));
-            for s in [
-                c.to_string(),
-                format!("ab{c}cd{c}{c}"),
-                format!("{}{c}", "x".repeat(70)),
-            ]
-            .into_iter()
-            .chain(at_every_place)
-            {
-                let mut ours = Vec::new();
-                Printer::new(&mut ours, 0).string(&s);
-                assert_eq!(
-                    String::from_utf8(ours).unwrap(),
-                    serde_json::to_string(&s).unwrap(),
-                    "{s:?}"
-                );
-            }
+            let mut out = Vec::new();
+            write(&reports, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{n} reports");
         }
     }
 }
