@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use crate::engine::Policy;
 use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
-use crate::report::audit::{self, HORIZON_DAYS, Timeline, date_of, rule_rows};
+use crate::model::material::CertificateInfo;
+use crate::report::audit::{self, Bar, HORIZON_DAYS, Timeline, date_of, rule_rows};
 use crate::rules::Rule;
 use crate::rules::Severity;
 
@@ -468,15 +469,17 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// The drawing's size, in SVG units: the labels on the left, the plot on the right.
+const WIDTH: i64 = 1000;
+const LABEL: i64 = 300;
+const PLOT: i64 = WIDTH - LABEL - 24;
+const TOP: i64 = 30;
+const ROW: i64 = 38;
+const BOTTOM: i64 = 30;
+
 /// The validity timeline: one bar per certificate, on integer coordinates (so the bytes never
 /// depend on float formatting).
 fn svg(out: &mut String, report: &UnitReport, t: &Timeline, index: usize, window_days: u32) {
-    const WIDTH: i64 = 1000;
-    const LABEL: i64 = 300;
-    const PLOT: i64 = WIDTH - LABEL - 24;
-    const TOP: i64 = 30;
-    const ROW: i64 = 38;
-    const BOTTOM: i64 = 30;
     let rows = report.certificates.len() as i64;
     let height = TOP + rows * ROW + BOTTOM;
     let x = |time: i64| LABEL + t.x(time, PLOT);
@@ -514,55 +517,7 @@ aria-labelledby=\"timeline-{index}\" font-family=\"system-ui, sans-serif\" font-
         );
     }
     for (i, (c, bar)) in report.certificates.iter().zip(&t.bars).enumerate() {
-        let y = TOP + i as i64 * ROW;
-        let start = bar.start.unwrap_or(t.lo);
-        let end = bar.end.unwrap_or(t.hi);
-        let (x0, x1) = (x(start), x(end));
-        let dates = format!(
-            "{} to {}",
-            bar.start.map_or_else(|| c.not_before.clone(), date_of),
-            bar.end.map_or_else(|| c.not_after.clone(), date_of)
-        );
-        let colour = colour(bar.state);
-        let _ = writeln!(
-            out,
-            "<text x=\"8\" y=\"{}\" fill=\"#1f2328\">{}</text>\n<text x=\"8\" y=\"{}\" fill=\"#59636e\" font-size=\"11\">{} · {}</text>",
-            y + 16,
-            escape(&truncate(&format!("{}: {}", c.role, c.subject), 44)),
-            y + 31,
-            escape(&truncate(&dates, 40)),
-            bar.state.as_str()
-        );
-        let _ = writeln!(
-            out,
-            "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"18\" rx=\"3\" fill=\"{colour}\"><title>{}: {} (not before {}, \
-not after {}, {} days left, {})</title></rect>",
-            y + 10,
-            (x1 - x0).max(2),
-            escape(&c.role),
-            escape(&c.subject),
-            escape(&c.not_before),
-            escape(&c.not_after),
-            c.days_left,
-            bar.state.as_str()
-        );
-        // An arrow where the bar runs past the edge of the window, or has no readable date there.
-        if bar.start.is_none_or(|s| !t.contains(s)) {
-            let _ = writeln!(
-                out,
-                "<path d=\"M{} {} l-9 9 l9 9 z\" fill=\"{colour}\"/>",
-                LABEL - 1,
-                y + 10
-            );
-        }
-        if bar.end.is_none_or(|e| !t.contains(e)) {
-            let _ = writeln!(
-                out,
-                "<path d=\"M{} {} l9 9 l-9 9 z\" fill=\"{colour}\"/>",
-                LABEL + PLOT + 1,
-                y + 10
-            );
-        }
+        svg_bar(out, t, TOP + i as i64 * ROW, c, bar);
     }
     if let Some(now) = t.now {
         let nx = x(now);
@@ -583,6 +538,59 @@ stroke-dasharray=\"5 3\"/>\n<text x=\"{nx}\" y=\"{}\" text-anchor=\"{anchor}\" f
         );
     }
     out.push_str("</svg>\n");
+}
+
+/// One certificate's row of the timeline, `y` from the top: its label, its bar, and an arrow at
+/// each end that runs past the edge of the window or has no readable date there.
+fn svg_bar(out: &mut String, t: &Timeline, y: i64, c: &CertificateInfo, bar: &Bar) {
+    let x = |time: i64| LABEL + t.x(time, PLOT);
+    let start = bar.start.unwrap_or(t.lo);
+    let end = bar.end.unwrap_or(t.hi);
+    let (x0, x1) = (x(start), x(end));
+    let dates = format!(
+        "{} to {}",
+        bar.start.map_or_else(|| c.not_before.clone(), date_of),
+        bar.end.map_or_else(|| c.not_after.clone(), date_of)
+    );
+    let colour = colour(bar.state);
+    let _ = writeln!(
+        out,
+        "<text x=\"8\" y=\"{}\" fill=\"#1f2328\">{}</text>\n<text x=\"8\" y=\"{}\" fill=\"#59636e\" font-size=\"11\">{} · {}</text>",
+        y + 16,
+        escape(&truncate(&format!("{}: {}", c.role, c.subject), 44)),
+        y + 31,
+        escape(&truncate(&dates, 40)),
+        bar.state.as_str()
+    );
+    let _ = writeln!(
+        out,
+        "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"18\" rx=\"3\" fill=\"{colour}\"><title>{}: {} (not before {}, \
+not after {}, {} days left, {})</title></rect>",
+        y + 10,
+        (x1 - x0).max(2),
+        escape(&c.role),
+        escape(&c.subject),
+        escape(&c.not_before),
+        escape(&c.not_after),
+        c.days_left,
+        bar.state.as_str()
+    );
+    if bar.start.is_none_or(|s| !t.contains(s)) {
+        let _ = writeln!(
+            out,
+            "<path d=\"M{} {} l-9 9 l9 9 z\" fill=\"{colour}\"/>",
+            LABEL - 1,
+            y + 10
+        );
+    }
+    if bar.end.is_none_or(|e| !t.contains(e)) {
+        let _ = writeln!(
+            out,
+            "<path d=\"M{} {} l9 9 l-9 9 z\" fill=\"{colour}\"/>",
+            LABEL + PLOT + 1,
+            y + 10
+        );
+    }
 }
 
 fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Policy) {

@@ -38,83 +38,14 @@ pub fn render(reports: &[UnitReport], rules: &[&Rule], fail_on: Severity) -> Str
 /// One unit's suite, with its number of test cases and of failed ones.
 fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String, usize, usize) {
     let release = report.release.as_deref().unwrap_or("certgate");
-    let mut cases: Vec<Case> = rules
-        .iter()
-        .map(|r| Case {
-            code: &r.meta.code,
-            name: &r.meta.name,
-        })
-        .collect();
-    let all = report
-        .findings
-        .iter()
-        .chain(report.suppressed.iter().map(|s| &s.finding));
-    for f in all {
-        if !cases.iter().any(|c| c.code == &*f.code) {
-            cases.push(Case {
-                code: &f.code,
-                name: &f.name,
-            });
-        }
-    }
-
+    let cases = cases(report, rules);
     let mut body = String::new();
     let mut failed = 0;
     for case in &cases {
-        let (failing, passing): (Vec<&Finding>, Vec<&Finding>) = report
-            .findings
-            .iter()
-            .filter(|f| &*f.code == case.code)
-            .partition(|f| f.severity >= fail_on);
-        let suppressed: Vec<_> = report
-            .suppressed
-            .iter()
-            .filter(|s| &*s.finding.code == case.code)
-            .collect();
-        let _ = write!(
-            body,
-            "    <testcase classname=\"{}\" name=\"{} {}\" time=\"0\"",
-            escape_attr(release),
-            escape_attr(case.code),
-            escape_attr(case.name)
-        );
-        if failing.is_empty() && passing.is_empty() && suppressed.is_empty() {
-            body.push_str("/>\n");
-            continue;
-        }
-        body.push_str(">\n");
-        if let Some(first) = failing.first() {
+        if testcase(&mut body, report, release, case, fail_on) {
             failed += 1;
-            let worst = failing.iter().map(|f| f.severity).max().unwrap_or(first.severity);
-            let mut message = format!("{}{}", where_prefix(report, first), first.message);
-            if failing.len() > 1 {
-                let _ = write!(message, " (and {} more)", failing.len() - 1);
-            }
-            let text: String = failing.iter().map(|f| line(report, f)).collect();
-            let _ = writeln!(
-                body,
-                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                escape_attr(&message),
-                worst.as_str(),
-                escape_text(&text)
-            );
         }
-        if !passing.is_empty() || !suppressed.is_empty() {
-            let mut text: String = passing.iter().map(|f| line(report, f)).collect();
-            for s in &suppressed {
-                let until = s.until.as_ref().map_or(String::new(), |u| format!(" until {u}"));
-                let _ = writeln!(
-                    text,
-                    "suppressed: {}    reason: {}{until}",
-                    line(report, &s.finding),
-                    indent(&s.reason)
-                );
-            }
-            let _ = writeln!(body, "      <system-out>{}</system-out>", escape_text(&text));
-        }
-        body.push_str("    </testcase>\n");
     }
-
     let mut suite = format!(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\" time=\"0\">\n    <properties>\n",
         escape_attr(release),
@@ -140,6 +71,86 @@ fn testsuite(report: &UnitReport, rules: &[&Rule], fail_on: Severity) -> (String
     suite.push_str(&body);
     suite.push_str("  </testsuite>\n");
     (suite, cases.len(), failed)
+}
+
+/// The test cases of a unit: every rule of the run, then each code a finding has that no rule has.
+fn cases<'a>(report: &'a UnitReport, rules: &[&'a Rule]) -> Vec<Case<'a>> {
+    let mut cases: Vec<Case> = rules
+        .iter()
+        .map(|r| Case {
+            code: &r.meta.code,
+            name: &r.meta.name,
+        })
+        .collect();
+    let all = report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().map(|s| &s.finding));
+    for f in all {
+        if !cases.iter().any(|c| c.code == &*f.code) {
+            cases.push(Case {
+                code: &f.code,
+                name: &f.name,
+            });
+        }
+    }
+    cases
+}
+
+/// Write one test case into `body`; whether it failed.
+fn testcase(body: &mut String, report: &UnitReport, release: &str, case: &Case, fail_on: Severity) -> bool {
+    let (failing, passing): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .filter(|f| &*f.code == case.code)
+        .partition(|f| f.severity >= fail_on);
+    let suppressed: Vec<_> = report
+        .suppressed
+        .iter()
+        .filter(|s| &*s.finding.code == case.code)
+        .collect();
+    let _ = write!(
+        body,
+        "    <testcase classname=\"{}\" name=\"{} {}\" time=\"0\"",
+        escape_attr(release),
+        escape_attr(case.code),
+        escape_attr(case.name)
+    );
+    if failing.is_empty() && passing.is_empty() && suppressed.is_empty() {
+        body.push_str("/>\n");
+        return false;
+    }
+    body.push_str(">\n");
+    if let Some(first) = failing.first() {
+        let worst = failing.iter().map(|f| f.severity).max().unwrap_or(first.severity);
+        let mut message = format!("{}{}", where_prefix(report, first), first.message);
+        if failing.len() > 1 {
+            let _ = write!(message, " (and {} more)", failing.len() - 1);
+        }
+        let text: String = failing.iter().map(|f| line(report, f)).collect();
+        let _ = writeln!(
+            body,
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+            escape_attr(&message),
+            worst.as_str(),
+            escape_text(&text)
+        );
+    }
+    if !passing.is_empty() || !suppressed.is_empty() {
+        let mut text: String = passing.iter().map(|f| line(report, f)).collect();
+        for s in &suppressed {
+            let until = s.until.as_ref().map_or(String::new(), |u| format!(" until {u}"));
+            let _ = writeln!(
+                text,
+                "suppressed: {}    reason: {}{until}",
+                line(report, &s.finding),
+                indent(&s.reason)
+            );
+        }
+        let _ = writeln!(body, "      <system-out>{}</system-out>", escape_text(&text));
+    }
+    body.push_str("    </testcase>\n");
+    !failing.is_empty()
 }
 
 /// `file:line:col: `, `file: `, `--set KEY=…: ` or nothing (the run as a whole).

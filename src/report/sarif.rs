@@ -255,7 +255,50 @@ fn level(s: Severity) -> &'static str {
 /// Render all units as one SARIF log with one run, pretty-printed, with a final newline.
 pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (&*r.meta.code, i)).collect();
-    let descriptors = rules
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut results = Vec::new();
+    for report in reports {
+        for (finding, suppressed) in in_place_order(report) {
+            results.push(result(report, finding, suppressed, &index, &mut seen));
+        }
+    }
+    let log = Log {
+        schema: SCHEMA_URI,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "certgate",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules: descriptors(rules, policy),
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: true,
+                rule_configuration_overrides: overrides(rules, policy),
+            }],
+            column_kind: "unicodeCodePoints",
+            results,
+            properties: RunProperties {
+                units: reports
+                    .iter()
+                    .map(|r| UnitProperties {
+                        release: r.release.as_deref(),
+                        client_impact: &r.client_impact,
+                        upgrade_command: r.upgrade_command(),
+                    })
+                    .collect(),
+            },
+        }],
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// The rules of the run as SARIF rule descriptors, at their default severities.
+fn descriptors<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<Descriptor<'a>> {
+    rules
         .iter()
         .map(|r| Descriptor {
             id: &r.meta.code,
@@ -273,8 +316,12 @@ pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> Strin
                 level: level(r.meta.severity),
             },
         })
-        .collect();
-    let overrides = rules
+        .collect()
+}
+
+/// Where the policy runs a rule at another severity than its default, or not at all.
+fn overrides(rules: &[&Rule], policy: &Policy) -> Vec<Override> {
+    rules
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
@@ -297,47 +344,7 @@ pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> Strin
                 configuration,
             })
         })
-        .collect();
-
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut results = Vec::new();
-    for report in reports {
-        for (finding, suppressed) in in_place_order(report) {
-            results.push(result(report, finding, suppressed, &index, &mut seen));
-        }
-    }
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "certgate",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules: descriptors,
-                },
-            },
-            invocations: [Invocation {
-                execution_successful: true,
-                rule_configuration_overrides: overrides,
-            }],
-            column_kind: "unicodeCodePoints",
-            results,
-            properties: RunProperties {
-                units: reports
-                    .iter()
-                    .map(|r| UnitProperties {
-                        release: r.release.as_deref(),
-                        client_impact: &r.client_impact,
-                        upgrade_command: r.upgrade_command(),
-                    })
-                    .collect(),
-            },
-        }],
-    };
-    // Serializing plain structs of strings and numbers cannot fail.
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+        .collect()
 }
 
 /// Findings and suppressed findings together, in the report's order (file, line, column, code;
@@ -371,42 +378,8 @@ fn result(
 ) -> SarifResult {
     let placed = report.place(&f.location);
     let uri = placed.file.as_deref().map(file_uri);
-    let mut location = SarifLocation::default();
     let anchor = if uri.is_none() { anchor(report) } else { None };
-    if let Some(uri) = &uri {
-        location.physical_location = Some(PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: uri.clone() },
-            region: region(report, &f.location, &placed),
-        });
-    } else if let Some(anchor) = &anchor {
-        location.physical_location = Some(PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: anchor.clone() },
-            region: Some(Region {
-                start_line: 1,
-                start_column: 1,
-                end_line: None,
-                end_column: None,
-            }),
-        });
-    }
-    if let Some(path) = &f.path {
-        location.logical_locations.push(LogicalLocation {
-            fully_qualified_name: path.clone(),
-            kind: "member",
-        });
-    }
-    if let Some(origin) = &placed.origin {
-        location.logical_locations.push(LogicalLocation {
-            fully_qualified_name: origin.clone(),
-            kind: "parameter",
-        });
-    }
-    let locations = if location.physical_location.is_some() || !location.logical_locations.is_empty() {
-        vec![location]
-    } else {
-        Vec::new()
-    };
-
+    let locations = locations(report, f, &placed, uri.as_deref(), anchor.as_deref());
     let message = match &placed.origin {
         Some(origin) => format!("{} (from {origin})", f.message),
         None => f.message.clone(),
@@ -444,6 +417,54 @@ fn result(
             origin: placed.origin.clone(),
             anchored: anchor.is_some().then_some(true),
         },
+    }
+}
+
+/// A finding's location: its file and region, or the anchor file's first line for a file-less
+/// finding; its values path and command-line origin as logical locations. None when it has none
+/// of these.
+fn locations(
+    report: &UnitReport,
+    f: &Finding,
+    placed: &Placed,
+    uri: Option<&str>,
+    anchor: Option<&str>,
+) -> Vec<SarifLocation> {
+    let mut location = SarifLocation::default();
+    if let Some(uri) = uri {
+        location.physical_location = Some(PhysicalLocation {
+            artifact_location: ArtifactLocation { uri: uri.to_string() },
+            region: region(report, &f.location, placed),
+        });
+    } else if let Some(anchor) = anchor {
+        location.physical_location = Some(PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: anchor.to_string(),
+            },
+            region: Some(Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: None,
+                end_column: None,
+            }),
+        });
+    }
+    if let Some(path) = &f.path {
+        location.logical_locations.push(LogicalLocation {
+            fully_qualified_name: path.clone(),
+            kind: "member",
+        });
+    }
+    if let Some(origin) = &placed.origin {
+        location.logical_locations.push(LogicalLocation {
+            fully_qualified_name: origin.clone(),
+            kind: "parameter",
+        });
+    }
+    if location.physical_location.is_some() || !location.logical_locations.is_empty() {
+        vec![location]
+    } else {
+        Vec::new()
     }
 }
 
