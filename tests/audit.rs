@@ -15,7 +15,7 @@ use certgate::engine::{Suppressed, UnitReport};
 use certgate::load::{Context, UnitSpec, load_unit};
 use certgate::model::material::{CertState, CertificateInfo};
 use certgate::model::unit::Given;
-use certgate::report::audit;
+use certgate::report;
 use certgate::report::github::md_escape;
 use certgate::rules::Severity;
 use certgate::rules::{self, Rule};
@@ -42,6 +42,12 @@ fn given(v: &str) -> Given<String> {
         value: v.to_string(),
         location: Location::Run,
     }
+}
+
+/// The auditor's report of `units` in `format` (html or markdown), as `certgate audit` renders it.
+fn audit(format: report::Format, units: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+    let report = report::Report { units, rules, policy };
+    report::render(format, &report, &report::Options::default())
 }
 
 fn rules() -> Vec<&'static Rule> {
@@ -261,8 +267,8 @@ fn both_documents_carry_the_whole_report() {
     let reports = build(dir.path());
     let rules = rules();
     let policy = policy();
-    let html = audit::html(&reports, &rules, &policy);
-    let md = audit::markdown(&reports, &rules, &policy);
+    let html = audit(report::Format::Html, &reports, &rules, &policy);
+    let md = audit(report::Format::Markdown, &reports, &rules, &policy);
 
     assert_carries_everything(&html, &reports, &html_escape, "HTML");
     assert_carries_everything(&md, &reports, &md_escape, "Markdown");
@@ -331,8 +337,8 @@ fn both_documents_carry_the_whole_report() {
     assert!(md.contains("```text\n"), "the text timeline");
 
     // Deterministic: the same report gives the same bytes.
-    assert_eq!(audit::html(&reports, &rules, &policy), html);
-    assert_eq!(audit::markdown(&reports, &rules, &policy), md);
+    assert_eq!(audit(report::Format::Html, &reports, &rules, &policy), html);
+    assert_eq!(audit(report::Format::Markdown, &reports, &rules, &policy), md);
 
     // Markdown tables keep their shape: every row of a table has as many cells as its header.
     let mut columns = None;
@@ -410,10 +416,10 @@ fn suppressions_ignored_are_said_to_be() {
         suppressions: false,
         ..policy()
     };
-    let html = audit::html(&reports[1..], &rules(), &policy);
+    let html = audit(report::Format::Html, &reports[1..], &rules(), &policy);
     assert!(html.contains("Inline suppressions were ignored for this run"));
     assert!(html.contains("ignored (--no-suppressions)"));
-    let md = audit::markdown(&reports[1..], &rules(), &policy);
+    let md = audit(report::Format::Markdown, &reports[1..], &rules(), &policy);
     assert!(md.contains("Inline suppressions were ignored for this run"));
 }
 
@@ -423,7 +429,7 @@ fn suppressions_ignored_are_said_to_be() {
 fn the_html_loads_nothing_from_anywhere() {
     let dir = tempfile::tempdir().unwrap();
     let reports = build(dir.path());
-    let html = audit::html(&reports, &rules(), &policy());
+    let html = audit(report::Format::Html, &reports, &rules(), &policy());
     assert!(html.starts_with("<!DOCTYPE html>\n"));
     assert!(html.contains(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:\">"
@@ -547,14 +553,18 @@ fn run_chromium(page: &Path, extra: &[String]) -> Vec<u8> {
 fn the_html_renders_in_headless_chromium() {
     let inputs = tempfile::tempdir().unwrap();
     let reports = build(inputs.path());
-    let html = audit::html(&reports, &rules(), &policy());
+    let html = audit(report::Format::Html, &reports, &rules(), &policy());
     // Kept in the target directory so that a human can look at the screenshot afterwards.
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audit");
     std::fs::create_dir_all(&out_dir).unwrap();
     let page = out_dir.join("audit.html");
     let png = out_dir.join("audit.png");
     std::fs::write(&page, &html).unwrap();
-    std::fs::write(out_dir.join("audit.md"), audit::markdown(&reports, &rules(), &policy())).unwrap();
+    std::fs::write(
+        out_dir.join("audit.md"),
+        audit(report::Format::Markdown, &reports, &rules(), &policy()),
+    )
+    .unwrap();
     let _ = std::fs::remove_file(&png);
 
     run_chromium(

@@ -40,6 +40,25 @@ fn given(v: &str) -> Given<String> {
     }
 }
 
+/// `units` in `format` under `policy`, against the built-in rules, as `certgate check` renders them.
+fn render(format: report::Format, units: &[UnitReport], policy: &Policy) -> String {
+    let rules = rules();
+    let report = report::Report {
+        units,
+        rules: &rules,
+        policy,
+    };
+    report::render(format, &report, &report::Options::default())
+}
+
+/// The policy with the failure threshold at `fail_on`, the rest default.
+fn failing_on(fail_on: Severity) -> Policy {
+    Policy {
+        fail_on,
+        ..Policy::default()
+    }
+}
+
 fn rules() -> Vec<&'static Rule> {
     rules::builtin().iter().collect()
 }
@@ -77,7 +96,12 @@ fn sorted(mut keys: Vec<Key>) -> Vec<Key> {
 }
 
 fn json_keys(report: &UnitReport) -> Vec<Key> {
-    let json: Value = serde_json::from_str(&report::json::render(std::slice::from_ref(report))).unwrap();
+    let json: Value = serde_json::from_str(&render(
+        report::Format::Json,
+        std::slice::from_ref(report),
+        &Policy::default(),
+    ))
+    .unwrap();
     let keys = json["findings"]
         .as_array()
         .unwrap()
@@ -298,7 +322,7 @@ fn github_keys(annotations: &str, suppressed: bool) -> Vec<Key> {
 }
 
 fn sarif_of(reports: &[UnitReport]) -> Value {
-    serde_json::from_str(&report::sarif::render(reports, &rules(), &Policy::default())).unwrap()
+    serde_json::from_str(&render(report::Format::Sarif, reports, &Policy::default())).unwrap()
 }
 
 fn assert_valid_sarif(sarif: &Value) {
@@ -328,8 +352,8 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
 
     let json = json_keys(&report);
     let sarif = sarif_of(reports);
-    let xml = report::junit::render(reports, &rules(), Severity::Error);
-    let annotations = report::github::render(reports);
+    let xml = render(report::Format::Junit, reports, &failing_on(Severity::Error));
+    let annotations = render(report::Format::Github, reports, &Policy::default());
     assert_well_formed(&xml);
 
     assert_eq!(sarif_keys(&sarif, false), json, "SARIF vs JSON");
@@ -363,7 +387,7 @@ fn every_format_carries_the_same_findings_at_the_same_places() {
     assert!(json.iter().any(|k| k.0 == "CG404"), "a finding about the run: {json:?}");
 
     // The suppressed finding: in every format that shows suppressions, with the same place.
-    let json_report: Value = serde_json::from_str(&report::json::render(reports)).unwrap();
+    let json_report: Value = serde_json::from_str(&render(report::Format::Json, reports, &Policy::default())).unwrap();
     let suppressed = &json_report["suppressed"][0]["finding"];
     let suppressed_key = (
         "CG211".to_string(),
@@ -506,7 +530,7 @@ fn several_units_share_one_run_and_one_junit_document() {
     );
     assert_eq!(sarif["runs"][0]["properties"]["units"].as_array().unwrap().len(), 2);
 
-    let xml = report::junit::render(&reports, &rules(), Severity::Error);
+    let xml = render(report::Format::Junit, &reports, &failing_on(Severity::Error));
     assert_well_formed(&xml);
     assert_eq!(xml.matches("<testsuite ").count(), 2);
     let n = rules().len();
@@ -515,11 +539,11 @@ fn several_units_share_one_run_and_one_junit_document() {
         "{xml}"
     );
     // Under --fail-on info every finding fails: the failure count is the rules with findings.
-    let strict = report::junit::render(&reports, &rules(), Severity::Info);
+    let strict = render(report::Format::Junit, &reports, &failing_on(Severity::Info));
     let codes: std::collections::BTreeSet<_> = reports[0].findings.iter().map(|f| &f.code).collect();
     assert_eq!(strict.matches("<failure ").count(), 2 * codes.len());
 
-    let annotations = report::github::render(&reports);
+    let annotations = render(report::Format::Github, &reports, &Policy::default());
     assert_eq!(
         annotations.lines().count(),
         2 * (reports[0].findings.len() + reports[0].suppressed.len())
@@ -544,7 +568,7 @@ fn policy_overrides_and_help_uri_base_are_valid_sarif() {
         .rules
         .insert("CG211".into(), RuleSetting::Severity(Severity::Error));
     let sarif: Value =
-        serde_json::from_str(&report::sarif::render(std::slice::from_ref(&report), &rules(), &policy)).unwrap();
+        serde_json::from_str(&render(report::Format::Sarif, std::slice::from_ref(&report), &policy)).unwrap();
     assert_valid_sarif(&sarif);
     let run = &sarif["runs"][0];
     let cg101 = run["tool"]["driver"]["rules"]

@@ -549,15 +549,32 @@ fn preloaded() -> &'static (Context, SourceMap) {
 /// colour for every other input: the styling is the only difference).
 fn render_all(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) {
     let color = reports.iter().map(|r| r.findings.len()).sum::<usize>() % 2 == 1;
-    let _ = report::text::render(reports, report::text::Style { color }, false);
-    let _ = report::text::render(reports, report::text::Style::default(), true);
-    assert_json(&report::json::render(reports), "the JSON report");
-    assert_json(&report::sarif::render(reports, rules, policy), "the SARIF report");
-    let _ = report::junit::render(reports, rules, policy.fail_on);
-    let _ = report::github::render(reports);
+    let run = report::Report {
+        units: reports,
+        rules,
+        policy,
+    };
+    let plain = report::Options::default();
+    let _ = report::render(report::Format::Text, &run, &report::Options { color, quiet: false });
+    let _ = report::render(
+        report::Format::Text,
+        &run,
+        &report::Options {
+            color: false,
+            quiet: true,
+        },
+    );
+    assert_json(&report::render(report::Format::Json, &run, &plain), "the JSON report");
+    assert_json(&report::render(report::Format::Sarif, &run, &plain), "the SARIF report");
+    for format in [
+        report::Format::Junit,
+        report::Format::Github,
+        report::Format::Html,
+        report::Format::Markdown,
+    ] {
+        let _ = report::render(format, &run, &plain);
+    }
     let _ = report::github::step_summary(reports);
-    let _ = report::audit::html(reports, rules, policy);
-    let _ = report::audit::markdown(reports, rules, policy);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -764,16 +781,23 @@ pub fn key_leak(data: &[u8]) {
     report.add_secrets(&mut redactor);
     let hit = hit_rules(&builtin, &report);
     let reports = [report];
-    let outputs = [
-        report::text::render(&reports, report::text::Style::default(), false),
-        report::json::render(&reports),
-        report::sarif::render(&reports, &hit, &policy),
-        report::junit::render(&reports, &hit, policy.fail_on),
-        report::github::render(&reports),
-        report::github::step_summary(&reports),
-        report::audit::html(&reports, &hit, &policy),
-        report::audit::markdown(&reports, &hit, &policy),
+    let run = report::Report {
+        units: &reports,
+        rules: &hit,
+        policy: &policy,
+    };
+    let plain = report::Options::default();
+    let formats = [
+        report::Format::Text,
+        report::Format::Json,
+        report::Format::Sarif,
+        report::Format::Junit,
+        report::Format::Github,
+        report::Format::Html,
+        report::Format::Markdown,
     ];
+    let mut outputs: Vec<String> = formats.iter().map(|&f| report::render(f, &run, &plain)).collect();
+    outputs.push(report::github::step_summary(&reports));
     let windows = &key_windows()[which];
     for (i, out) in outputs.iter().enumerate() {
         let out = redactor.scrub(out);

@@ -1,7 +1,7 @@
 //! `certgate check` and `certgate audit`: the arguments turned into a run ([`crate::engine::run`]),
 //! and every requested format rendered from the one report model and written.
 
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -103,18 +103,20 @@ pub fn write_all(
 ) -> Result<(), CliError> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut write_error = None;
+    let rules = evaluation.rules();
+    let run = report::Report {
+        units: &evaluation.reports,
+        rules: &rules,
+        policy: &evaluation.policy,
+    };
     for (format, target) in targets {
-        let style = report::text::Style {
+        let options = report::Options {
             color: color && target.is_none(),
+            quiet,
         };
-        // JSON is streamed: the report of many units is never held in memory whole.
-        let text = (*format != Format::Json).then(|| render(*format, evaluation, style, quiet));
         let write = |w: &mut dyn std::io::Write| {
             let mut scrubbed = redactor.writer(w);
-            match &text {
-                Some(text) => scrubbed.write_all(text.as_bytes())?,
-                None => report::json::write(&evaluation.reports, &mut scrubbed)?,
-            }
+            report::write(report_format(*format), &run, &options, &mut scrubbed)?;
             scrubbed.finish()
         };
         let result = match target {
@@ -185,16 +187,16 @@ fn say_not_read(not_read: &[String], args: &CheckArgs) {
     }
 }
 
-fn render(format: Format, evaluation: &Evaluation, style: report::text::Style, quiet: bool) -> String {
-    let reports = &evaluation.reports;
+/// The renderer's name for a `--format`.
+fn report_format(format: Format) -> report::Format {
     match format {
-        Format::Text => report::text::render(reports, style, quiet),
-        Format::Json => report::json::render(reports),
-        Format::Sarif => report::sarif::render(reports, &evaluation.rules(), &evaluation.policy),
-        Format::Junit => report::junit::render(reports, &evaluation.rules(), evaluation.policy.fail_on),
-        Format::Github => report::github::render(reports),
-        Format::Html => report::audit::html(reports, &evaluation.rules(), &evaluation.policy),
-        Format::Markdown => report::audit::markdown(reports, &evaluation.rules(), &evaluation.policy),
+        Format::Text => report::Format::Text,
+        Format::Json => report::Format::Json,
+        Format::Sarif => report::Format::Sarif,
+        Format::Junit => report::Format::Junit,
+        Format::Github => report::Format::Github,
+        Format::Html => report::Format::Html,
+        Format::Markdown => report::Format::Markdown,
     }
 }
 

@@ -1,8 +1,8 @@
 //! The auditor's report (`certgate audit`, SPEC §1 and §4): what was checked, against which policy,
 //! with which inputs and certificates, what was suppressed and why, and which command was approved.
-//! [`html`] writes one self-contained HTML5 document (inline CSS and SVG, no script, nothing loaded
-//! from anywhere, enforced by its Content-Security-Policy); [`markdown`] writes the same content as
-//! GitHub-flavoured Markdown.
+//! [`crate::report::html`] writes one self-contained HTML5 document (inline CSS and SVG, no script,
+//! nothing loaded from anywhere, enforced by its Content-Security-Policy);
+//! [`crate::report::markdown`] writes the same content as GitHub-flavoured Markdown.
 //!
 //! This file holds what both formats share and lay out the same way: the rule table under the
 //! policy, where a finding is, and the scale of the validity timeline. Like every renderer they
@@ -21,16 +21,6 @@ use crate::engine::{Finding, UnitReport};
 use crate::engine::{ChangedBy, Policy, RuleSetting};
 use crate::rules::Rule;
 use crate::rules::Severity;
-
-/// The auditor's report as one self-contained HTML5 document.
-pub fn html(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    crate::report::html::render(reports, rules, policy)
-}
-
-/// The auditor's report as GitHub-flavoured Markdown.
-pub fn markdown(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    crate::report::markdown::render(reports, rules, policy)
-}
 
 /// The heading of a release unit: its release name, else its position among several.
 pub(super) fn unit_name(report: &UnitReport, index: usize) -> String {

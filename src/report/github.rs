@@ -18,7 +18,8 @@ use crate::report::one_line;
 
 /// One annotation per finding, in the report's order; then each suppressed finding as a notice
 /// that names its suppression and reason (every suppression appears in every format).
-pub fn render(reports: &[UnitReport]) -> String {
+pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+    let reports = report.units;
     let mut out = String::new();
     for report in reports {
         for f in &report.findings {
@@ -245,7 +246,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            render(&[r]),
+            crate::report::test_render(crate::report::Format::Github, &[r]),
             "::warning title=CG211 some-rule::100%25 wrong,\\nreally (from --set tls.x=…)%0Ahelp: fix it\n"
         );
     }
@@ -264,7 +265,7 @@ mod tests {
         f.message = "tls.a\n::stop-commands::t\r::error::y is unknown".into();
         let mut r = report(vec![f.clone(), f], None);
         r.release = Some("es\n::error::z".into());
-        let out = render(&[r.clone(), r]);
+        let out = crate::report::test_render(crate::report::Format::Github, &[r.clone(), r]);
         assert_eq!(out.lines().count(), 4, "{out}");
         for line in out.lines() {
             assert_eq!(

@@ -11,6 +11,7 @@ use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
 use crate::model::material::CertificateInfo;
 use crate::report::audit::{self, Bar, HORIZON_DAYS, Timeline, date_of, rule_rows};
+use crate::report::{Options, Report};
 use crate::rules::Rule;
 use crate::rules::Severity;
 
@@ -110,7 +111,12 @@ fn link(uri: &str, text: &str) -> String {
     }
 }
 
-pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+/// The auditor's report of the run as one HTML5 document.
+pub fn render(report: &Report, _: &Options) -> String {
+    print(report.units, report.rules, report.policy)
+}
+
+fn print(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
     let mut out = String::new();
     let title = match reports {
         [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),

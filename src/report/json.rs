@@ -123,10 +123,10 @@ impl Serialize for SuppressedList<'_> {
 }
 
 /// Render the reports: pretty-printed, with a final newline.
-pub fn render(reports: &[UnitReport]) -> String {
+pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail, and every value of the report is a string, a number or null.
-    let _ = write(reports, &mut out);
+    let _ = write(report.units, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 

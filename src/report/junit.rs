@@ -20,8 +20,9 @@ struct Case<'a> {
     name: &'a str,
 }
 
-/// Render all units; `fail_on` is the run's failure threshold.
-pub fn render(reports: &[UnitReport], rules: &[&Rule], fail_on: Severity) -> String {
+/// Render all units, held to the policy's failure threshold.
+pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+    let (reports, rules, fail_on) = (report.units, report.rules, report.policy.fail_on);
     let mut suites = String::new();
     let (mut tests, mut failures) = (0, 0);
     for report in reports {

@@ -10,6 +10,7 @@ use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
 use crate::report::audit::{self, Timeline, date_of, rule_rows};
 use crate::report::github::md_escape;
+use crate::report::{Options, Report};
 use crate::rules::Rule;
 use crate::rules::Severity;
 
@@ -37,7 +38,12 @@ fn fence(text: &str) -> String {
     "`".repeat(longest.max(2) + 1)
 }
 
-pub(super) fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+/// The auditor's report of the run as GitHub-flavoured Markdown.
+pub fn render(report: &Report, _: &Options) -> String {
+    print(report.units, report.rules, report.policy)
+}
+
+fn print(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
     let mut out = String::new();
     let title = match reports {
         [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),

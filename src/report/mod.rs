@@ -3,17 +3,76 @@
 //! impact verdict, the certificate inventory, the approval or why there is none) into text. A
 //! renderer formats and decides nothing; what they share for that is here (user text made safe for
 //! a line, source lines made safe for a code frame).
+//!
+//! Every format has the same entry, `FORMAT::render(&Report, &Options) -> String`, and the command
+//! line reaches them all through [`render`] (or [`write`], which streams the JSON of many units).
 
 pub mod audit;
 pub mod github;
-mod html;
+pub mod html;
 pub mod json;
 pub mod junit;
-mod markdown;
+pub mod markdown;
 pub mod sarif;
 pub mod text;
 
 use std::borrow::Cow;
+
+use crate::engine::{Policy, UnitReport};
+use crate::rules::Rule;
+
+/// What every format renders: the reports of the run's units, the rules the run held them to,
+/// and the policy in force.
+#[derive(Clone, Copy)]
+pub struct Report<'a> {
+    pub units: &'a [UnitReport],
+    pub rules: &'a [&'a Rule],
+    pub policy: &'a Policy,
+}
+
+/// How to print, for the formats that have a choice (the text format; the others ignore it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Colour: only on a terminal, and never with `NO_COLOR`.
+    pub color: bool,
+    /// Only the approved commands.
+    pub quiet: bool,
+}
+
+/// The output formats (SPEC §4): those of `certgate check`, then the audit documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Html,
+    Markdown,
+}
+
+/// The report in `format`.
+pub fn render(format: Format, report: &Report, options: &Options) -> String {
+    let render = match format {
+        Format::Text => text::render,
+        Format::Json => json::render,
+        Format::Sarif => sarif::render,
+        Format::Junit => junit::render,
+        Format::Github => github::render,
+        Format::Html => html::render,
+        Format::Markdown => markdown::render,
+    };
+    render(report, options)
+}
+
+/// Write the report in `format` to `w`. JSON is streamed as each unit is printed: the report of
+/// many units is never held in memory whole.
+pub fn write(format: Format, report: &Report, options: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report.units, w),
+        _ => w.write_all(render(format, report, options).as_bytes()),
+    }
+}
 
 /// User text (a key, a value, a file name, a release name, an origin, a reason) made safe to place
 /// in a line of the `text` and `github` outputs; every piece of it those renderers print goes
@@ -87,6 +146,19 @@ fn breaks_line(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
+/// `units` in `format` under the default policy, with no rule list, as plain text: for the
+/// renderers' tests.
+#[cfg(test)]
+pub(crate) fn test_render(format: Format, units: &[UnitReport]) -> String {
+    let policy = Policy::default();
+    let report = Report {
+        units,
+        rules: &[],
+        policy: &policy,
+    };
+    render(format, &report, &Options::default())
+}
+
 /// A report of `release` with these findings and this decision, the rest empty: for the
 /// renderers' tests.
 #[cfg(test)]
@@ -118,7 +190,7 @@ pub(crate) fn test_report(
 
 #[cfg(test)]
 mod tests {
-    use super::{one_line, quote_source, test_report};
+    use super::{Format, one_line, quote_source, test_render, test_report};
     use crate::engine::Approval;
     use crate::model::impact::{Scenario, Verdict};
     use crate::model::plan::NoCommand;
@@ -153,7 +225,6 @@ mod tests {
     /// words, whatever the policy they are handed: the threshold is the decision's own.
     #[test]
     fn every_format_gives_the_same_reason() {
-        let policy = crate::engine::Policy::default();
         let decisions = [
             Approval::Blocked {
                 count: 1,
@@ -173,9 +244,9 @@ mod tests {
                 summary.contains(&format!("**No command approved:** {md_why}\n")),
                 "{summary}"
             );
-            let md = super::audit::markdown(&reports, &[], &policy);
+            let md = test_render(Format::Markdown, &reports);
             assert!(md.contains(&format!("**No command approved:** {md_why}\n")), "{md}");
-            let html = super::audit::html(&reports, &[], &policy);
+            let html = test_render(Format::Html, &reports);
             let html_why = super::html::escape(&why);
             assert!(
                 html.contains(&format!("<strong>No command approved:</strong> {html_why}</p>")),
@@ -183,7 +254,7 @@ mod tests {
             );
             // The text format says why only when the command cannot be formed (a blocked command
             // is told by its findings, nothing to change by CG503's).
-            let text = super::text::render(&reports, super::text::Style::default(), false);
+            let text = test_render(Format::Text, &reports);
             assert_eq!(
                 text.contains(&format!("No command approved: {why}\n")),
                 not_formed,

@@ -253,7 +253,8 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Render all units as one SARIF log with one run, pretty-printed, with a final newline.
-pub fn render(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+    let (reports, rules, policy) = (report.units, report.rules, report.policy);
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (&*r.meta.code, i)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut results = Vec::new();
@@ -619,7 +620,11 @@ mod tests {
 
     #[test]
     fn a_pem_block_finding_spans_its_block_and_names_it() {
-        let sarif: serde_json::Value = serde_json::from_str(&render(&[pem_report()], &[], &Policy::default())).unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&crate::report::test_render(
+            crate::report::Format::Sarif,
+            &[pem_report()],
+        ))
+        .unwrap();
         let result = &sarif["runs"][0]["results"][0];
         assert_eq!(result["properties"]["block"], 2);
         assert!(result.get("ruleIndex").is_none(), "no rule of that code was given");

@@ -15,22 +15,17 @@ use crate::rules::Severity;
 use crate::report::{one_line, quote_source};
 use crate::source::Source;
 
-/// How to render: colour only on a terminal and never with `NO_COLOR`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Style {
-    pub color: bool,
-}
-
 /// Render all units; `quiet` prints only the approved commands.
-pub fn render(reports: &[UnitReport], style: Style, quiet: bool) -> String {
-    if quiet {
+pub fn render(report: &crate::report::Report, options: &crate::report::Options) -> String {
+    let reports = report.units;
+    if options.quiet {
         return reports
             .iter()
             .filter_map(UnitReport::upgrade_command)
             .map(|c| format!("{}\n", one_line(c)))
             .collect();
     }
-    let renderer = if style.color {
+    let renderer = if options.color {
         Renderer::styled()
     } else {
         Renderer::plain()
