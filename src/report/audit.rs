@@ -1,37 +1,63 @@
 //! The auditor's report (`certgate audit`, SPEC §1 and §4): what was checked, against which policy,
 //! with which inputs and certificates, what was suppressed and why, and which command was approved.
-//! [`crate::report::html`] writes one self-contained HTML5 document (inline CSS and SVG, no script,
-//! nothing loaded from anywhere, enforced by its Content-Security-Policy);
-//! [`crate::report::markdown`] writes the same content as GitHub-flavoured Markdown.
+//! [`crate::report::html`] prints it as one self-contained HTML5 document (inline CSS and SVG, no
+//! script, nothing loaded from anywhere, enforced by its Content-Security-Policy);
+//! [`crate::report::markdown`] prints the same document as GitHub-flavoured Markdown.
 //!
-//! This file holds what both formats share and lay out the same way: the rule table under the
-//! policy, where a finding is, and the scale of the validity timeline. Like every renderer they
-//! decide nothing: whether a command was approved and why not ([`crate::engine::Approval`]), each
-//! certificate's state ([`crate::model::material::CertState`]) and each rule's severity under the policy
-//! ([`Policy::in_force`]) come from the engine. Both are pure functions of the report, so the same
-//! report gives the same bytes; the only time in them is the report's own `now`.
+//! This file lays the document out once for both ([`Document`]): the sections, their rows, and the
+//! scale of the validity timeline; the two formats only print it. Like every renderer it decides
+//! nothing: whether a command was approved and why not ([`crate::engine::Approval`]), each
+//! certificate's state ([`crate::model::material::CertState`]) and each rule's severity under the
+//! policy ([`Policy::in_force`]) come from the engine. Both are pure functions of the report, so the
+//! same report gives the same bytes; the only time in them is the report's own `now`.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
-use crate::model::material::CertState;
-
-use crate::engine::{Finding, UnitReport};
-
 use crate::engine::{ChangedBy, Policy, RuleSetting};
+use crate::engine::{Finding, Summary, Suppressed, UnitReport};
+use crate::model::material::CertState;
+use crate::report::Report;
 use crate::rules::Rule;
 use crate::rules::Severity;
 
-/// The heading of a release unit: its release name, else its position among several.
-pub(super) fn unit_name(report: &UnitReport, index: usize) -> String {
-    match &report.release {
-        Some(release) => release.clone(),
-        None => format!("release unit {}", index + 1),
-    }
+/// The auditor's report, laid out once for both formats: a header, a summary card per unit, the
+/// policy in force, then each unit's suppressions, inputs, certificates and findings.
+pub struct Document<'a> {
+    /// `certgate audit report`, with the release's name when there is one unit.
+    pub title: String,
+    /// The time every unit was checked as of, when they all share one.
+    pub checked_as_of: Option<&'a str>,
+    /// How many units have an approved command.
+    pub approved: usize,
+    pub policy: PolicySection<'a>,
+    /// Whether inline suppressions were honoured (`--no-suppressions` ignores them).
+    pub suppressions_honoured: bool,
+    /// The expiry warning window, in days (the shaded band of the timeline).
+    pub expiry_warning_days: u32,
+    pub units: Vec<Unit<'a>>,
+}
+
+/// The policy in force: its settings, and the rules as it runs them.
+pub struct PolicySection<'a> {
+    pub settings: Vec<Setting>,
+    pub rules: Vec<RuleRow<'a>>,
+    /// How many rules the policy switches off.
+    pub off: usize,
+    /// Entries of `policy.rules` that name no rule in the pack, as `CODE (setting)`: an auditor
+    /// should see an override that had no effect.
+    pub unmatched: Vec<String>,
+}
+
+/// One setting of the policy: its name, its value in words, and what it does.
+pub struct Setting {
+    pub name: &'static str,
+    pub value: String,
+    pub what: &'static str,
 }
 
 /// One rule as the policy runs it.
-pub(super) struct RuleRow<'a> {
+pub struct RuleRow<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub default: Severity,
@@ -43,7 +69,153 @@ pub(super) struct RuleRow<'a> {
     pub help_uri: Option<String>,
 }
 
-pub(super) fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<'a>> {
+/// One release unit: its summary card and its sections.
+pub struct Unit<'a> {
+    /// The heading: the release name, else the unit's position among several.
+    pub name: String,
+    pub report: &'a UnitReport,
+    pub summary: Summary,
+    pub suppressed: Vec<SuppressedRow<'a>>,
+    /// The validity timeline of the unit's certificates, when any can be placed on one.
+    pub timeline: Option<Timeline>,
+    pub findings: Vec<FindingRow<'a>>,
+}
+
+/// A finding, where it is, and the help URI of its rule.
+pub struct FindingRow<'a> {
+    pub finding: &'a Finding,
+    /// `file:line:column`, a file, a command-line origin, or the run; with its PEM block.
+    pub where_: String,
+    pub help_uri: Option<String>,
+}
+
+/// A suppressed finding, with where it is.
+pub struct SuppressedRow<'a> {
+    pub suppressed: &'a Suppressed,
+    pub where_: String,
+}
+
+/// Lay out the auditor's report of a run.
+pub fn document<'a>(report: &Report<'a>) -> Document<'a> {
+    let (units, rules, policy) = (report.units, report.rules, report.policy);
+    let title = match units {
+        [one] => format!("certgate audit report: {}", unit_name(one, 0)),
+        _ => "certgate audit report".to_string(),
+    };
+    let checked_as_of = units
+        .first()
+        .map(|u| u.now.as_str())
+        .filter(|first| units.iter().all(|u| u.now == *first));
+    Document {
+        title,
+        checked_as_of,
+        approved: units.iter().filter(|r| r.upgrade_command().is_some()).count(),
+        policy: policy_section(rules, policy),
+        suppressions_honoured: policy.suppressions,
+        expiry_warning_days: policy.expiry_warning_days,
+        units: units
+            .iter()
+            .enumerate()
+            .map(|(i, r)| unit(r, i, rules, policy))
+            .collect(),
+    }
+}
+
+fn unit<'a>(report: &'a UnitReport, index: usize, rules: &[&Rule], policy: &Policy) -> Unit<'a> {
+    Unit {
+        name: unit_name(report, index),
+        report,
+        summary: report.summary(),
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|s| SuppressedRow {
+                suppressed: s,
+                where_: where_(report, &s.finding),
+            })
+            .collect(),
+        timeline: Timeline::new(report),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| FindingRow {
+                finding: f,
+                where_: where_(report, f),
+                help_uri: help_uri(rules, policy, &f.code),
+            })
+            .collect(),
+    }
+}
+
+/// The heading of a release unit: its release name, else its position among several.
+fn unit_name(report: &UnitReport, index: usize) -> String {
+    match &report.release {
+        Some(release) => release.clone(),
+        None => format!("release unit {}", index + 1),
+    }
+}
+
+fn policy_section<'a>(rules: &[&'a Rule], policy: &Policy) -> PolicySection<'a> {
+    let rows = rule_rows(rules, policy);
+    PolicySection {
+        settings: settings(policy),
+        off: rows.iter().filter(|r| r.effective.is_none()).count(),
+        rules: rows,
+        unmatched: unmatched_overrides(rules, policy),
+    }
+}
+
+/// The policy's settings in words, with what each does.
+fn settings(policy: &Policy) -> Vec<Setting> {
+    let setting = |name, value, what| Setting { name, value, what };
+    vec![
+        setting(
+            "fail_on",
+            policy.fail_on.as_str().to_string(),
+            "findings at or above this severity fail the run and block the approved command",
+        ),
+        setting(
+            "expiry_warning_days",
+            format!("{} days", policy.expiry_warning_days),
+            "certificates expiring within this window are reported (CG307) and drawn as expiring",
+        ),
+        setting(
+            "clients",
+            if policy.clients_must_keep_working {
+                "must-keep-working"
+            } else {
+                "may-change"
+            }
+            .to_string(),
+            "must-keep-working raises the client-impact rules (CG401 to CG403) to errors",
+        ),
+        setting(
+            "require_previous",
+            policy.require_previous.to_string(),
+            "true makes a run without the running release's values (--previous or --base) an error",
+        ),
+        setting(
+            "inline suppressions",
+            if policy.suppressions {
+                "honoured"
+            } else {
+                "ignored (--no-suppressions)"
+            }
+            .to_string(),
+            "# certgate: ignore CODE -- reason comments in values files",
+        ),
+        setting(
+            "help_uri_base",
+            policy
+                .help_uri_base
+                .clone()
+                .unwrap_or_else(|| "none: each rule's own help URI".to_string()),
+            "where each rule's help link points",
+        ),
+    ]
+}
+
+fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<'a>> {
     rules
         .iter()
         .map(|rule| {
@@ -62,9 +234,8 @@ pub(super) fn rule_rows<'a>(rules: &[&'a Rule], policy: &Policy) -> Vec<RuleRow<
         .collect()
 }
 
-/// Entries of `policy.rules` that name no rule in the pack, as `CODE (setting)`: an auditor should
-/// see an override that had no effect.
-pub(super) fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<String> {
+/// Entries of `policy.rules` that name no rule in the pack, as `CODE (setting)`.
+fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<String> {
     policy
         .rules
         .iter()
@@ -81,7 +252,7 @@ pub(super) fn unmatched_overrides(rules: &[&Rule], policy: &Policy) -> Vec<Strin
 }
 
 /// The help URI of the rule behind a finding, if the rule is known and has one.
-pub(super) fn help_uri(rules: &[&Rule], policy: &Policy, code: &str) -> Option<String> {
+fn help_uri(rules: &[&Rule], policy: &Policy, code: &str) -> Option<String> {
     rules
         .iter()
         .find(|r| &*r.meta.code == code)
@@ -97,7 +268,7 @@ pub(super) fn is_web_uri(uri: &str) -> bool {
 
 /// Where a finding is: `file:line:column`, a file, a command-line origin, or the run; with its PEM
 /// block when it has one.
-pub(super) fn where_(report: &UnitReport, f: &Finding) -> String {
+fn where_(report: &UnitReport, f: &Finding) -> String {
     let p = report.place(&f.location);
     let mut out = match (p.file, p.line, p.column, p.origin) {
         (Some(file), Some(line), Some(col), _) => format!("{file}:{line}:{col}"),
@@ -133,7 +304,7 @@ pub(super) const HORIZON_DAYS: i64 = 3_653;
 
 /// The scale of the validity timeline: one bar per certificate on a linear time axis.
 #[derive(Debug, Clone)]
-pub(super) struct Timeline {
+pub struct Timeline {
     pub lo: i64,
     pub hi: i64,
     pub now: Option<i64>,
@@ -141,7 +312,7 @@ pub(super) struct Timeline {
 }
 
 #[derive(Debug, Clone)]
-pub(super) struct Bar {
+pub struct Bar {
     /// None when the date does not parse (the bar then starts or ends at the edge).
     pub start: Option<i64>,
     pub end: Option<i64>,

@@ -6,13 +6,11 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::Policy;
 use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
 use crate::model::material::CertificateInfo;
-use crate::report::audit::{self, Bar, HORIZON_DAYS, Timeline, date_of, rule_rows};
+use crate::report::audit::{self, Bar, Document, HORIZON_DAYS, PolicySection, Timeline, Unit, date_of};
 use crate::report::{Options, Report};
-use crate::rules::Rule;
 use crate::rules::Severity;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -113,15 +111,11 @@ fn link(uri: &str, text: &str) -> String {
 
 /// The auditor's report of the run as one HTML5 document.
 pub fn render(report: &Report, _: &Options) -> String {
-    print(report.units, report.rules, report.policy)
+    print(&audit::document(report))
 }
 
-fn print(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+fn print(doc: &Document) -> String {
     let mut out = String::new();
-    let title = match reports {
-        [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),
-        _ => "certgate audit report".to_string(),
-    };
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -130,13 +124,13 @@ fn print(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
 <meta name=\"generator\" content=\"certgate {}\">\n<title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
         escape(CSP),
         env!("CARGO_PKG_VERSION"),
-        escape(&title)
+        escape(&doc.title)
     );
-    header(&mut out, reports, &title);
-    summary(&mut out, reports);
-    policy_section(&mut out, rules, policy);
-    for (i, report) in reports.iter().enumerate() {
-        unit(&mut out, report, i, rules, policy);
+    header(&mut out, doc);
+    summary(&mut out, doc);
+    policy_section(&mut out, &doc.policy);
+    for (i, unit) in doc.units.iter().enumerate() {
+        self::unit(&mut out, doc, unit, i);
     }
     let _ = write!(
         out,
@@ -147,31 +141,30 @@ this same document byte for byte. It loads nothing and runs no script.</footer>\
     out
 }
 
-fn header(out: &mut String, reports: &[UnitReport], title: &str) {
-    let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(title));
-    let approved = reports.iter().filter(|r| r.upgrade_command().is_some()).count();
-    let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
-    let clock = match nows.first() {
-        Some(first) if nows.iter().all(|n| n == first) => format!("Checked as of {}. ", escape(first)),
-        _ => String::new(),
+fn header(out: &mut String, doc: &Document) {
+    let _ = writeln!(out, "<header>\n<h1>{}</h1>", escape(&doc.title));
+    let clock = match doc.checked_as_of {
+        Some(now) => format!("Checked as of {}. ", escape(now)),
+        None => String::new(),
     };
+    let units = doc.units.len();
     let _ = writeln!(
         out,
-        "<p class=\"lead\">{clock}{} release unit{} checked, {approved} with an approved command. \
+        "<p class=\"lead\">{clock}{units} release unit{} checked, {} with an approved command. \
 What was checked, against which policy, with which inputs and certificates, what was suppressed and why, \
 and which command was approved.</p>\n</header>",
-        reports.len(),
-        if reports.len() == 1 { "" } else { "s" },
+        if units == 1 { "" } else { "s" },
+        doc.approved,
     );
-    if reports.is_empty() {
+    if doc.units.is_empty() {
         out.push_str("<p>No release unit was checked.</p>\n");
     }
 }
 
-fn summary(out: &mut String, reports: &[UnitReport]) {
+fn summary(out: &mut String, doc: &Document) {
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n");
-    for (i, report) in reports.iter().enumerate() {
-        let s = report.summary();
+    for (i, unit) in doc.units.iter().enumerate() {
+        let (report, s) = (unit.report, &unit.summary);
         let (class, gate) = match &report.approval {
             Approval::Approved(_) => ("approved", "Approved: a command is approved for this release unit."),
             _ => ("blocked", "Not approved: no command is approved for this release unit."),
@@ -184,7 +177,7 @@ fn summary(out: &mut String, reports: &[UnitReport]) {
 <th class=\"num\">suppressed</th></tr>\n<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
 <td class=\"num\">{}</td></tr>\n</table>",
             i + 1,
-            escape(&audit::unit_name(report, i)),
+            escape(&unit.name),
             escape(&report.now),
             s.error,
             s.warning,
@@ -221,83 +214,34 @@ Inputs):</p>\n<pre><code>{}</code></pre>",
     out.push_str("</section>\n");
 }
 
-fn policy_section(out: &mut String, rules: &[&Rule], policy: &Policy) {
+fn policy_section(out: &mut String, policy: &PolicySection) {
     out.push_str("<section id=\"policy\">\n<h2>Policy in force</h2>\n<table>\n<tr><th>setting</th><th>value</th><th>what it does</th></tr>\n");
-    let clients = if policy.clients_must_keep_working {
-        "must-keep-working"
-    } else {
-        "may-change"
-    };
-    let suppressions = if policy.suppressions {
-        "honoured"
-    } else {
-        "ignored (--no-suppressions)"
-    };
-    let help_base = policy
-        .help_uri_base
-        .as_deref()
-        .unwrap_or("none: each rule's own help URI");
-    let rows = [
-        (
-            "fail_on",
-            policy.fail_on.as_str().to_string(),
-            "findings at or above this severity fail the run and block the approved command",
-        ),
-        (
-            "expiry_warning_days",
-            format!("{} days", policy.expiry_warning_days),
-            "certificates expiring within this window are reported (CG307) and drawn as expiring",
-        ),
-        (
-            "clients",
-            clients.to_string(),
-            "must-keep-working raises the client-impact rules (CG401 to CG403) to errors",
-        ),
-        (
-            "require_previous",
-            policy.require_previous.to_string(),
-            "true makes a run without the running release's values (--previous or --base) an error",
-        ),
-        (
-            "inline suppressions",
-            suppressions.to_string(),
-            "# certgate: ignore CODE -- reason comments in values files",
-        ),
-        (
-            "help_uri_base",
-            help_base.to_string(),
-            "where each rule's help link points",
-        ),
-    ];
-    for (name, value, what) in rows {
+    for setting in &policy.settings {
         let _ = writeln!(
             out,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            escape(name),
-            escape(&value),
-            escape(what)
+            escape(setting.name),
+            escape(&setting.value),
+            escape(setting.what)
         );
     }
     out.push_str("</table>\n");
-    let rows = rule_rows(rules, policy);
-    let off = rows.iter().filter(|r| r.effective.is_none()).count();
+    let (rules, off) = (policy.rules.len(), policy.off);
     let _ = writeln!(
         out,
-        "<h3>Rules</h3>\n<p>{} rules in the pack, {} enabled, {off} switched off. \
+        "<h3>Rules</h3>\n<p>{rules} rules in the pack, {} enabled, {off} switched off. \
 The severity in force is the default unless the policy changed it.</p>",
-        rows.len(),
-        rows.len() - off
+        rules - off
     );
-    let unmatched = audit::unmatched_overrides(rules, policy);
-    if !unmatched.is_empty() {
+    if !policy.unmatched.is_empty() {
         let _ = writeln!(
             out,
             "<p>policy.rules also sets {}, which the rule pack does not hold: no effect.</p>",
-            escape(&unmatched.join(", "))
+            escape(&policy.unmatched.join(", "))
         );
     }
     out.push_str("<table>\n<tr><th>code</th><th>name</th><th>default</th><th>in force</th><th>summary</th></tr>\n");
-    for row in &rows {
+    for row in &policy.rules {
         let code = match &row.help_uri {
             Some(uri) => link(uri, row.code),
             None => escape(row.code),
@@ -321,30 +265,30 @@ The severity in force is the default unless the policy changed it.</p>",
     out.push_str("</table>\n</section>\n");
 }
 
-fn unit(out: &mut String, report: &UnitReport, index: usize, rules: &[&Rule], policy: &Policy) {
+fn unit(out: &mut String, doc: &Document, unit: &Unit, index: usize) {
     let _ = writeln!(
         out,
         "<section id=\"unit-{}\">\n<h2>Release unit: {}</h2>",
         index + 1,
-        escape(&audit::unit_name(report, index))
+        escape(&unit.name)
     );
-    suppressions(out, report, policy);
-    inputs(out, report);
-    certificates(out, report, index, policy);
-    findings(out, report, rules, policy);
+    suppressions(out, doc, unit);
+    inputs(out, unit.report);
+    certificates(out, doc, unit, index);
+    findings(out, unit);
     out.push_str("</section>\n");
 }
 
-fn suppressions(out: &mut String, report: &UnitReport, policy: &Policy) {
+fn suppressions(out: &mut String, doc: &Document, unit: &Unit) {
     out.push_str("<h3>Suppressions</h3>\n");
-    if !policy.suppressions {
+    if !doc.suppressions_honoured {
         out.push_str(
             "<p>Inline suppressions were ignored for this run (<code>--no-suppressions</code>): every finding \
 is listed under Findings as found.</p>\n",
         );
         return;
     }
-    if report.suppressed.is_empty() {
+    if unit.suppressed.is_empty() {
         out.push_str("<p>No finding was suppressed.</p>\n");
         return;
     }
@@ -353,15 +297,15 @@ is listed under Findings as found.</p>\n",
 there. They do not block the command.</p>\n<table>\n<tr><th>severity</th><th>code</th><th>name</th>\
 <th>where</th><th>message</th><th>reason</th><th>until</th></tr>\n",
     );
-    for s in &report.suppressed {
-        let f = &s.finding;
+    for row in &unit.suppressed {
+        let (s, f) = (row.suppressed, &row.suppressed.finding);
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             sev(f.severity),
             escape(&f.code),
             escape(&f.name),
-            escape(&audit::where_(report, f)),
+            escape(&row.where_),
             escape(&f.message),
             escape(&s.reason),
             escape(s.until.as_deref().unwrap_or("no expiry"))
@@ -394,7 +338,8 @@ run) re-hashes each of them and fails, naming the file, if any changed.</p>\n\
     out.push_str("</table>\n");
 }
 
-fn certificates(out: &mut String, report: &UnitReport, index: usize, policy: &Policy) {
+fn certificates(out: &mut String, doc: &Document, unit: &Unit, index: usize) {
+    let report = unit.report;
     out.push_str("<h3>Certificates</h3>\n");
     if report.certificates.is_empty() {
         out.push_str(
@@ -403,7 +348,7 @@ certificate material was given), so there is no inventory and no timeline.</p>\n
         );
         return;
     }
-    let window = policy.expiry_warning_days;
+    let window = doc.expiry_warning_days;
     let _ = writeln!(
         out,
         "<p>Validity of each certificate as of {} (the dashed line); the shaded band is the expiry warning \
@@ -427,8 +372,8 @@ their real dates are in the labels and the table.</p>",
         );
     }
     out.push_str("</p>\n");
-    match Timeline::new(report) {
-        Some(timeline) => svg(out, report, &timeline, index, window),
+    match &unit.timeline {
+        Some(timeline) => svg(out, unit, timeline, index, window),
         None => out.push_str("<p>No certificate has dates that can be placed on a timeline.</p>\n"),
     }
     out.push_str(
@@ -485,7 +430,8 @@ const BOTTOM: i64 = 30;
 
 /// The validity timeline: one bar per certificate, on integer coordinates (so the bytes never
 /// depend on float formatting).
-fn svg(out: &mut String, report: &UnitReport, t: &Timeline, index: usize, window_days: u32) {
+fn svg(out: &mut String, unit: &Unit, t: &Timeline, index: usize, window_days: u32) {
+    let report = unit.report;
     let rows = report.certificates.len() as i64;
     let height = TOP + rows * ROW + BOTTOM;
     let x = |time: i64| LABEL + t.x(time, PLOT);
@@ -496,7 +442,7 @@ fn svg(out: &mut String, report: &UnitReport, t: &Timeline, index: usize, window
 aria-labelledby=\"timeline-{index}\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n\
 <title id=\"timeline-{index}\">Certificate validity timeline of {}, as of {}</title>\n\
 <rect x=\"{LABEL}\" y=\"{TOP}\" width=\"{PLOT}\" height=\"{}\" fill=\"#f6f8fa\" stroke=\"#d0d7de\"/>",
-        escape(&audit::unit_name(report, index)),
+        escape(&unit.name),
         escape(&report.now),
         rows * ROW
     );
@@ -599,9 +545,9 @@ not after {}, {} days left, {})</title></rect>",
     }
 }
 
-fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Policy) {
+fn findings(out: &mut String, unit: &Unit) {
     out.push_str("<h3>Findings</h3>\n");
-    if report.findings.is_empty() {
+    if unit.findings.is_empty() {
         out.push_str("<p>No findings.</p>\n");
         return;
     }
@@ -610,9 +556,12 @@ fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Pol
 1-based; columns count characters.</p>\n<table>\n<tr><th>severity</th><th>code</th><th>name</th><th>message</th>\
 <th>where</th><th>help</th></tr>\n",
     );
-    for f in &report.findings {
-        let more = audit::help_uri(rules, policy, &f.code)
-            .map(|uri| format!("<br>{}", link(&uri, &uri)))
+    for row in &unit.findings {
+        let f = row.finding;
+        let more = row
+            .help_uri
+            .as_ref()
+            .map(|uri| format!("<br>{}", link(uri, uri)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -621,7 +570,7 @@ fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Pol
             escape(&f.code),
             escape(&f.name),
             escape(&f.message),
-            escape(&audit::where_(report, f)),
+            escape(&row.where_),
             escape(&f.help)
         );
     }

@@ -5,13 +5,11 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::Policy;
 use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
-use crate::report::audit::{self, Timeline, date_of, rule_rows};
+use crate::report::audit::{self, Document, PolicySection, Timeline, Unit, date_of};
 use crate::report::github::md_escape;
 use crate::report::{Options, Report};
-use crate::rules::Rule;
 use crate::rules::Severity;
 
 /// Text in a code span when it can be one in a table cell, else escaped text.
@@ -40,36 +38,31 @@ fn fence(text: &str) -> String {
 
 /// The auditor's report of the run as GitHub-flavoured Markdown.
 pub fn render(report: &Report, _: &Options) -> String {
-    print(report.units, report.rules, report.policy)
+    print(&audit::document(report))
 }
 
-fn print(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
+fn print(doc: &Document) -> String {
     let mut out = String::new();
-    let title = match reports {
-        [one] => format!("certgate audit report: {}", audit::unit_name(one, 0)),
-        _ => "certgate audit report".to_string(),
-    };
-    let _ = writeln!(out, "# {}\n", md_escape(&title));
-    let approved = reports.iter().filter(|r| r.upgrade_command().is_some()).count();
-    let nows: Vec<&str> = reports.iter().map(|r| r.now.as_str()).collect();
-    if let Some(first) = nows.first().filter(|first| nows.iter().all(|n| n == *first)) {
-        let _ = write!(out, "Checked as of {}. ", md_escape(first));
+    let _ = writeln!(out, "# {}\n", md_escape(&doc.title));
+    if let Some(now) = doc.checked_as_of {
+        let _ = write!(out, "Checked as of {}. ", md_escape(now));
     }
+    let units = doc.units.len();
     let _ = writeln!(
         out,
-        "{} release unit{} checked, {approved} with an approved command. What was checked, against which \
+        "{units} release unit{} checked, {} with an approved command. What was checked, against which \
 policy, with which inputs and certificates, what was suppressed and why, and which command was approved.\n",
-        reports.len(),
-        if reports.len() == 1 { "" } else { "s" },
+        if units == 1 { "" } else { "s" },
+        doc.approved,
     );
-    summary(&mut out, reports);
-    policy_section(&mut out, rules, policy);
-    for (i, report) in reports.iter().enumerate() {
-        let _ = writeln!(out, "## Release unit: {}\n", md_escape(&audit::unit_name(report, i)));
-        suppressions(&mut out, report, policy);
-        inputs(&mut out, report);
-        certificates(&mut out, report, policy);
-        findings(&mut out, report, rules, policy);
+    summary(&mut out, doc);
+    policy_section(&mut out, &doc.policy);
+    for unit in &doc.units {
+        let _ = writeln!(out, "## Release unit: {}\n", md_escape(&unit.name));
+        suppressions(&mut out, doc, unit);
+        inputs(&mut out, unit.report);
+        certificates(&mut out, doc, unit);
+        findings(&mut out, unit);
     }
     let _ = writeln!(
         out,
@@ -80,13 +73,13 @@ document byte for byte.",
     out
 }
 
-fn summary(out: &mut String, reports: &[UnitReport]) {
+fn summary(out: &mut String, doc: &Document) {
     out.push_str("## Summary\n\n");
-    if reports.is_empty() {
+    if doc.units.is_empty() {
         out.push_str("No release unit was checked.\n\n");
     }
-    for (i, report) in reports.iter().enumerate() {
-        let s = report.summary();
+    for unit in &doc.units {
+        let (report, s) = (unit.report, &unit.summary);
         let gate = match &report.approval {
             Approval::Approved(_) => "Approved: a command is approved for this release unit.",
             _ => "Not approved: no command is approved for this release unit.",
@@ -97,7 +90,7 @@ fn summary(out: &mut String, reports: &[UnitReport]) {
             "### {}\n\n**{gate}**\n\nChecked as of {}.\n\n\
 | errors | warnings | info | suppressed |\n| ---: | ---: | ---: | ---: |\n| {} | {} | {} | {} |\n\n\
 Client impact verdict: {} (scenario: {}): {}\n",
-            md_escape(&audit::unit_name(report, i)),
+            md_escape(&unit.name),
             md_escape(&report.now),
             s.error,
             s.warning,
@@ -122,75 +115,33 @@ Client impact verdict: {} (scenario: {}): {}\n",
     }
 }
 
-fn policy_section(out: &mut String, rules: &[&Rule], policy: &Policy) {
+fn policy_section(out: &mut String, policy: &PolicySection) {
     out.push_str("## Policy in force\n\n| setting | value | what it does |\n| --- | --- | --- |\n");
-    let rows = [
-        (
-            "fail_on",
-            policy.fail_on.as_str().to_string(),
-            "findings at or above this severity fail the run and block the approved command",
-        ),
-        (
-            "expiry_warning_days",
-            format!("{} days", policy.expiry_warning_days),
-            "certificates expiring within this window are reported (CG307) and drawn as expiring",
-        ),
-        (
-            "clients",
-            if policy.clients_must_keep_working {
-                "must-keep-working"
-            } else {
-                "may-change"
-            }
-            .to_string(),
-            "must-keep-working raises the client-impact rules (CG401 to CG403) to errors",
-        ),
-        (
-            "require_previous",
-            policy.require_previous.to_string(),
-            "true makes a run without the running release's values (--previous or --base) an error",
-        ),
-        (
-            "inline suppressions",
-            if policy.suppressions {
-                "honoured"
-            } else {
-                "ignored (--no-suppressions)"
-            }
-            .to_string(),
-            "# certgate: ignore CODE -- reason comments in values files",
-        ),
-        (
-            "help_uri_base",
-            policy
-                .help_uri_base
-                .clone()
-                .unwrap_or_else(|| "none: each rule's own help URI".to_string()),
-            "where each rule's help link points",
-        ),
-    ];
-    for (name, value, what) in rows {
-        let _ = writeln!(out, "| {} | {} | {} |", code(name), md_escape(&value), md_escape(what));
+    for setting in &policy.settings {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(setting.name),
+            md_escape(&setting.value),
+            md_escape(setting.what)
+        );
     }
-    let rows = rule_rows(rules, policy);
-    let off = rows.iter().filter(|r| r.effective.is_none()).count();
+    let (rules, off) = (policy.rules.len(), policy.off);
     let _ = writeln!(
         out,
-        "\n### Rules\n\n{} rules in the pack, {} enabled, {off} switched off. The severity in force is the \
+        "\n### Rules\n\n{rules} rules in the pack, {} enabled, {off} switched off. The severity in force is the \
 default unless the policy changed it.\n",
-        rows.len(),
-        rows.len() - off
+        rules - off
     );
-    let unmatched = audit::unmatched_overrides(rules, policy);
-    if !unmatched.is_empty() {
+    if !policy.unmatched.is_empty() {
         let _ = writeln!(
             out,
             "policy.rules also sets {}, which the rule pack does not hold: no effect.\n",
-            md_escape(&unmatched.join(", "))
+            md_escape(&policy.unmatched.join(", "))
         );
     }
     out.push_str("| code | name | default | in force | summary |\n| --- | --- | --- | --- | --- |\n");
-    for row in &rows {
+    for row in &policy.rules {
         let code_cell = match &row.help_uri {
             Some(uri) => link(uri, row.code),
             None => md_escape(row.code),
@@ -211,16 +162,16 @@ default unless the policy changed it.\n",
     out.push('\n');
 }
 
-fn suppressions(out: &mut String, report: &UnitReport, policy: &Policy) {
+fn suppressions(out: &mut String, doc: &Document, unit: &Unit) {
     out.push_str("### Suppressions\n\n");
-    if !policy.suppressions {
+    if !doc.suppressions_honoured {
         out.push_str(
             "Inline suppressions were ignored for this run (`--no-suppressions`): every finding is listed \
 under Findings as found.\n\n",
         );
         return;
     }
-    if report.suppressed.is_empty() {
+    if unit.suppressed.is_empty() {
         out.push_str("No finding was suppressed.\n\n");
         return;
     }
@@ -229,15 +180,15 @@ under Findings as found.\n\n",
 not block the command.\n\n| severity | code | name | where | message | reason | until |\n\
 | --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    for s in &report.suppressed {
-        let f = &s.finding;
+    for row in &unit.suppressed {
+        let (s, f) = (row.suppressed, &row.suppressed.finding);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
             f.severity.as_str(),
             md_escape(&f.code),
             md_escape(&f.name),
-            code(&audit::where_(report, f)),
+            code(&row.where_),
             md_escape(&f.message),
             md_escape(&s.reason),
             md_escape(s.until.as_deref().unwrap_or("no expiry"))
@@ -269,7 +220,8 @@ of them and fails, naming the file, if any changed.\n\n| role | path | SHA-256 |
     out.push('\n');
 }
 
-fn certificates(out: &mut String, report: &UnitReport, policy: &Policy) {
+fn certificates(out: &mut String, doc: &Document, unit: &Unit) {
+    let report = unit.report;
     out.push_str("### Certificates\n\n");
     if report.certificates.is_empty() {
         out.push_str(
@@ -278,14 +230,14 @@ certificate material was given), so there is no inventory and no timeline.\n\n",
         );
         return;
     }
-    let window = policy.expiry_warning_days;
+    let window = doc.expiry_warning_days;
     let _ = writeln!(
         out,
         "Validity of each certificate as of {}; the expiry warning window is {window} days.\n",
         md_escape(&report.now)
     );
-    if let Some(timeline) = Timeline::new(report) {
-        let drawing = text_timeline(report, &timeline);
+    if let Some(timeline) = &unit.timeline {
+        let drawing = text_timeline(report, timeline);
         let f = fence(&drawing);
         let _ = writeln!(out, "{f}text\n{drawing}{f}\n");
     }
@@ -363,9 +315,9 @@ fn text_timeline(report: &UnitReport, t: &Timeline) -> String {
     out
 }
 
-fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Policy) {
+fn findings(out: &mut String, unit: &Unit) {
     out.push_str("### Findings\n\n");
-    if report.findings.is_empty() {
+    if unit.findings.is_empty() {
         out.push_str("No findings.\n\n");
         return;
     }
@@ -374,9 +326,12 @@ fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Pol
 1-based; columns count characters.\n\n| severity | code | name | message | where | help |\n\
 | --- | --- | --- | --- | --- | --- |\n",
     );
-    for f in &report.findings {
-        let more = audit::help_uri(rules, policy, &f.code)
-            .map(|uri| format!("<br>{}", link(&uri, &uri)))
+    for row in &unit.findings {
+        let f = row.finding;
+        let more = row
+            .help_uri
+            .as_ref()
+            .map(|uri| format!("<br>{}", link(uri, uri)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -385,7 +340,7 @@ fn findings(out: &mut String, report: &UnitReport, rules: &[&Rule], policy: &Pol
             md_escape(&f.code),
             md_escape(&f.name),
             md_escape(&f.message),
-            code(&audit::where_(report, f)),
+            code(&row.where_),
             md_escape(&f.help)
         );
     }

@@ -6,6 +6,7 @@
 //!
 //! Every format has the same entry, `FORMAT::render(&Report, &Options) -> String`, and the command
 //! line reaches them all through [`render`] (or [`write`], which streams the JSON of many units).
+//! The two audit documents are printed from one document model ([`audit::Document`]).
 
 pub mod audit;
 pub mod github;
