@@ -289,7 +289,7 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
 fn approval(unit: &Unit, found: &[Finding], fail_on: Severity) -> Approval {
     let mut count = 0;
     let mut codes: Vec<std::sync::Arc<str>> = Vec::new();
-    for f in found.iter().filter(|f| f.severity >= fail_on) {
+    for f in found.iter().filter(|f| f.fails_at(fail_on)) {
         count += 1;
         if !codes.contains(&f.code) {
             codes.push(f.code.clone());

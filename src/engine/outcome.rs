@@ -25,6 +25,15 @@ pub struct Finding {
     pub help: std::sync::Arc<str>,
 }
 
+impl Finding {
+    /// Whether the finding is at or above the failure threshold `fail_on`: such a finding fails the
+    /// run and blocks the command (SPEC §3). The engine's approval and the JUnit report's failed
+    /// test cases both ask here.
+    pub fn fails_at(&self, fail_on: Severity) -> bool {
+        self.severity >= fail_on
+    }
+}
+
 /// A finding that an inline suppression silenced, with the reason given.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suppressed {

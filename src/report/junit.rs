@@ -104,7 +104,7 @@ fn testcase(body: &mut String, report: &UnitReport, release: &str, case: &Case, 
         .findings
         .iter()
         .filter(|f| &*f.code == case.code)
-        .partition(|f| f.severity >= fail_on);
+        .partition(|f| f.fails_at(fail_on));
     let suppressed: Vec<_> = report
         .suppressed
         .iter()
