@@ -14,11 +14,11 @@ use crate::engine::{Approval, Finding, UnitReport};
 
 use crate::rules::Severity;
 
-use crate::report::one_line;
+use crate::report::{Options, Report, one_line};
 
 /// One annotation per finding, in the report's order; then each suppressed finding as a notice
 /// that names its suppression and reason (every suppression appears in every format).
-pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+pub fn render(report: &Report, _: &Options) -> String {
     let reports = report.units;
     let mut out = String::new();
     for report in reports {

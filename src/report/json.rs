@@ -12,12 +12,13 @@ use serde::Serialize;
 use crate::engine::{Finding, Summary, UnitReport};
 use crate::model::impact::ClientImpact;
 use crate::model::material::CertificateInfo;
+use crate::report::{Options, Report};
 use crate::rules::Severity;
 use crate::source::Input;
 
 /// One release unit's report, as the contract lays it out.
 #[derive(Serialize)]
-struct Report<'a> {
+struct JsonReport<'a> {
     version: u32,
     tool: Tool,
     now: &'a str,
@@ -59,9 +60,9 @@ struct JsonSuppressed<'a> {
     until: Option<&'a str>,
 }
 
-impl<'a> Report<'a> {
+impl<'a> JsonReport<'a> {
     fn of(r: &'a UnitReport) -> Self {
-        Report {
+        JsonReport {
             version: 1,
             tool: Tool {
                 name: "certgate",
@@ -123,7 +124,7 @@ impl Serialize for SuppressedList<'_> {
 }
 
 /// Render the reports: pretty-printed, with a final newline.
-pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+pub fn render(report: &Report, _: &Options) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail, and every value of the report is a string, a number or null.
     let _ = write(report.units, &mut out);
@@ -172,7 +173,7 @@ fn print(r: &UnitReport, depth: usize) -> Vec<u8> {
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, Pretty::at(depth));
     // The report holds strings, numbers, nulls, lists and structs: nothing serde_json can refuse,
     // and a Vec takes every byte.
-    let _ = Report::of(r).serialize(&mut serializer);
+    let _ = JsonReport::of(r).serialize(&mut serializer);
     out
 }
 
@@ -285,7 +286,7 @@ mod tests {
 
     impl Serialize for Units<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter().map(Report::of))
+            s.collect_seq(self.0.iter().map(JsonReport::of))
         }
     }
 
@@ -387,7 +388,7 @@ mod tests {
         for n in [0, 1, 2, 3, 7, 511, 512, 513, 1100] {
             let reports: Vec<UnitReport> = (0..n).map(unit).collect();
             let expected = if n == 1 {
-                serde_json::to_string_pretty(&Report::of(&reports[0])).unwrap()
+                serde_json::to_string_pretty(&JsonReport::of(&reports[0])).unwrap()
             } else {
                 serde_json::to_string_pretty(&Units(&reports)).unwrap()
             } + "\n";

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use crate::engine::{Finding, UnitReport};
 
+use crate::report::{Options, Report};
 use crate::rules::Rule;
 use crate::rules::Severity;
 
@@ -21,7 +22,7 @@ struct Case<'a> {
 }
 
 /// Render all units, held to the policy's failure threshold.
-pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+pub fn render(report: &Report, _: &Options) -> String {
     let (reports, rules, fail_on) = (report.units, report.rules, report.policy.fail_on);
     let mut suites = String::new();
     let (mut tests, mut failures) = (0, 0);

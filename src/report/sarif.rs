@@ -28,6 +28,7 @@ use crate::engine::{Finding, Placed, Suppressed, UnitReport};
 use crate::source::Location;
 
 use crate::engine::Policy;
+use crate::report::{Options, Report};
 use crate::rules::Rule;
 use crate::rules::Severity;
 use crate::source::Span;
@@ -253,7 +254,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Render all units as one SARIF log with one run, pretty-printed, with a final newline.
-pub fn render(report: &crate::report::Report, _: &crate::report::Options) -> String {
+pub fn render(report: &Report, _: &Options) -> String {
     let (reports, rules, policy) = (report.units, report.rules, report.policy);
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (&*r.meta.code, i)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();

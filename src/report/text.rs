@@ -12,11 +12,11 @@ use crate::source::Location;
 
 use crate::rules::Severity;
 
-use crate::report::{one_line, quote_source};
+use crate::report::{Options, Report, one_line, quote_source};
 use crate::source::Source;
 
 /// Render all units; `quiet` prints only the approved commands.
-pub fn render(report: &crate::report::Report, options: &crate::report::Options) -> String {
+pub fn render(report: &Report, options: &Options) -> String {
     let reports = report.units;
     if options.quiet {
         return reports
