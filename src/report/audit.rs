@@ -515,6 +515,47 @@ mod tests {
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("2026-11"), "{ticks:?}");
     }
 
+    /// The document holds what both formats print: one clock only when every unit shares it, the
+    /// approved units counted, units named by release or position, the policy's settings in words.
+    #[test]
+    fn the_document_lays_out_the_run_once() {
+        let mut approved = report(Vec::new());
+        approved.release = Some("es1".into());
+        approved.approval = Approval::Approved("helm upgrade es1 c.tgz".into());
+        let mut later = report(Vec::new());
+        later.now = "2026-11-28T00:00:00Z".into();
+        let policy = Policy {
+            suppressions: false,
+            expiry_warning_days: 45,
+            ..Policy::default()
+        };
+        let units = [approved, later];
+        let run = Report {
+            units: &units,
+            rules: &[],
+            policy: &policy,
+        };
+        let doc = document(&run);
+        assert_eq!(doc.title, "certgate audit report");
+        assert_eq!(doc.checked_as_of, None);
+        assert_eq!(doc.approved, 1);
+        let names: Vec<&str> = doc.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["es1", "release unit 2"]);
+        assert!(!doc.suppressions_honoured);
+        assert_eq!(doc.expiry_warning_days, 45);
+        let settings: Vec<(&str, &str)> = doc.policy.settings.iter().map(|s| (s.name, s.value.as_str())).collect();
+        assert!(settings.contains(&("expiry_warning_days", "45 days")), "{settings:?}");
+        assert!(settings.contains(&("inline suppressions", "ignored (--no-suppressions)")));
+
+        let one = document(&Report {
+            units: &units[..1],
+            rules: &[],
+            policy: &policy,
+        });
+        assert_eq!(one.title, "certgate audit report: es1");
+        assert_eq!(one.checked_as_of, Some("2026-11-27T00:00:00Z"));
+    }
+
     #[test]
     fn only_web_uris_are_links() {
         assert!(is_web_uri("https://ibm.github.io/event-streams/x"));
