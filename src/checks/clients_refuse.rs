@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Hit, Kind};
 use crate::crypto::{ChainOutcome, ChainResult, RejectReason, Rejection, Validity, eku_excludes_server_auth};
-use crate::model::material::Material;
+use crate::model::material::{CertAt, Material};
 use crate::model::unit::Unit;
 
 pub const KIND: Kind = Kind {
@@ -50,73 +50,78 @@ impl Check for ClientsRefuse {
         if !self.reasons.contains(&reason) {
             return;
         }
-        let names = || {
-            let mut names: Vec<String> = leaf.cert.dns_names.clone();
-            names.extend(leaf.cert.ip_addresses.iter().map(ToString::to_string));
-            if names.is_empty() {
-                format!("no subjectAltName; subject {}", leaf.cert.subject)
-            } else {
-                names.join(", ")
-            }
-        };
-        let (at, message) = match &rejection.reason {
-            RejectReason::NameConstraints { by } => (
-                leaf,
-                format!(
-                    "clients refuse {}: its names ({}) are outside the names {} may certify (nameConstraints), or excluded by them",
-                    leaf.cert.subject,
-                    names(),
-                    by.and_then(|c| m.at(c))
-                        .map_or_else(|| "an issuing CA".to_string(), |c| c.cert.subject.clone())
-                ),
-            ),
-            RejectReason::CriticalExtension { at: Some((c, oid)) } => {
-                let cert = m.at(*c).unwrap_or(leaf);
-                (
-                    cert,
-                    format!(
-                        "clients refuse the chain: {} has a critical extension they do not know ({oid})",
-                        cert.cert.subject
-                    ),
-                )
-            }
-            RejectReason::CriticalExtension { at: None } => (
-                leaf,
-                "clients refuse the chain: a certificate on it has a critical extension they do not know".to_string(),
-            ),
-            RejectReason::Linkage { at, why } => {
-                let cert = m.at(*at).unwrap_or(leaf);
-                (
-                    cert,
-                    format!(
-                        "OpenSSL clients (librdkafka among them) find no issuer for {}: {why}",
-                        cert.cert.subject
-                    ),
-                )
-            }
-            RejectReason::TooComplex => (
-                leaf,
-                format!(
-                    "clients give up building a path from {} to tls.cacert: too many candidate issuers or too deep ({})",
-                    leaf.cert.subject, rejection.detail
-                ),
-            ),
-            _ => (
-                leaf,
-                format!(
-                    "clients refuse the chain of {}: {} (rustls-webpki: {})",
-                    leaf.cert.subject,
-                    describe(&rejection.reason),
-                    rejection.detail
-                ),
-            ),
-        };
+        let (at, message) = refusal(m, leaf, rejection);
         emit.hit(Hit {
             location: at.location.clone(),
             path: Some("tls.cert".into()),
             block: Some(at.block),
             message,
         });
+    }
+}
+
+/// The certificate a refusal is reported at, and the message saying why clients refuse.
+fn refusal<'a>(m: &'a Material, leaf: &'a CertAt, rejection: &Rejection) -> (&'a CertAt, String) {
+    let names = || {
+        let mut names: Vec<String> = leaf.cert.dns_names.clone();
+        names.extend(leaf.cert.ip_addresses.iter().map(ToString::to_string));
+        if names.is_empty() {
+            format!("no subjectAltName; subject {}", leaf.cert.subject)
+        } else {
+            names.join(", ")
+        }
+    };
+    match &rejection.reason {
+        RejectReason::NameConstraints { by } => (
+            leaf,
+            format!(
+                "clients refuse {}: its names ({}) are outside the names {} may certify (nameConstraints), or excluded by them",
+                leaf.cert.subject,
+                names(),
+                by.and_then(|c| m.at(c))
+                    .map_or_else(|| "an issuing CA".to_string(), |c| c.cert.subject.clone())
+            ),
+        ),
+        RejectReason::CriticalExtension { at: Some((c, oid)) } => {
+            let cert = m.at(*c).unwrap_or(leaf);
+            (
+                cert,
+                format!(
+                    "clients refuse the chain: {} has a critical extension they do not know ({oid})",
+                    cert.cert.subject
+                ),
+            )
+        }
+        RejectReason::CriticalExtension { at: None } => (
+            leaf,
+            "clients refuse the chain: a certificate on it has a critical extension they do not know".to_string(),
+        ),
+        RejectReason::Linkage { at, why } => {
+            let cert = m.at(*at).unwrap_or(leaf);
+            (
+                cert,
+                format!(
+                    "OpenSSL clients (librdkafka among them) find no issuer for {}: {why}",
+                    cert.cert.subject
+                ),
+            )
+        }
+        RejectReason::TooComplex => (
+            leaf,
+            format!(
+                "clients give up building a path from {} to tls.cacert: too many candidate issuers or too deep ({})",
+                leaf.cert.subject, rejection.detail
+            ),
+        ),
+        _ => (
+            leaf,
+            format!(
+                "clients refuse the chain of {}: {} (rustls-webpki: {})",
+                leaf.cert.subject,
+                describe(&rejection.reason),
+                rejection.detail
+            ),
+        ),
     }
 }
 
