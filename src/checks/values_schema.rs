@@ -10,9 +10,9 @@ use serde::Deserialize;
 
 use super::{Check, Emit, Kind};
 use crate::model::unit::Unit;
-use crate::schema::{ErrorKind, Schema, annotation};
+use crate::schema::{ErrorKind, Schema, SchemaError, annotation};
 use crate::source::Location;
-use crate::source::value::json::locate;
+use crate::source::value::json::{Located, locate};
 
 pub const KIND: Kind = Kind {
     name: "values_schema",
@@ -33,6 +33,7 @@ pub struct ValuesSchema {
 
 impl Check for ValuesSchema {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
+        // A constraint can fail for several branches of the schema at one value: one finding each.
         let mut seen: Vec<String> = Vec::new();
         for error in unit.values_schema_errors() {
             let code = annotation(Schema::Values, &error.schema, "x-certgate-rule").and_then(|v| v.as_str());
@@ -41,83 +42,102 @@ impl Check for ValuesSchema {
             }
             let message = annotation(Schema::Values, &error.schema, "x-certgate-message")
                 .and_then(|v| v.as_str())
-                .unwrap_or("does not match the chart's rules")
-                .to_string();
+                .unwrap_or("does not match the chart's rules");
             let Some(here) = locate(&unit.effective, &error.instance) else {
                 continue;
             };
+            let failed = Failed { error, here, message };
             match &error.kind {
-                ErrorKind::Additional(keys) => {
-                    let Some(map) = here.node.as_map() else { continue };
-                    let known = known_keys(&error.schema);
-                    for key in keys {
-                        let Some(entry) = map.entry(key) else { continue };
-                        // Helm drops keys set to null: nothing lingers to warn about.
-                        if entry.node.is_null() {
-                            continue;
-                        }
-                        let path = format!("{}.{key}", here.path);
-                        if seen.contains(&path) {
-                            continue;
-                        }
-                        seen.push(path.clone());
-                        let hint = nearest(key, &known).map_or(String::new(), |k| format!("; did you mean {k}?"));
-                        emit.key(entry, &path, format!("{key} {message}{hint}"));
-                    }
-                }
-                ErrorKind::Required(field) => {
-                    let path = format!("{}.{field}", here.path);
-                    if seen.contains(&path) || unit.pem_given.contains(&path.as_str()) {
-                        continue;
-                    }
-                    seen.push(path.clone());
-                    let at = annotation(Schema::Values, &error.schema, "x-certgate-at").and_then(|v| v.as_str());
-                    let target = at.and_then(|k| here.node.as_map()?.get(k));
-                    let msg = format!("{path} is missing: {message}");
-                    match target {
-                        Some(node) => emit.value(node, &path, msg),
-                        None => emit.at(Location::of(&here.node.origin), Some(&path), msg),
-                    }
-                }
-                _ => {
-                    if seen.contains(&here.path) {
-                        continue;
-                    }
-                    seen.push(here.path.clone());
-                    // A null is a missing field (Helm drops it): point at the tls.type requiring it.
-                    let at = annotation(Schema::Values, &error.schema, "x-certgate-at").and_then(|v| v.as_str());
-                    let parent = error
-                        .instance
-                        .split_last()
-                        .and_then(|(_, p)| locate(&unit.effective, p));
-                    let requiring = at.zip(parent).and_then(|(at, p)| p.node.as_map()?.get(at));
-                    if here.node.is_null() && unit.pem_given.contains(&here.path.as_str()) {
-                        continue;
-                    }
-                    if let (true, Some(node)) = (here.node.is_null(), requiring) {
-                        emit.value(node, &here.path, format!("{} is missing: {message}", here.path));
-                        continue;
-                    }
-                    let shown = crate::helm::render::rendered(here.node, unit.helm);
-                    let value = match shown {
-                        Some(s) if is_secret_path(&here.path) => {
-                            format!("{} ({} characters)", here.path, s.chars().count())
-                        }
-                        Some(s) => format!("{} is {s:?}", here.path),
-                        None => format!("{} is null", here.path),
-                    };
-                    let hint = if self.suggest {
-                        here.node
-                            .as_str()
-                            .and_then(|s| nearest(s, &allowed_values(&error.schema)))
-                            .map_or(String::new(), |k| format!("; did you mean {k}?"))
-                    } else {
-                        String::new()
-                    };
-                    emit.value(here.node, &here.path, format!("{value}: {message}{hint}"));
-                }
+                ErrorKind::Additional(keys) => additional(&failed, keys, &mut seen, emit),
+                ErrorKind::Required(field) => required(unit, &failed, field, &mut seen, emit),
+                _ => self.invalid(unit, &failed, &mut seen, emit),
             }
         }
+    }
+}
+
+/// One failed constraint, located in the effective values, with the rule's message for it.
+struct Failed<'a> {
+    error: &'a SchemaError,
+    here: Located<'a>,
+    message: &'a str,
+}
+
+/// Keys the schema does not know: each named at its key, with the nearest known key.
+fn additional(f: &Failed, keys: &[String], seen: &mut Vec<String>, emit: &mut Emit) {
+    let Some(map) = f.here.node.as_map() else { return };
+    let known = known_keys(&f.error.schema);
+    for key in keys {
+        let Some(entry) = map.entry(key) else { continue };
+        // Helm drops keys set to null: nothing lingers to warn about.
+        if entry.node.is_null() {
+            continue;
+        }
+        let path = format!("{}.{key}", f.here.path);
+        if seen.contains(&path) {
+            continue;
+        }
+        seen.push(path.clone());
+        let hint = nearest(key, &known).map_or(String::new(), |k| format!("; did you mean {k}?"));
+        emit.key(entry, &path, format!("{key} {}{hint}", f.message));
+    }
+}
+
+/// A missing field: at the value that requires it (`x-certgate-at`, the `tls.type`), else at
+/// the mapping that lacks it. A field given as a PEM file is not missing.
+fn required(unit: &Unit, f: &Failed, field: &str, seen: &mut Vec<String>, emit: &mut Emit) {
+    let path = format!("{}.{field}", f.here.path);
+    if seen.contains(&path) || unit.pem_given.contains(&path.as_str()) {
+        return;
+    }
+    seen.push(path.clone());
+    let at = annotation(Schema::Values, &f.error.schema, "x-certgate-at").and_then(|v| v.as_str());
+    let target = at.and_then(|k| f.here.node.as_map()?.get(k));
+    let msg = format!("{path} is missing: {}", f.message);
+    match target {
+        Some(node) => emit.value(node, &path, msg),
+        None => emit.at(Location::of(&f.here.node.origin), Some(&path), msg),
+    }
+}
+
+impl ValuesSchema {
+    /// A value the schema refuses: quoted (by length only where it may be key material), with the
+    /// nearest allowed value when the rule asks for a suggestion.
+    fn invalid(&self, unit: &Unit, f: &Failed, seen: &mut Vec<String>, emit: &mut Emit) {
+        let here = &f.here;
+        if seen.contains(&here.path) {
+            return;
+        }
+        seen.push(here.path.clone());
+        // A null is a missing field (Helm drops it): point at the tls.type requiring it.
+        let at = annotation(Schema::Values, &f.error.schema, "x-certgate-at").and_then(|v| v.as_str());
+        let parent = f
+            .error
+            .instance
+            .split_last()
+            .and_then(|(_, p)| locate(&unit.effective, p));
+        let requiring = at.zip(parent).and_then(|(at, p)| p.node.as_map()?.get(at));
+        if here.node.is_null() && unit.pem_given.contains(&here.path.as_str()) {
+            return;
+        }
+        if let (true, Some(node)) = (here.node.is_null(), requiring) {
+            emit.value(node, &here.path, format!("{} is missing: {}", here.path, f.message));
+            return;
+        }
+        let value = match crate::helm::render::rendered(here.node, unit.helm) {
+            Some(s) if is_secret_path(&here.path) => format!("{} ({} characters)", here.path, s.chars().count()),
+            Some(s) => format!("{} is {s:?}", here.path),
+            None => format!("{} is null", here.path),
+        };
+        let hint = if self.suggest {
+            here.node
+                .as_str()
+                .and_then(|s| nearest(s, &allowed_values(&f.error.schema)))
+                .map_or(String::new(), |k| format!("; did you mean {k}?"))
+        } else {
+            String::new()
+        };
+        emit.value(here.node, &here.path, format!("{value}: {}{hint}", f.message));
     }
 }
 
