@@ -273,98 +273,137 @@ pub(super) fn parse_uint_base(s: &str, base: u32) -> Option<u64> {
 /// go-yaml v2 `parseTimestamp`: `2006-1-2`, `2006-1-2 15:4:5.999999999`, or
 /// `2006-1-2T15:4:5.999999999Z07:00` (also with a lower-case `t`), with calendar checks.
 pub(super) fn parse_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    let year_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if year_len != 4 || b.get(4) != Some(&b'-') {
+    let mut c = Cursor { s, i: 0 };
+    if !c.date() {
         return false;
     }
-    let mut i = 5;
-    // 1 or 2 digits, as Go's non-padded layout elements take.
-    let num = |i: &mut usize| -> Option<u32> {
-        let start = *i;
-        while *i < b.len() && *i - start < 2 && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        if *i == start {
-            return None;
-        }
-        s[start..*i].parse().ok()
+    if c.done() {
+        return true;
+    }
+    let zone = match c.next() {
+        Some(b'T' | b't') => true,
+        Some(b' ') => false,
+        _ => return false,
     };
-    let exact2 = |i: &mut usize| -> Option<u32> {
-        if *i + 2 <= b.len() && b[*i].is_ascii_digit() && b[*i + 1].is_ascii_digit() {
-            *i += 2;
-            s[*i - 2..*i].parse().ok()
+    if !c.time() {
+        return false;
+    }
+    if !zone {
+        return c.done();
+    }
+    c.zone()
+}
+
+/// A position in a timestamp being read, in the layout elements Go's `time.Parse` uses.
+struct Cursor<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek();
+        self.i += usize::from(b.is_some());
+        b
+    }
+
+    fn eat(&mut self, want: u8) -> bool {
+        let ok = self.peek() == Some(want);
+        self.i += usize::from(ok);
+        ok
+    }
+
+    fn done(&self) -> bool {
+        self.i == self.s.len()
+    }
+
+    /// 1 or 2 digits, as Go's non-padded layout elements (`1`, `2`, `15`) take.
+    fn num(&mut self) -> Option<u32> {
+        let start = self.i;
+        while self.i - start < 2 && self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.i += 1;
+        }
+        (self.i > start).then(|| self.s[start..self.i].parse().ok())?
+    }
+
+    /// Exactly 2 digits (`07:00`).
+    fn exact2(&mut self) -> Option<u32> {
+        let b = self.s.as_bytes();
+        if self.i + 2 <= b.len() && b[self.i].is_ascii_digit() && b[self.i + 1].is_ascii_digit() {
+            self.i += 2;
+            self.s[self.i - 2..self.i].parse().ok()
         } else {
             None
         }
-    };
-    let year: u32 = s[..4].parse().unwrap_or(0);
-    let Some(month) = num(&mut i) else {
-        return false;
-    };
-    if b.get(i) != Some(&b'-') {
-        return false;
     }
-    i += 1;
-    let Some(day) = num(&mut i) else { return false };
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    if day == 0 || day > days {
-        return false;
-    }
-    if i == b.len() {
-        return true;
-    }
-    let zone = match b[i] {
-        b'T' | b't' => true,
-        b' ' => false,
-        _ => return false,
-    };
-    i += 1;
-    let (Some(h), true) = (num(&mut i), b.get(i) == Some(&b':')) else {
-        return false;
-    };
-    i += 1;
-    let (Some(m), true) = (num(&mut i), b.get(i) == Some(&b':')) else {
-        return false;
-    };
-    i += 1;
-    let Some(sec) = num(&mut i) else { return false };
-    if h > 23 || m > 59 || sec > 59 {
-        return false;
-    }
-    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
+
+    /// `2006-1-2`, a day that exists in its month.
+    fn date(&mut self) -> bool {
+        let b = self.s.as_bytes();
+        let year_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if year_len != 4 || b.get(4) != Some(&b'-') {
+            return false;
         }
+        let year: u32 = self.s[..4].parse().unwrap_or(0);
+        self.i = 5;
+        let Some(month) = self.num() else { return false };
+        if !self.eat(b'-') {
+            return false;
+        }
+        let Some(day) = self.num() else { return false };
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        day != 0 && day <= days
     }
-    if !zone {
-        return i == b.len();
-    }
-    match b.get(i) {
-        Some(b'Z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            i += 1;
-            let Some(zh) = exact2(&mut i) else {
-                return false;
-            };
-            if b.get(i) != Some(&b':') {
-                return false;
+
+    /// `15:4:5`, with an optional fraction `.999999999`.
+    fn time(&mut self) -> bool {
+        let Some(h) = self.num() else { return false };
+        if !self.eat(b':') {
+            return false;
+        }
+        let Some(m) = self.num() else { return false };
+        if !self.eat(b':') {
+            return false;
+        }
+        let Some(sec) = self.num() else { return false };
+        if h > 23 || m > 59 || sec > 59 {
+            return false;
+        }
+        let b = self.s.as_bytes();
+        if self.peek() == Some(b'.') && b.get(self.i + 1).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+            while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                self.i += 1;
             }
-            i += 1;
-            let Some(zm) = exact2(&mut i) else {
-                return false;
-            };
-            zh <= 23 && zm <= 59 && i == b.len()
         }
-        _ => false,
+        true
+    }
+
+    /// `Z07:00`: `Z`, or a sign and `hh:mm`, ending the text.
+    fn zone(&mut self) -> bool {
+        match self.next() {
+            Some(b'Z') => self.done(),
+            Some(b'+' | b'-') => {
+                let Some(zh) = self.exact2() else { return false };
+                if !self.eat(b':') {
+                    return false;
+                }
+                let Some(zm) = self.exact2() else { return false };
+                zh <= 23 && zm <= 59 && self.done()
+            }
+            _ => false,
+        }
     }
 }
 
@@ -596,4 +635,46 @@ pub(super) fn scalar_key(s: &Scalar) -> Result<(String, KeyIdentity), String> {
         Scalar::Str(s) => Resolved::Str(s.clone()),
     };
     key_string(&r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_timestamp;
+
+    /// go-yaml v2's four layouts, with Go's calendar and clock checks.
+    #[test]
+    fn timestamps_are_the_layouts_go_yaml_tries() {
+        for yes in [
+            "2001-12-14",
+            "2001-1-2",
+            "2000-02-29",
+            "2001-12-14t21:59:43.10Z",
+            "2001-12-14T21:59:43-05:00",
+            "2001-12-14T1:2:3+14:30",
+            "2001-12-14 21:59:43.10",
+            "2001-12-14 21:59:43",
+        ] {
+            assert!(parse_timestamp(yes), "{yes}");
+        }
+        for no in [
+            "01-12-14",
+            "2001-12",
+            "2001/12/14",
+            "1900-02-29",
+            "2001-13-01",
+            "2001-04-31",
+            "2001-12-00",
+            "2001-12-14X",
+            "2001-12-14T24:00:00Z",
+            "2001-12-14T21:60:00Z",
+            "2001-12-14T21:59:43",
+            "2001-12-14T21:59:43+5:00",
+            "2001-12-14T21:59:43+05",
+            "2001-12-14 21:59:43Z",
+            "2001-12-14T21:59:43.Z",
+            "2001-123-14",
+        ] {
+            assert!(!parse_timestamp(no), "{no}");
+        }
+    }
 }
