@@ -29,7 +29,7 @@ use certgate::helm::render::{manifest_text, rendered};
 use certgate::helm::strvals::{self, HelmVersion, escape_key, escape_value};
 use certgate::source::SourceId;
 use certgate::source::value::{Mapping, Node, SetFlag};
-use certgate::source::yaml::{self, ProblemKind};
+use certgate::source::yaml::{self, YamlProblemKind};
 
 // ------------------------------------------------------------------------------------------------
 // The oracle process
@@ -664,7 +664,7 @@ fn slot_key(slot: usize) -> String {
 /// certgate's reading of a values document: the root, or the problem Helm would refuse it for.
 fn certgate_yaml(text: &str) -> Result<Node, String> {
     let loaded = yaml::load(text, SourceId(0), &yaml::Limits::default());
-    if let Some(p) = loaded.problems.iter().find(|p| p.kind != ProblemKind::DuplicateKey) {
+    if let Some(p) = loaded.problems.iter().find(|p| p.kind != YamlProblemKind::DuplicateKey) {
         return Err(p.message.clone());
     }
     loaded.root.ok_or_else(|| "no document".to_string())

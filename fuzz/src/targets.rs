@@ -174,7 +174,7 @@ pub fn yaml_loader(data: &[u8]) {
         if loaded
             .problems
             .iter()
-            .any(|p| p.kind != yaml::ProblemKind::DuplicateKey)
+            .any(|p| p.kind != yaml::YamlProblemKind::DuplicateKey)
         {
             assert!(loaded.root.is_none(), "a tree next to a fatal problem");
             assert_eq!(loaded.problems.len(), 1, "a fatal problem not alone");

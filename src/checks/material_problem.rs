@@ -21,13 +21,13 @@ pub const KIND: Kind = Kind {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialProblem {
-    problem: ProblemKind,
+    problem: MaterialProblemKind,
 }
 
 /// The kinds of problem, one rule each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
+pub enum MaterialProblemKind {
     /// CG208: not PEM of the expected kind (base64 of DER, wrong block type, no block at all).
     NotPem,
     /// CG301: a certificate block that is not valid X.509 DER (or a broken PEM block).
@@ -69,13 +69,13 @@ fn this_change_s(p: &Problem, material: &Material) -> bool {
 }
 
 /// The rule that reports a flaw, if any does.
-fn kind_of(flaw: &Flaw) -> Option<ProblemKind> {
+fn kind_of(flaw: &Flaw) -> Option<MaterialProblemKind> {
     Some(match flaw {
-        Flaw::NotASecret { .. } | Flaw::SecretKeyMissing { .. } => ProblemKind::SecretKeyMissing,
+        Flaw::NotASecret { .. } | Flaw::SecretKeyMissing { .. } => MaterialProblemKind::SecretKeyMissing,
         Flaw::SecretDataNotBase64 { .. }
         | Flaw::ValueNotPem { .. }
         | Flaw::NoPemBlock { .. }
-        | Flaw::KeyInCertificates { .. } => ProblemKind::NotPem,
+        | Flaw::KeyInCertificates { .. } => MaterialProblemKind::NotPem,
         // Text around no block at all is not disorder: the NoPemBlock found with it says what it is.
         Flaw::Pem {
             problem: PemProblemKind::Garbage | PemProblemKind::MissingNewline,
@@ -85,14 +85,14 @@ fn kind_of(flaw: &Flaw) -> Option<ProblemKind> {
         Flaw::Pem {
             problem: PemProblemKind::Garbage | PemProblemKind::MissingNewline,
             ..
-        } => ProblemKind::BundleDisorder,
-        Flaw::Pem { role: Role::Key, .. } | Flaw::KeyInvalid { .. } => ProblemKind::KeyUnusable,
-        Flaw::Pem { .. } | Flaw::CertInvalid { .. } => ProblemKind::CertUnparseable,
+        } => MaterialProblemKind::BundleDisorder,
+        Flaw::Pem { role: Role::Key, .. } | Flaw::KeyInvalid { .. } => MaterialProblemKind::KeyUnusable,
+        Flaw::Pem { .. } | Flaw::CertInvalid { .. } => MaterialProblemKind::CertUnparseable,
         // A block of the wrong type after a usable one is padding; in its place, the wrong file.
-        Flaw::UnexpectedBlock { after_usable: true, .. } => ProblemKind::BundleDisorder,
-        Flaw::UnexpectedBlock { .. } => ProblemKind::NotPem,
+        Flaw::UnexpectedBlock { after_usable: true, .. } => MaterialProblemKind::BundleDisorder,
+        Flaw::UnexpectedBlock { .. } => MaterialProblemKind::NotPem,
         Flaw::SecondKey { .. } | Flaw::Duplicate { .. } | Flaw::NotInChain { .. } | Flaw::OutOfOrder => {
-            ProblemKind::BundleDisorder
+            MaterialProblemKind::BundleDisorder
         }
     })
 }
@@ -206,7 +206,7 @@ mod tests {
     use crate::checks::testing::hits;
     use crate::crypto::test_support::{Alg, Ca, ca_params};
 
-    fn problem(problem: ProblemKind) -> MaterialProblem {
+    fn problem(problem: MaterialProblemKind) -> MaterialProblem {
         MaterialProblem { problem }
     }
 
@@ -221,11 +221,11 @@ mod tests {
             )
             .build();
         assert_eq!(
-            hits(&problem(ProblemKind::NotPem), &unit),
+            hits(&problem(MaterialProblemKind::NotPem), &unit),
             ["cert.pem:1:1 tls.cert: cert.pem holds no PEM block: expected a certificate"]
         );
         assert_eq!(
-            hits(&problem(ProblemKind::KeyUnusable), &unit),
+            hits(&problem(MaterialProblemKind::KeyUnusable), &unit),
             ["key.pem:1:1#1 tls.key: key.pem: invalid private key: not a PKCS#8 structure"]
         );
         // A Secret without the key the values name.
@@ -235,7 +235,7 @@ mod tests {
             .secret("kind: Secret\ndata:\n  key: AAAA\n")
             .build();
         assert_eq!(
-            hits(&problem(ProblemKind::SecretKeyMissing), &secret),
+            hits(&problem(MaterialProblemKind::SecretKeyMissing), &secret),
             [
                 "secret.yaml:3:3 tls.cert: secret.yaml has no key \"cert\" (tls.cert names it, by default): the chart's certificate job cannot read the certificate",
                 "secret.yaml:3:3 tls.cacert: secret.yaml has no key \"cacert\" (tls.cacert names it, by default): the chart's certificate job cannot read the CA certificate",
@@ -251,22 +251,22 @@ mod tests {
             .provided(&leaf.key_pem(), &leaf.cert_pem(), &root.cert_pem())
             .build();
         for kind in [
-            ProblemKind::NotPem,
-            ProblemKind::CertUnparseable,
-            ProblemKind::KeyUnusable,
-            ProblemKind::SecretKeyMissing,
-            ProblemKind::BundleDisorder,
+            MaterialProblemKind::NotPem,
+            MaterialProblemKind::CertUnparseable,
+            MaterialProblemKind::KeyUnusable,
+            MaterialProblemKind::SecretKeyMissing,
+            MaterialProblemKind::BundleDisorder,
         ] {
             assert_eq!(hits(&problem(kind), &unit), Vec::<String>::new(), "{kind:?}");
         }
     }
 
-    const KINDS: [ProblemKind; 5] = [
-        ProblemKind::NotPem,
-        ProblemKind::CertUnparseable,
-        ProblemKind::KeyUnusable,
-        ProblemKind::SecretKeyMissing,
-        ProblemKind::BundleDisorder,
+    const KINDS: [MaterialProblemKind; 5] = [
+        MaterialProblemKind::NotPem,
+        MaterialProblemKind::CertUnparseable,
+        MaterialProblemKind::KeyUnusable,
+        MaterialProblemKind::SecretKeyMissing,
+        MaterialProblemKind::BundleDisorder,
     ];
 
     /// Every kind's hits on `unit`, each led by the kind that reports it: which rule reports a

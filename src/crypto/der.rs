@@ -26,13 +26,13 @@ pub(crate) struct Tlv<'a> {
 
 /// Reads consecutive TLVs from a byte slice.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Reader<'a> {
+pub(crate) struct Tlvs<'a> {
     data: &'a [u8],
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Tlvs<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        Reader { data }
+        Tlvs { data }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -95,7 +95,7 @@ impl<'a> Reader<'a> {
 
 /// Read exactly one TLV with `tag` spanning all of `data`.
 pub(crate) fn single(data: &[u8], tag: u8) -> Option<&[u8]> {
-    let mut reader = Reader::new(data);
+    let mut reader = Tlvs::new(data);
     let value = reader.expect(tag)?;
     reader.is_empty().then_some(value)
 }
@@ -149,7 +149,7 @@ pub(crate) fn oid_string(value: &[u8]) -> Option<String> {
 
 /// Read an AlgorithmIdentifier: its OID (dotted) and its parameters TLV, if any.
 pub(crate) fn algorithm_identifier(value: &[u8]) -> Option<(String, Option<Tlv<'_>>)> {
-    let mut reader = Reader::new(value);
+    let mut reader = Tlvs::new(value);
     let oid = oid_string(reader.expect(OID)?)?;
     let params = if reader.is_empty() { None } else { reader.read() };
     Some((oid, params))
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn reads_short_and_long_lengths() {
         let data = [0x30, 0x03, 0x02, 0x01, 0x05, 0x04, 0x81, 0x01, 0xaa];
-        let mut r = Reader::new(&data);
+        let mut r = Tlvs::new(&data);
         let seq = r.expect(SEQUENCE).unwrap();
         assert_eq!(single(seq, INTEGER), Some(&[5u8][..]));
         assert_eq!(r.expect(OCTET_STRING), Some(&[0xaa][..]));
@@ -177,11 +177,11 @@ mod tests {
 
     #[test]
     fn rejects_truncated_and_indefinite() {
-        assert!(Reader::new(&[0x30, 0x05, 0x00]).read().is_none());
-        assert!(Reader::new(&[0x30, 0x80, 0x00, 0x00]).read().is_none());
-        assert!(Reader::new(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).read().is_none());
-        assert!(Reader::new(&[0x1f, 0x01, 0x00]).read().is_none());
-        assert!(Reader::new(&[]).read().is_none());
+        assert!(Tlvs::new(&[0x30, 0x05, 0x00]).read().is_none());
+        assert!(Tlvs::new(&[0x30, 0x80, 0x00, 0x00]).read().is_none());
+        assert!(Tlvs::new(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).read().is_none());
+        assert!(Tlvs::new(&[0x1f, 0x01, 0x00]).read().is_none());
+        assert!(Tlvs::new(&[]).read().is_none());
         assert!(single(&[0x02, 0x01, 0x00, 0x00], INTEGER).is_none());
     }
 

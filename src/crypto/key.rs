@@ -15,7 +15,7 @@ use std::fmt;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
 
 use super::cert::{Certificate, EcCurve, PublicKeyKind};
-use super::der::{self, Reader};
+use super::der::{self, Tlvs};
 use super::oid;
 
 /// Why a private key cannot be used (CG302). Never carries key bytes.
@@ -164,7 +164,7 @@ pub fn parse_private_key(label: &str, der: &[u8]) -> Result<PrivateKey, KeyError
 /// [1] IMPLICIT BIT STRING publicKey OPTIONAL }`.
 fn pkcs8(input: &[u8]) -> Result<PrivateKey, KeyError> {
     let seq = der::single(input, der::SEQUENCE).ok_or(invalid("not a PKCS#8 structure"))?;
-    let mut r = Reader::new(seq);
+    let mut r = Tlvs::new(seq);
     // An EncryptedPrivateKeyInfo under the plain label starts with its AlgorithmIdentifier.
     if r.peek_tag() == Some(der::SEQUENCE) {
         let encrypted = r
@@ -238,7 +238,7 @@ fn pkcs8(input: &[u8]) -> Result<PrivateKey, KeyError> {
 /// kept; the rest must be there (a public key alone is not a private key).
 fn pkcs1(input: &[u8]) -> Result<(u32, PublicHalf), KeyError> {
     let seq = der::single(input, der::SEQUENCE).ok_or(invalid("not an RSA private key structure"))?;
-    let mut r = Reader::new(seq);
+    let mut r = Tlvs::new(seq);
     let mut integers = Vec::with_capacity(9);
     while r.peek_tag() == Some(der::INTEGER) {
         integers.push(r.expect(der::INTEGER).ok_or(invalid("malformed RSA private key"))?);
@@ -271,7 +271,7 @@ fn pkcs1(input: &[u8]) -> Result<(u32, PublicHalf), KeyError> {
 /// the outer AlgorithmIdentifier (`outer`) and `[0]` is usually left out.
 fn sec1(input: &[u8], outer: Option<EcCurve>) -> Result<(EcCurve, PublicHalf), KeyError> {
     let seq = der::single(input, der::SEQUENCE).ok_or(invalid("not an EC private key structure"))?;
-    let mut r = Reader::new(seq);
+    let mut r = Tlvs::new(seq);
     if r.expect(der::INTEGER) != Some(&[1][..]) {
         return Err(invalid("unknown EC private key version"));
     }

@@ -171,9 +171,9 @@ pub fn pem(label: &str, der: &[u8]) -> String {
 
 /// The RSAPrivateKey inside a PKCS#8 RSA key.
 pub fn pkcs8_inner(pkcs8: &[u8]) -> &[u8] {
-    use crate::crypto::der::{self, Reader};
+    use crate::crypto::der::{self, Tlvs};
     let seq = der::single(pkcs8, der::SEQUENCE).expect("PKCS#8");
-    let mut r = Reader::new(seq);
+    let mut r = Tlvs::new(seq);
     r.expect(der::INTEGER).expect("version");
     r.expect(der::SEQUENCE).expect("algorithm");
     r.expect(der::OCTET_STRING).expect("private key")
@@ -215,9 +215,9 @@ pub fn pss_fixtures() -> PssFixtures {
 
 /// The same SEC1 key re-encoded without its `[1]` public key.
 pub fn sec1_without_public(sec1: &[u8]) -> Vec<u8> {
-    use crate::crypto::der::{self, Reader};
+    use crate::crypto::der::{self, Tlvs};
     let seq = der::single(sec1, der::SEQUENCE).expect("SEC1");
-    let mut r = Reader::new(seq);
+    let mut r = Tlvs::new(seq);
     let mut kept = Vec::new();
     loop {
         let before = r.remaining();

@@ -10,7 +10,7 @@ use crate::model::unit::Given;
 use crate::source::chart::ArchiveLimits;
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::value::{Node, Origin, Scalar, Value};
-use crate::source::yaml::{self, ProblemKind as YamlProblemKind};
+use crate::source::yaml::{self, YamlProblemKind};
 use crate::source::{Input, InputProblem, Location, ProblemKind, Source, SourceId, SourceMap, Span};
 
 /// Input limits (SPEC §4; configurable).
@@ -214,7 +214,7 @@ impl<'a> Reader<'a> {
             return yaml::Loaded {
                 root: None,
                 problems: vec![yaml::Problem {
-                    kind: yaml::ProblemKind::Syntax,
+                    kind: yaml::YamlProblemKind::Syntax,
                     span: Span::new(line.start, line.end.saturating_sub(1).max(line.start)),
                     message: "Helm 4 reads a line starting with --- as a document separator, which may only be followed by a comment".into(),
                     related: None,

@@ -17,7 +17,8 @@ impl LineIndex {
         let mut line_starts = vec![0];
         // Eight bytes at a time: the bytes of a word that are `\n` are found with word arithmetic
         // (exactly: each such byte's high bit is set, and no other), then taken one bit at a time.
-        // A 10,000-unit certgate.yaml (2.6 MB, 60,000 lines) took 19 M instructions byte by byte.
+        // Every source is indexed, and a large certgate.yaml (2.6 MB for 10,000 units) is mostly
+        // bytes that are not line breaks.
         const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
         let mut words = text.as_bytes().chunks_exact(8);

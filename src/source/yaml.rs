@@ -68,7 +68,7 @@ impl Default for Limits {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
+pub enum YamlProblemKind {
     /// The text is not YAML Helm can read (including values Helm rejects, such as `null` keys).
     Syntax,
     /// A key repeats an earlier key of the same mapping; the last value is kept.
@@ -83,14 +83,14 @@ pub enum ProblemKind {
 
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub kind: ProblemKind,
+    pub kind: YamlProblemKind,
     pub span: Span,
     pub message: String,
-    /// For [`ProblemKind::DuplicateKey`]: the span of the first occurrence of the key.
+    /// For [`YamlProblemKind::DuplicateKey`]: the span of the first occurrence of the key.
     pub related: Option<Span>,
 }
 
-/// The result of [`load`]. Whenever a problem other than [`ProblemKind::DuplicateKey`] is reported,
+/// The result of [`load`]. Whenever a problem other than [`YamlProblemKind::DuplicateKey`] is reported,
 /// `root` is `None` and that problem is the only one: Helm would not read the file at all.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -112,7 +112,7 @@ pub fn load(text: &str, source: SourceId, limits: &Limits) -> Loaded {
     result.unwrap_or_else(|_| Loaded {
         root: None,
         problems: vec![Problem {
-            kind: ProblemKind::Syntax,
+            kind: YamlProblemKind::Syntax,
             span: Span::point(0),
             message: "the YAML parser failed on this input".to_string(),
             related: None,
@@ -174,7 +174,7 @@ struct Loader<'t> {
     problems: Vec<Problem>,
 }
 
-fn fatal(kind: ProblemKind, span: Span, message: impl Into<String>) -> Problem {
+fn fatal(kind: YamlProblemKind, span: Span, message: impl Into<String>) -> Problem {
     Problem {
         kind,
         span,
@@ -184,7 +184,7 @@ fn fatal(kind: ProblemKind, span: Span, message: impl Into<String>) -> Problem {
 }
 
 fn syntax(span: Span, message: impl Into<String>) -> Problem {
-    fatal(ProblemKind::Syntax, span, message)
+    fatal(YamlProblemKind::Syntax, span, message)
 }
 
 impl<'t> Loader<'t> {
@@ -252,7 +252,7 @@ impl<'t> Loader<'t> {
             } else {
                 "the YAML nests more than 255 flow collections, more than the parser reads".to_string()
             };
-            return fatal(ProblemKind::TooDeep, span, message);
+            return fatal(YamlProblemKind::TooDeep, span, message);
         }
         syntax(span, e.info())
     }
@@ -288,7 +288,7 @@ impl<'t> Loader<'t> {
             self.nodes += 1;
             if self.nodes > self.limits.max_nodes {
                 return Err(fatal(
-                    ProblemKind::TooManyNodes,
+                    YamlProblemKind::TooManyNodes,
                     span,
                     format!(
                         "the YAML holds more than {} keys and values (limit): no values file of a release is that large",
@@ -462,7 +462,7 @@ impl<'t> Loader<'t> {
         let bytes = self.alias_bytes.saturating_add(target.bytes);
         if bytes > self.limits.max_alias_bytes {
             return Err(fatal(
-                ProblemKind::AliasLimit,
+                YamlProblemKind::AliasLimit,
                 span,
                 format!(
                     "aliases expand to more than {} bytes of strings and keys (alias expansion limit)",
@@ -487,7 +487,7 @@ impl<'t> Loader<'t> {
         let total = self.alias_nodes.saturating_add(target.size);
         if total > self.limits.max_alias_nodes {
             return Err(fatal(
-                ProblemKind::AliasLimit,
+                YamlProblemKind::AliasLimit,
                 span,
                 format!(
                     "aliases expand to more than {} nodes (alias expansion limit)",
@@ -508,7 +508,7 @@ impl<'t> Loader<'t> {
 
     fn too_deep(&self, span: Span) -> Problem {
         fatal(
-            ProblemKind::TooDeep,
+            YamlProblemKind::TooDeep,
             span,
             format!("the YAML nests deeper than {} levels (limit)", self.limits.max_depth),
         )
@@ -699,7 +699,7 @@ impl<'t> Loader<'t> {
                 )
             };
             self.problems.push(Problem {
-                kind: ProblemKind::DuplicateKey,
+                kind: YamlProblemKind::DuplicateKey,
                 span: key.span,
                 message,
                 related: Some(first.span),
@@ -1063,7 +1063,7 @@ mod tests {
             ),
         ] {
             let p = only_problem(text);
-            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.kind, YamlProblemKind::Syntax, "{text}");
             assert_eq!(p.message, message, "{text}");
             assert_eq!(p.span.start, 3, "{text}");
         }
@@ -1147,7 +1147,7 @@ mod tests {
                 .problems
                 .iter()
                 .map(|p| {
-                    assert_eq!(p.kind, ProblemKind::DuplicateKey);
+                    assert_eq!(p.kind, YamlProblemKind::DuplicateKey);
                     let first = p.related.unwrap().start;
                     (p.span.start, first, text[..first].lines().count() + 1)
                 })
@@ -1218,7 +1218,7 @@ mod tests {
             "m:\n  <<:\n",
         ] {
             let p = only_problem(text);
-            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.kind, YamlProblemKind::Syntax, "{text}");
             assert_eq!(p.message, MERGE_NEEDS_MAP, "{text}");
         }
     }
@@ -1238,7 +1238,7 @@ mod tests {
             .map(|p| (p.kind, p.span, p.related, p.message.clone()))
             .collect();
         assert_eq!(dups.len(), 3, "{dups:?}");
-        assert!(dups.iter().all(|d| d.0 == ProblemKind::DuplicateKey));
+        assert!(dups.iter().all(|d| d.0 == YamlProblemKind::DuplicateKey));
         let second_a = Span::new(10, 11);
         assert_eq!(dups[0].1, second_a);
         assert_eq!(dups[0].2, Some(first_a));
@@ -1308,12 +1308,12 @@ mod tests {
     fn keys_helm_cannot_convert_are_errors() {
         for text in ["~: x\n", "null: x\n", ": x\n", "18446744073709551615: x\n"] {
             let p = only_problem(text);
-            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.kind, YamlProblemKind::Syntax, "{text}");
             assert!(p.message.contains("unsupported map key"), "{text}: {}", p.message);
         }
         for text in ["? [a]\n: x\n", "{[a]: x}\n", "? {a: 1}\n: x\n", "s: &s [1]\n*s : x\n"] {
             let p = only_problem(text);
-            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.kind, YamlProblemKind::Syntax, "{text}");
             assert_eq!(p.message, "mapping keys must be scalars", "{text}");
         }
     }
@@ -1322,7 +1322,7 @@ mod tests {
     fn nan_and_infinite_values_fail_like_helm_json() {
         for text in ["v: .nan\n", "v: -.inf\n", "k: &k .inf\nv: [*k]\n"] {
             let p = only_problem(text);
-            assert_eq!(p.kind, ProblemKind::Syntax, "{text}");
+            assert_eq!(p.kind, YamlProblemKind::Syntax, "{text}");
             assert!(p.message.contains("JSON"), "{text}");
         }
     }
@@ -1372,10 +1372,10 @@ mod tests {
     #[test]
     fn unknown_and_self_referencing_aliases_are_errors() {
         let p = only_problem("a: *nope\n");
-        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.kind, YamlProblemKind::Syntax);
         assert_eq!(p.span.start, 3);
         let p = only_problem("a: &x [1, *x]\n");
-        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.kind, YamlProblemKind::Syntax);
         assert_eq!(p.message, "anchor 'x' value contains itself");
     }
 
@@ -1390,7 +1390,7 @@ mod tests {
             text.push_str(&format!("{name}: &{name} [{refs}]\n"));
         }
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.kind, YamlProblemKind::AliasLimit);
         // a..e expand to 74,718 nodes; the first `*e` (66,430 more) goes past 100,000.
         assert_eq!(&text[p.span.start..p.span.end], "*e");
         assert_eq!(p.span.start, text.find("*e").unwrap());
@@ -1403,7 +1403,7 @@ mod tests {
                 ..Limits::default()
             },
         );
-        assert_eq!(loaded.problems[0].kind, ProblemKind::AliasLimit);
+        assert_eq!(loaded.problems[0].kind, YamlProblemKind::AliasLimit);
         let small = "a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n";
         let root = load_ok(small);
         let Value::Seq(c) = &root.lookup("c").unwrap().value else {
@@ -1419,7 +1419,7 @@ mod tests {
             max_alias_nodes: 3 + 3 + 7 + 6,
             ..Limits::default()
         };
-        assert_eq!(load(small, SRC, &short).problems[0].kind, ProblemKind::AliasLimit);
+        assert_eq!(load(small, SRC, &short).problems[0].kind, YamlProblemKind::AliasLimit);
     }
 
     #[test]
@@ -1432,7 +1432,7 @@ mod tests {
         let text = format!("[{}]", vec!["1"; 20].join(","));
         let loaded = load(&text, SRC, &limits);
         assert_eq!(loaded.problems.len(), 1);
-        assert_eq!(loaded.problems[0].kind, ProblemKind::TooManyNodes);
+        assert_eq!(loaded.problems[0].kind, YamlProblemKind::TooManyNodes);
         assert_eq!(loaded.problems[0].span.start, 19, "the tenth 1");
         assert!(load("a: [1, 2, 3]\nb: {c: d}\n", SRC, &limits).problems.is_empty());
     }
@@ -1448,7 +1448,7 @@ mod tests {
         let loaded = load(&text, SRC, &limits);
         assert!(loaded.root.is_none());
         let p = &loaded.problems[0];
-        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.kind, YamlProblemKind::AliasLimit);
         assert_eq!(p.span.start, text.rfind("*a").unwrap());
         assert_eq!(&text[p.span.start..p.span.end], "*a");
         assert!(p.message.contains("100 bytes"), "{}", p.message);
@@ -1457,18 +1457,18 @@ mod tests {
         assert!(load(&two, SRC, &limits).problems.is_empty());
         // Keys count, in a copied mapping and as an aliased key.
         let keys = format!("a: &a {{{}: 1}}\nb: [*a, *a, *a]\n", "k".repeat(40));
-        assert_eq!(load(&keys, SRC, &limits).problems[0].kind, ProblemKind::AliasLimit);
+        assert_eq!(load(&keys, SRC, &limits).problems[0].kind, YamlProblemKind::AliasLimit);
         let key_alias = format!(
             "a: &k {}\nb: {{*k : 1}}\nc: {{*k : 1}}\nd: {{*k : 1}}\n",
             "k".repeat(40)
         );
         let p = &load(&key_alias, SRC, &limits).problems[0];
-        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.kind, YamlProblemKind::AliasLimit);
         assert_eq!(p.span.start, key_alias.rfind("*k").unwrap());
         // Nested anchors count expanded: `b` holds 80 bytes, and two copies of it are 160.
         let nested = format!("a: &a \"{}\"\nb: &b [*a, *a]\nc: [*b]\n", "x".repeat(40));
         let p = &load(&nested, SRC, &limits).problems[0];
-        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.kind, YamlProblemKind::AliasLimit);
         assert_eq!(p.span.start, nested.rfind("*b").unwrap());
     }
 
@@ -1476,7 +1476,7 @@ mod tests {
     fn a_megabyte_aliased_a_thousand_times_is_stopped_by_the_default_limits() {
         let text = format!("a: &a \"{}\"\nb: [{}]\n", "x".repeat(1 << 20), ["*a"; 1000].join(", "));
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::AliasLimit);
+        assert_eq!(p.kind, YamlProblemKind::AliasLimit);
         // The ninth copy passes 8 MiB.
         let ninth = text.match_indices("*a").nth(8).unwrap().0;
         assert_eq!(p.span.start, ninth);
@@ -1486,11 +1486,11 @@ mod tests {
     fn deep_flow_sequence_is_too_deep_without_overflow() {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(p.kind, YamlProblemKind::TooDeep);
         // Below the parser's own ceiling the limit applies at the first node past it.
         let text = "[".repeat(200) + &"]".repeat(200);
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(p.kind, YamlProblemKind::TooDeep);
         assert_eq!(p.span.start, 128);
         let ok = "[".repeat(128) + &"]".repeat(128);
         assert!(load(&ok, SRC, &Limits::default()).root.is_some());
@@ -1507,11 +1507,11 @@ mod tests {
             text.push_str("a:\n");
         }
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(p.kind, YamlProblemKind::TooDeep);
         let head = &text[..p.span.end];
         assert_eq!(LineIndex::new(head).line_col(head, p.span.start), (129, 129));
         let seqs = "- ".repeat(10_000) + "x\n";
-        assert_eq!(only_problem(&seqs).kind, ProblemKind::TooDeep);
+        assert_eq!(only_problem(&seqs).kind, YamlProblemKind::TooDeep);
     }
 
     #[test]
@@ -1519,7 +1519,7 @@ mod tests {
         let inner = "[".repeat(100) + &"]".repeat(100);
         let text = format!("a: &a {inner}\nb: {}*a{}\n", "[".repeat(50), "]".repeat(50));
         let p = only_problem(&text);
-        assert_eq!(p.kind, ProblemKind::TooDeep);
+        assert_eq!(p.kind, YamlProblemKind::TooDeep);
         assert_eq!(&text[p.span.start..p.span.end], "*a");
     }
 
@@ -1527,16 +1527,16 @@ mod tests {
     fn syntax_errors_point_at_the_error() {
         let text = "a: 1\nb: [1, 2\nc: 3\n";
         let p = only_problem(text);
-        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.kind, YamlProblemKind::Syntax);
         assert!(!p.message.is_empty());
         let idx = LineIndex::new(text);
         assert_eq!(idx.line_col(text, p.span.start).0, 3);
         let text = "é: 1\n\tb: 2\n";
         let p = only_problem(text);
-        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.kind, YamlProblemKind::Syntax);
         assert!(text.is_char_boundary(p.span.start) && text.is_char_boundary(p.span.end));
         let p = only_problem("a: 'unterminated\n");
-        assert_eq!(p.kind, ProblemKind::Syntax);
+        assert_eq!(p.kind, YamlProblemKind::Syntax);
     }
 
     #[test]

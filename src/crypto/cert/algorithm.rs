@@ -38,7 +38,7 @@ impl PublicKeyInfo {
 
     /// The RSA modulus and public exponent, without leading zeros.
     pub(crate) fn rsa_components(&self) -> Option<(&[u8], &[u8])> {
-        let mut seq = der::Reader::new(der::single(&self.key, der::SEQUENCE)?);
+        let mut seq = der::Tlvs::new(der::single(&self.key, der::SEQUENCE)?);
         let n = der::unsigned(seq.expect(der::INTEGER)?)?;
         let e = der::unsigned(seq.expect(der::INTEGER)?)?;
         seq.is_empty().then_some((n, e))
@@ -272,7 +272,7 @@ pub(super) fn public_key_info(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>
         // An RSA-PSS key is an RSA key restricted to PSS: same RSAPublicKey inside.
         oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
             let bits = der::single(&key, der::SEQUENCE)
-                .and_then(|seq| der::Reader::new(seq).expect(der::INTEGER))
+                .and_then(|seq| der::Tlvs::new(seq).expect(der::INTEGER))
                 .map_or(0, der::bit_len);
             PublicKeyKind::Rsa { bits }
         }

@@ -36,7 +36,7 @@ pub fn events<'t, E>(text: &'t str, mut emit: impl FnMut(Event<'t>, Span) -> Res
     if !printable_ascii(text) {
         return Ok(false);
     }
-    let mut reader = Reader {
+    let mut reader = EventReader {
         text,
         bytes: text.as_bytes(),
         frames: Vec::new(),
@@ -83,7 +83,7 @@ fn printable_ascii(text: &str) -> bool {
 /// `...`, even where those are not document markers: refusing costs only speed).
 const MAX_KEY: usize = 1000;
 
-/// Most events one line may hold on the fast path (see [`Reader::flow`]).
+/// Most events one line may hold on the fast path (see [`EventReader::flow`]).
 const MAX_LINE_EVENTS: usize = 4096;
 
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +101,9 @@ struct Pending {
     indent: usize,
 }
 
-struct Reader<'t> {
+/// Reading one text into events, line by line: the collections open at this point (frames) and a
+/// key whose value the next line decides (pending).
+struct EventReader<'t> {
     text: &'t str,
     bytes: &'t [u8],
     frames: Vec<Frame>,
@@ -145,7 +147,7 @@ const SAFE: [bool; 256] = {
     table
 };
 
-impl<'t> Reader<'t> {
+impl<'t> EventReader<'t> {
     fn push(&mut self, event: Event<'t>, start: usize, end: usize) {
         self.out.push((event, Span::new(start, end)));
     }
