@@ -597,6 +597,9 @@ pub struct Redactor {
     seen: HashSet<usize>,
     /// Hashes of the runs of public base64 in the texts output quotes (lines of a certificate).
     public: HashSet<u64>,
+    /// Secrets that are not key material (a trust store's password): redacted wherever they
+    /// appear, whole, whatever characters they hold.
+    literals: Vec<String>,
 }
 
 impl Redactor {
@@ -615,6 +618,14 @@ impl Redactor {
             joined.extend_from_slice(body);
         }
         self.index(&joined);
+    }
+
+    /// Remember a secret that is not key material (a password), redacted wherever its exact text
+    /// appears. The base64 runs of [`Redactor::add`] would miss a short or punctuated password.
+    pub fn add_literal(&mut self, secret: &str) {
+        if !secret.is_empty() && !self.literals.iter().any(|l| l == secret) {
+            self.literals.push(secret.to_string());
+        }
     }
 
     /// Remember the key material of a text once, however many reports share it.
@@ -655,7 +666,7 @@ impl Redactor {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+        self.blocks.is_empty() && self.literals.is_empty()
     }
 
     fn matches(&self, run: &[u8]) -> bool {
@@ -687,6 +698,12 @@ impl Redactor {
                 .flat_map(|s| run_spans(bytes, s))
                 .filter(|s| !self.public.contains(&hash(trim_pad(&bytes[s.start..s.end])))),
         );
+        for literal in &self.literals {
+            cut.extend(
+                text.match_indices(literal.as_str())
+                    .map(|(i, l)| Span::new(i, i + l.len())),
+            );
+        }
         if cut.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -994,5 +1011,17 @@ mod tests {
         assert!(out.contains(&replaced), "{replaced}");
         assert!(!out.contains(&key[100..116]));
         assert_eq!(out.len(), text.len() - key.len() + replaced.len() - 2);
+    }
+
+    #[test]
+    fn a_literal_secret_is_redacted_wherever_it_appears_whole() {
+        let mut r = Redactor::new();
+        r.add_literal("ch@nge it");
+        assert!(!r.is_empty());
+        assert_eq!(
+            r.scrub("password ch@nge it, again ch@nge it\n"),
+            "password [redacted: 8 characters], again [redacted: 8 characters]\n"
+        );
+        assert_eq!(r.scrub("ch@nge"), "ch@nge");
     }
 }
