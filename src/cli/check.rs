@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{CheckArgs, CliError, FailOn, Format, HelmMajor, Outcome, output};
 use crate::config::Config;
+use crate::engine::plan::PlanOptions;
 use crate::engine::run::{self, Evaluation, Request};
 use crate::engine::{ChangedBy, Policy};
 use crate::helm::strvals::HelmVersion;
@@ -145,9 +146,15 @@ pub fn write_all(
 
 /// Load and check every selected release unit ([`run::evaluate`]).
 pub fn evaluate(args: &CheckArgs) -> Result<Evaluation, CliError> {
+    evaluate_planned(args, None)
+}
+
+/// [`evaluate`], with each unit's rollout plan decided when `plan` asks for it (`certgate plan`).
+pub fn evaluate_planned(args: &CheckArgs, plan: Option<PlanOptions>) -> Result<Evaluation, CliError> {
     refuse_contradictions(args)?;
     let request = Request {
         now: Some(parse_now(args.now.as_deref())?),
+        plan,
         ..request(args)
     };
     let evaluation = run::evaluate(&request).map_err(CliError::Internal)?;
@@ -172,6 +179,7 @@ fn request(args: &CheckArgs) -> Request {
         expiry_warning_days: args.expiry_warning_days,
         no_suppressions: args.no_suppressions,
         now: None,
+        plan: None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! run over every unit a command line or config names is [`run`].
 
 mod outcome;
+pub mod plan;
 pub mod run;
 pub use outcome::{Approval, Finding, Placed, Summary, Suppressed, UnitReport, place, sort_findings};
 
@@ -233,13 +234,24 @@ fn apply_suppressions(
 
 /// Check one loaded unit and decide its outcome.
 pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> UnitReport {
-    let Loaded { unit, mut inputs } = loaded;
-    let found = findings(&unit, rules, policy);
+    let Loaded { unit, inputs } = loaded;
+    check_unit(&unit, inputs, rules, policy, now)
+}
+
+/// [`check`], leaving the unit to the caller (`certgate plan` reads its certificates after).
+pub fn check_unit(
+    unit: &Unit,
+    mut inputs: Vec<crate::source::Input>,
+    rules: &[&Rule],
+    policy: &Policy,
+    now: &str,
+) -> UnitReport {
+    let found = findings(unit, rules, policy);
     let (mut found, mut suppressed, outcome) =
-        apply_suppressions(&unit, found, now.get(..10).unwrap_or(now), policy.suppressions);
+        apply_suppressions(unit, found, now.get(..10).unwrap_or(now), policy.suppressions);
     for (rule, severity) in enabled(rules, policy) {
         let mut emit = crate::checks::Emit::new(&rule.meta.code);
-        rule.check.after(&unit, &outcome, &mut emit);
+        rule.check.after(unit, &outcome, &mut emit);
         stamp(rule, severity, emit, &mut found);
     }
     sort_findings(&unit.sources, &mut found);
@@ -248,8 +260,8 @@ pub fn check(loaded: Loaded, rules: &[&Rule], policy: &Policy, now: &str) -> Uni
         let p = crate::engine::place(&unit.sources, &s.finding.location);
         (p.file, p.line, p.column, s.finding.code.clone())
     });
-    let approval = approval(&unit, &found, policy.fail_on);
-    let secrets = unit_secrets(&unit);
+    let approval = approval(unit, &found, policy.fail_on);
+    let secrets = unit_secrets(unit);
     // The report keeps only the texts its findings point into (the PEM files and values of 10,000
     // units would otherwise stay in memory until the end of the run).
     let mut sources = unit.sources.clone();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::plan::{PlanOptions, UnitPlan};
 use super::{Policy, UnitReport};
 use crate::config::{self, Config, ConfigLoad};
 use crate::crypto::Moment;
@@ -37,6 +38,8 @@ pub struct Request {
     pub no_suppressions: bool,
     /// The run's clock (`--now`, or the time it started).
     pub now: Option<OffsetDateTime>,
+    /// `certgate plan`: each unit's rollout plan is decided after its check.
+    pub plan: Option<PlanOptions>,
 }
 
 /// Everything one run concluded: the reports and the policy and rules they were checked with.
@@ -48,6 +51,8 @@ pub struct Evaluation {
     pub config: Option<Config>,
     /// PATHs that exist but that no release unit of the config reads: not checked.
     pub not_read: Vec<String>,
+    /// Each report's plan, in the same order, when [`Request::plan`] asked for them.
+    pub plans: Vec<UnitPlan>,
 }
 
 impl Evaluation {
@@ -118,8 +123,8 @@ pub fn evaluate(request: &Request) -> Result<Evaluation, String> {
         batches: crate::source::git::Batches::default(),
     };
     let mut specs = plan.units;
-    let reports = if specs.is_empty() && plan.only_unrelated_files && shared.problems.is_empty() {
-        Vec::new()
+    let (reports, plans) = if specs.is_empty() && plan.only_unrelated_files && shared.problems.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
         if specs.is_empty() {
             nothing_checked(&mut shared.problems);
@@ -130,6 +135,7 @@ pub fn evaluate(request: &Request) -> Result<Evaluation, String> {
             rules: &all_rules,
             policy: &policy,
             now: &now_text,
+            plan: request.plan.as_ref(),
         };
         run.check_all(specs, shared.problems, shared.inputs, &shared.sources)
     };
@@ -139,6 +145,7 @@ pub fn evaluate(request: &Request) -> Result<Evaluation, String> {
         user_rules,
         config: plan.config,
         not_read: shared.not_read,
+        plans,
     })
 }
 
@@ -262,6 +269,7 @@ struct Run<'a> {
     rules: &'a [&'a Rule],
     policy: &'a Policy,
     now: &'a str,
+    plan: Option<&'a PlanOptions>,
 }
 
 /// A unit to load: `None` stands for "nothing was asked for".
@@ -275,7 +283,7 @@ impl Run<'_> {
         problems: Vec<InputProblem>,
         inputs: Vec<Input>,
         sources: &SourceMap,
-    ) -> Vec<UnitReport> {
+    ) -> (Vec<UnitReport>, Vec<UnitPlan>) {
         // Release units are independent: check them in parallel, keeping their order.
         let run_shared = std::sync::Mutex::new(Some((problems, inputs)));
         // Each spec is taken (and freed) when its unit is loaded: 10,000 of them add up.
@@ -297,9 +305,18 @@ impl Run<'_> {
                 inputs.append(&mut loaded.inputs);
                 loaded.inputs = inputs;
             }
-            super::check(loaded, self.rules, self.policy, self.now)
+            let report = super::check_unit(&loaded.unit, loaded.inputs, self.rules, self.policy, self.now);
+            let plan = self.plan.map(|o| super::plan::decide(&loaded.unit, &report, o));
+            (report, plan)
         };
-        crate::parallel::map(&slots, check_one)
+        let checked = crate::parallel::map(&slots, check_one);
+        let mut reports = Vec::with_capacity(checked.len());
+        let mut plans = Vec::new();
+        for (report, plan) in checked {
+            reports.push(report);
+            plans.extend(plan);
+        }
+        (reports, plans)
     }
 }
 
