@@ -4,6 +4,7 @@
 pub mod check;
 pub mod explain;
 pub mod output;
+pub mod plan;
 pub mod rules;
 pub mod verify_approval;
 
@@ -51,6 +52,9 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// The auditor's report of the same run: --format html|markdown --output FILE
     Audit(Box<CheckArgs>),
+    /// The rollout plan of the same run: each unit's ordered steps, and the client trust bundle
+    /// of a CA rotation (--format text|markdown|json)
+    Plan(Box<PlanArgs>),
     /// Print a rule's documentation
     Explain {
         /// The rule code, e.g. CG207
@@ -227,6 +231,25 @@ pub struct CheckArgs {
     pub output_positions: Vec<usize>,
 }
 
+/// `certgate plan`: the options of `check`, and where the client trust bundle goes.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// Write client-truststore.pem and client-truststore.p12 of each unit that needs them to DIR
+    /// (one subdirectory per unit, named for its release, when there are several)
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// The PKCS#12 trust store's password: the file's content, its trailing line break taken off
+    /// [default: a store without password]
+    #[arg(long = "truststore-password-file", value_name = "FILE")]
+    pub truststore_password_file: Option<PathBuf>,
+    /// Days clients keep the old CA after the upgrade, while a rollback may bring the old chain
+    /// back [default: 30]
+    #[arg(long = "keep-old-ca-days", value_name = "N")]
+    pub keep_old_ca_days: Option<u32>,
+}
+
 /// What a run ended with, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -316,6 +339,14 @@ fn run_command(cli: &mut Cli, matches: &clap::ArgMatches, argv_secrets: Vec<Stri
                 args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
             }
             check::run_audit(args)
+        }
+        Command::Plan(args) => {
+            args.check.argv_secrets = argv_secrets;
+            if let Some(("plan", m)) = matches.subcommand() {
+                args.check.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
+                args.check.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
+            }
+            plan::run(args)
         }
         Command::Explain { code } => explain::run(code),
         Command::Rules { format } => rules::run(*format),
