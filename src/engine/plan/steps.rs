@@ -111,7 +111,7 @@ pub fn upgrade(ctx: &Context<'_>, number: usize, trust: Trust) -> Step {
         ),
         who: Actor::PlatformTeam,
         not_before: None,
-        commands: vec![ctx.helm("history --max 1"), ctx.command.to_string()],
+        commands: vec![ctx.helm("history --max=1"), ctx.command.to_string()],
         verify: vec![
             format!(
                 "{}   # must end with `Verify return code: 0 (ok)`",
