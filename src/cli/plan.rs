@@ -27,8 +27,8 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
         write_bundles(dir, &mut plans);
     }
     let mut redactor = check::redactor(&evaluation, &args.check);
-    if let Some(p) = &password {
-        redactor.add_literal(p);
+    for form in password.as_deref().map(password_forms).unwrap_or_default() {
+        redactor.add_literal(&form);
     }
     let mut write_error = None;
     for (format, target) in &targets {
@@ -72,6 +72,23 @@ fn read_password(path: &Path) -> Result<String, CliError> {
     })?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     Ok(text.strip_suffix('\r').unwrap_or(text).to_string())
+}
+
+/// The password as each format may write it: as given or as a quoted message writes it (Rust's
+/// `{:?}`), each as is, JSON-escaped and Markdown-escaped. The filter
+/// sees the output's bytes, so each form is one it must know.
+fn password_forms(password: &str) -> Vec<String> {
+    let unquote = |s: String| s.get(1..s.len().saturating_sub(1)).unwrap_or_default().to_string();
+    let debug = unquote(format!("{password:?}"));
+    let mut forms = Vec::new();
+    for text in [password.to_string(), debug] {
+        forms.push(unquote(serde_json::to_string(&text).unwrap_or_default()));
+        forms.push(report::plan::escape_markdown(&text));
+        forms.push(text);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 /// Write each plan's bundle: into `dir` itself when the run has one unit with a bundle, else into

@@ -208,6 +208,10 @@ fn md_step(out: &mut String, step: &Step) {
 }
 
 /// User text in Markdown prose: one line, with the characters that would start markup escaped.
+pub fn escape_markdown(s: &str) -> String {
+    md(s)
+}
+
 fn md(s: &str) -> String {
     let mut out = String::new();
     for c in one_line(s).chars() {
