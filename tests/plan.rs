@@ -111,28 +111,39 @@ fn step_lines(doc: &serde_json::Value) -> Vec<String> {
     out
 }
 
-/// Every `helm` command of a plan reads back as Helm reads it: the release of the approved
-/// command, `--tls` with Helm 2 only, `--namespace` with Helm 3 as the command has it, and a
-/// rollback to the placeholder revision.
+/// Every `helm` command of a plan reads back as Helm reads it: the plan's release, the approved
+/// command's `--tls` (Helm 2) or `--namespace` (Helm 3), with `--tls` only when the case is not
+/// Helm 3, and a rollback to the placeholder revision.
 fn helm_commands_parse(case: &str, args: &[String], doc: &serde_json::Value) {
-    let helm3 = args.windows(2).any(|w| w[0] == "--helm" && w[1] == "3");
-    let version = if helm3 { HelmVersion::V3 } else { HelmVersion::V2 };
-    let namespace = args.windows(2).find(|w| w[0] == "--namespace").map(|w| w[1].as_str());
-    for line in step_lines(doc).iter().filter(|l| l.starts_with("helm ")) {
-        let p = parse_command(line, version).unwrap_or_else(|e| panic!("{case}: {line}: {e}"));
-        assert!(p.missing_values.is_empty() && p.set_errors.is_empty(), "{case}: {line}");
-        assert_eq!(p.release(), Some("eventstreams1"), "{case}: {line}");
-        assert_eq!(p.tls.is_some(), !helm3, "{case}: {line}");
-        assert_eq!(p.namespace(), namespace.filter(|_| helm3), "{case}: {line}");
-        let sub = p.subcommand.as_ref().map(|w| w.text.as_str());
-        match sub {
-            Some("rollback") => {
-                assert_eq!(p.positionals.len(), 2, "{case}: {line}");
-                assert_eq!(p.positionals[1].text, "PREVIOUS_REVISION", "{case}: {line}");
+    let helm3_flag = args.windows(2).any(|w| w[0] == "--helm" && w[1] == "3");
+    for plan in doc["plans"].as_array().unwrap() {
+        let lines: Vec<String> = step_lines(&serde_json::json!({"plans": [plan]}))
+            .into_iter()
+            .filter(|l| l.starts_with("helm "))
+            .collect();
+        let Some(upgrade) = lines.iter().find(|l| l.starts_with("helm upgrade ")) else {
+            assert!(lines.is_empty(), "{case}: {lines:?}");
+            continue;
+        };
+        let up = parse_command(upgrade, HelmVersion::V2).unwrap();
+        let helm3 = up.tls.is_none();
+        assert!(!(helm3_flag && up.tls.is_some()), "{case}: {upgrade}");
+        let version = if helm3 { HelmVersion::V3 } else { HelmVersion::V2 };
+        for line in &lines {
+            let p = parse_command(line, version).unwrap_or_else(|e| panic!("{case}: {line}: {e}"));
+            assert!(p.missing_values.is_empty() && p.set_errors.is_empty(), "{case}: {line}");
+            assert_eq!(p.release(), plan["release"].as_str(), "{case}: {line}");
+            assert_eq!(p.tls.is_some(), !helm3, "{case}: {line}");
+            assert_eq!(p.namespace(), up.namespace(), "{case}: {line}");
+            match p.subcommand.as_ref().map(|w| w.text.as_str()) {
+                Some("rollback") => {
+                    assert_eq!(p.positionals.len(), 2, "{case}: {line}");
+                    assert_eq!(p.positionals[1].text, "PREVIOUS_REVISION", "{case}: {line}");
+                }
+                Some("upgrade") => assert!(p.reuse_values, "{case}: {line}"),
+                Some("history") => assert_eq!(p.positionals.len(), 1, "{case}: {line}"),
+                other => panic!("{case}: unexpected helm subcommand {other:?} in {line}"),
             }
-            Some("upgrade") => assert!(p.reuse_values, "{case}: {line}"),
-            Some("history") => assert_eq!(p.positionals.len(), 1, "{case}: {line}"),
-            other => panic!("{case}: unexpected helm subcommand {other:?} in {line}"),
         }
     }
 }
@@ -162,7 +173,7 @@ fn every_plan_case_gives_its_steps_in_text_json_and_markdown() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 7, "{cases:?}");
+    assert!(cases.len() >= 9, "{cases:?}");
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let tmp = common::prepare_case(case).unwrap();
@@ -472,4 +483,47 @@ fn the_trust_store_password_never_reaches_any_output() {
             }
         }
     }
+}
+
+#[test]
+fn several_units_get_one_bundle_directory_each_named_for_the_release() {
+    let (tmp, status, doc) = case_plan("two-units", &["--output-dir", "out"]);
+    assert_eq!(status, 0);
+    let plans = doc["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), 2);
+    for (plan, dir) in plans.iter().zip(["es-east", "es-west"]) {
+        assert_eq!(plan["release"], dir);
+        for f in plan["bundle"]["files"].as_array().unwrap() {
+            let path = format!("out/{dir}/{}", f["name"].as_str().unwrap());
+            assert_eq!(f["path"].as_str(), Some(path.as_str()));
+            let bytes = std::fs::read(tmp.path().join(&path)).unwrap();
+            assert_eq!(
+                f["sha256"].as_str().unwrap(),
+                certgate::source::files::sha256_hex(&bytes)
+            );
+        }
+    }
+    // Each unit's rollback is its own release's, as its own Helm takes it.
+    assert_eq!(
+        plans[0]["steps"][2]["rollback"][0],
+        "helm rollback es-east PREVIOUS_REVISION --tls"
+    );
+    assert_eq!(
+        plans[1]["steps"][2]["rollback"][0],
+        "helm rollback es-west PREVIOUS_REVISION --namespace kafka"
+    );
+}
+
+#[test]
+fn from_own_certificates_to_self_generated_is_blocked_the_new_ca_comes_with_the_upgrade() {
+    let (_tmp, status, doc) = case_plan("type-changed-to-selfsigned", &[]);
+    let plan = &doc["plans"][0];
+    assert_eq!((status, plan["scenario"].as_str()), (1, Some("type-changed")));
+    assert_eq!(plan["blocked"][0]["code"], "CG402");
+    assert!(
+        plan["blocked"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("generated by the chart during the upgrade")
+    );
 }
