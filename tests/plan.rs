@@ -575,3 +575,14 @@ fn the_plans_keytool_commands_work_as_written_on_the_written_store() {
     let (ok, text) = shell(&out, list, &format!("{PASSWORD}\n"));
     assert!(ok && text.contains("Your keystore contains 1 entry"), "{text}");
 }
+
+#[test]
+fn options_of_check_that_plan_cannot_honour_are_usage_errors() {
+    let case = cases_dir().join("same-ca");
+    let tmp = common::prepare_case(&case).unwrap();
+    for extra in [&["--quiet"][..], &["--show-config"], &["--format", "sarif"]] {
+        let out = run(tmp.path(), &case_args(&case), extra);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(out.stdout.is_empty(), "{extra:?}");
+    }
+}

@@ -11,6 +11,12 @@ use crate::report;
 
 pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
     let targets = check::output_targets(&args.check, &[Format::Text, Format::Json, Format::Markdown])?;
+    // Options of `check` that plan has no use for are refused, never silently dropped.
+    if args.check.show_config || args.check.quiet {
+        return Err(CliError::Usage(
+            "--show-config and --quiet are options of `certgate check`, not of `certgate plan`".into(),
+        ));
+    }
     let password = match &args.truststore_password_file {
         Some(path) => Some(read_password(path)?),
         None => None,

@@ -425,3 +425,15 @@ fn new_chain_file(unit: &Unit) -> Option<String> {
         Holder::Value { .. } => None,
     }
 }
+
+/// Where the new CA is as a PEM file, when it was given as one (`--cacert`) holding one CA: a file
+/// of several may hold the old CA too, and is then no "new CA alone".
+fn new_ca_file(unit: &Unit) -> Option<String> {
+    if unit.material.roots().len() != 1 {
+        return None;
+    }
+    match &unit.material.item(Role::CaCert)?.holder {
+        Holder::File { path, .. } => Some(path.clone()),
+        Holder::Value { .. } => None,
+    }
+}

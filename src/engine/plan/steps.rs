@@ -3,7 +3,9 @@
 //! rollback acts on the release the upgrade acts on, as the same Helm: `--tls` for Helm 2 (Tiller),
 //! `--namespace NS` for Helm 3 and 4.
 
-use super::{Actor, P12_FILE, PEM_FILE, Phase, PlanOptions, Step, TrustBundle, UnitReport, new_chain_file};
+use super::{
+    Actor, P12_FILE, PEM_FILE, Phase, PlanOptions, Step, TrustBundle, UnitReport, new_ca_file, new_chain_file,
+};
 use crate::helm::approved::shell_quote;
 use crate::helm::argv::parse_command;
 use crate::model::unit::Unit;
@@ -34,6 +36,8 @@ pub struct Context<'a> {
     /// The new chain as a PEM file (leaf first), or the name to save it as.
     new_chain: String,
     new_chain_given: bool,
+    /// The new CA as a PEM file (`--cacert`), when it was given as one.
+    new_ca_file: Option<String>,
     now: &'a str,
     password: bool,
 }
@@ -58,6 +62,7 @@ impl<'a> Context<'a> {
             servername: host.map(|h| format!(" -servername {h}")).unwrap_or_default(),
             new_chain_given: chain_file.is_some(),
             new_chain: chain_file.map_or_else(|| "new-chain.pem".to_string(), |f| shell_quote(&f)),
+            new_ca_file: new_ca_file(unit).map(|f| shell_quote(&f)),
             now: &report.now,
             password: options.password.is_some(),
         }
@@ -231,8 +236,11 @@ fn drop_old_ca(ctx: &Context<'_>, bundle: &TrustBundle, keep_days: u32) -> Step 
         .collect();
     commands.push(format!(
         "in {PEM_FILE}, delete the block(s) under the comment line(s) `# old CA` (the old CA comes first, the new CA \
-         stays exactly as distributed); or run `certgate plan` again once the new certificate runs, for the next \
-         rotation's bundle"
+         stays exactly as distributed){}",
+        ctx.new_ca_file
+            .as_deref()
+            .map(|f| format!(", or point ssl.ca.location at {f}, the new CA alone"))
+            .unwrap_or_default()
     ));
     Step {
         number: 4,
