@@ -1,18 +1,18 @@
 //! `source::endpoint::fetch_chain` against real servers on loopback: `openssl s_server` started
 //! here on a free port with certificates from tests/certs/mkcert.sh, a listener that never
 //! answers, a port nothing listens on, and a peer that answers in plain text. Each server is
-//! killed when its test ends ([`Server`]'s `Drop`), passing or failing.
+//! killed when its test ends (the `Drop` of `common::server::Server`), passing or failing.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use certgate::source::endpoint::{EndpointError, Stage, fetch_chain};
 use certgate::source::pem;
+use common::server::{free_port, s_server, s_server_with};
 
 /// Two chains with the same host name: the one the cluster should serve, and another.
 const CERTS: &str = "\
@@ -24,62 +24,6 @@ mkcert otherint 'Other Intermediate CA' other otherca 20250101000000Z 2034010100
 mkcert otherleaf kafka.example.com ec256 otherint 20260601000000Z 20270601000000Z leaf; key ec256 otherleaf";
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// An `openssl s_server` child, killed and reaped on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port(ip: std::net::IpAddr) -> u16 {
-    TcpListener::bind(SocketAddr::new(ip, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `openssl s_server` serving `NAME.pem` with `NAME.key`, and `chain` as the rest of the chain
-/// (`-cert_chain`, sent after the leaf: `openssl-s_server(1)`), on `ip`. `-www` answers HTTP
-/// requests only and never reads standard input. Ready once it prints `ACCEPT`.
-fn s_server(dir: &Path, name: &str, chain: &str, ip: std::net::IpAddr) -> Server {
-    s_server_with(dir, name, chain, ip, &[])
-}
-
-/// [`s_server`] with `extra` arguments.
-fn s_server_with(dir: &Path, name: &str, chain: &str, ip: std::net::IpAddr, extra: &[&str]) -> Server {
-    let port = free_port(ip);
-    let accept = SocketAddr::new(ip, port).to_string();
-    let mut child = Command::new("openssl")
-        .args(["s_server", "-www", "-accept", &accept])
-        .args(["-cert", &format!("{name}.pem"), "-key", &format!("{name}.key")])
-        .args(["-cert_chain", chain])
-        .args(extra)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("openssl runs (.ci/run installs it)");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server { child, port };
-    let mut line = String::new();
-    let mut reader = BufReader::new(stdout);
-    while reader.read_line(&mut line).unwrap() > 0 && !line.contains("ACCEPT") {
-        line.clear();
-    }
-    assert!(line.contains("ACCEPT"), "s_server did not start");
-    // Keep draining its output so that it never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    server
-}
 
 fn certs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod scenario;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
