@@ -54,6 +54,8 @@ struct RawRelease {
     history: RawHistory,
     #[serde(default)]
     hostnames: Vec<String>,
+    #[serde(default)]
+    endpoints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -181,6 +183,12 @@ fn release_units(releases: &[RawRelease], root: &Node, dir: &Path) -> Vec<UnitSp
             secret: r.secret.as_ref().map(|p| given(p, &["secret"])),
             history,
             hostnames: r.hostnames.clone(),
+            endpoints: r
+                .endpoints
+                .iter()
+                .enumerate()
+                .map(|(j, e)| given(e, &["endpoints", &j.to_string()]))
+                .collect(),
             command: None,
             new_label: None,
         };

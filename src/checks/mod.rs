@@ -44,6 +44,7 @@ pub mod non_empty;
 pub mod private_key_in_values;
 pub mod release_name;
 pub mod scalar_is_string;
+pub mod served_chain;
 pub mod signature_hash;
 pub mod signed_by_ca;
 pub mod suppression;
@@ -118,6 +119,7 @@ pub static KINDS: &[Kind] = &[
     value_required::KIND,
     forbidden_keys::KIND,
     client_impact::KIND,
+    served_chain::KIND,
     clients_refuse::KIND,
     release_name::KIND,
     no_change::KIND,

@@ -295,6 +295,7 @@ fn has_unit_flags(args: &CheckArgs) -> bool {
         || args.cacert.is_some()
         || args.secret.is_some()
         || args.previous_cacert.is_some()
+        || !args.endpoint.is_empty()
 }
 
 fn helm_version(h: HelmMajor) -> HelmVersion {
@@ -342,6 +343,7 @@ fn cli_unit(args: &CheckArgs) -> UnitSpec {
         secret: args.secret.as_deref().map(|p| arg("--secret", p)),
         history: Default::default(),
         hostnames: Vec::new(),
+        endpoints: args.endpoint.iter().map(|e| arg("--endpoint", e)).collect(),
         command: args.command.clone(),
         new_label: args.new_label.as_deref().map(|l| {
             if l == "auto" {

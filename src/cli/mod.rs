@@ -172,6 +172,10 @@ pub struct CheckArgs {
     /// The CA certificate that clients trust today, when the previous values don't hold it
     #[arg(long = "previous-cacert", value_name = "FILE")]
     pub previous_cacert: Option<String>,
+    /// A TLS endpoint of the running release (HOST:PORT, IPv6 as [::1]:9093): the chain it serves
+    /// today is read and compared with the previous values; repeatable
+    #[arg(long = "endpoint", value_name = "HOST:PORT")]
+    pub endpoint: Vec<String>,
     /// The chart archive (.tgz)
     #[arg(long, value_name = "FILE")]
     pub chart: Option<String>,

@@ -93,6 +93,7 @@ pub(super) fn find(
     values: &Values,
     pem_files: &[PemFile],
     previous_ca_file: Option<SourceId>,
+    served_ca: Option<Raw>,
 ) -> Found {
     let secret = spec.secret.as_ref().and_then(|given| {
         let id = r.read_text("secret", given, ProblemKind::Unreadable)?;
@@ -106,6 +107,11 @@ pub(super) fn find(
         previous_ca_file,
         secret.as_ref(),
     );
+    let mut raws = raws;
+    // What the wire serves stands for the CA clients trust today only when nothing else does.
+    if !raws.iter().any(|r| r.role == Role::PreviousCa) {
+        raws.extend(served_ca);
+    }
     let redacted = redactions(
         &r.sources,
         &raws,

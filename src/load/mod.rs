@@ -12,6 +12,7 @@
 
 mod base;
 mod chart;
+mod endpoint;
 mod material;
 mod reader;
 mod redact;
@@ -27,6 +28,7 @@ use crate::source::{Input, SourceMap};
 
 pub use base::{BasePrefetch, PREFETCH_MAX};
 pub use chart::{Preloaded, preload_charts};
+pub use endpoint::TIMEOUT as ENDPOINT_TIMEOUT;
 pub use reader::Limits;
 
 use reader::Reader;
@@ -105,6 +107,8 @@ pub struct UnitSpec {
     pub secret: Option<Given<String>>,
     pub history: History,
     pub hostnames: Vec<String>,
+    /// `HOST:PORT` of endpoints whose served chain is read (`--endpoint`, `endpoints:`).
+    pub endpoints: Vec<Given<String>>,
     pub command: Option<String>,
     pub new_label: Option<NewLabel>,
 }
@@ -170,6 +174,8 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     let defaults = chart::defaults_seen(chart.as_ref(), &ctx.rule_paths, &proposed.root, previous.as_ref());
     let (running, effective) = values::resolve(&defaults, previous.as_ref(), &proposed.root, spec.base.is_some());
     let new_label = values::proposed_label(spec, &proposed.root);
+    let mut fetched = endpoint::fetch(&mut r, spec, running.as_ref(), &effective);
+    let served_ca = fetched.ca_raw(&r);
     let found = material::find(
         &mut r,
         ctx,
@@ -183,7 +189,9 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         },
         &pem_files,
         previous_ca_file,
+        served_ca,
     );
+    let served = endpoint::judge_facts(&mut fetched, &r, running.as_ref(), &found.material, ctx.now);
     let suppressions = values::suppressions(&r);
     let unit = Unit {
         release: args.release,
@@ -201,6 +209,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         configmap,
         history: spec.history.clone(),
         hostnames: spec.hostnames.clone(),
+        served,
         command,
         new_label,
         problems: r.problems,

@@ -6,6 +6,7 @@
 pub mod impact;
 pub mod material;
 pub mod plan;
+pub mod served;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod unit;

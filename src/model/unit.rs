@@ -110,6 +110,8 @@ pub struct Unit {
     pub configmap: Option<ReleaseConfigMap>,
     pub history: History,
     pub hostnames: Vec<String>,
+    /// The chain each endpoint serves today (`--endpoint`), or why it was not read.
+    pub served: Vec<crate::model::served::Served>,
     pub command: Option<CommandInput>,
     /// The external label proposed by `--new-label`, if any (already applied to `proposed`).
     pub new_label: Option<String>,

@@ -1,0 +1,8 @@
+mkcert oldca "Old Root CA" ca-b self 20200101000000Z 20300101000000Z ca
+# The server presents a chain from a CA clients were never given.
+mkcert otherca "Other Root CA" ca-a self 20250101000000Z 20350101000000Z ca
+mkcert stranger "kafka.example.com" other otherca 20260201000000Z 20270201000000Z leaf
+key other stranger
+mkcert tls "kafka.example.com" leaf oldca 20260601000000Z 20270601000000Z leaf
+key leaf tls
+printf "global:\n  security:\n    externalCertificateLabel: ext-1\ntls:\n  type: provided\n  key: placeholder\n  cert: placeholder\n  cacert: %s\n" "$(b64 oldca.pem)" > prev.yaml
