@@ -174,9 +174,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
     let defaults = chart::defaults_seen(chart.as_ref(), &ctx.rule_paths, &proposed.root, previous.as_ref());
     let (running, effective) = values::resolve(&defaults, previous.as_ref(), &proposed.root, spec.base.is_some());
     let new_label = values::proposed_label(spec, &proposed.root);
-    let mut fetched = endpoint::fetch(&mut r, spec, running.as_ref(), &effective);
-    let served_ca = fetched.ca_raw(&r);
-    let found = material::find(
+    let (found, served) = material_and_served(
         &mut r,
         ctx,
         spec,
@@ -189,9 +187,7 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         },
         &pem_files,
         previous_ca_file,
-        served_ca,
     );
-    let served = endpoint::judge_facts(&mut fetched, &r, running.as_ref(), &found.material, ctx.now);
     let suppressions = values::suppressions(&r);
     let unit = Unit {
         release: args.release,
@@ -228,6 +224,23 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         sources: r.sources,
     };
     Loaded { unit, inputs: r.inputs }
+}
+
+/// The unit's certificate material and what its endpoints serve: a served chain stands for the CA
+/// clients trust today when the values hold none, and is judged against the material read.
+fn material_and_served(
+    r: &mut Reader,
+    ctx: &Context,
+    spec: &UnitSpec,
+    values: &material::Values,
+    pem_files: &[material::PemFile],
+    previous_ca_file: Option<crate::source::SourceId>,
+) -> (material::Found, Vec<crate::model::served::Served>) {
+    let mut fetched = endpoint::fetch(r, spec, values.running, values.effective);
+    let served_ca = fetched.ca_raw(r);
+    let found = material::find(r, ctx, spec, values, pem_files, previous_ca_file, served_ca);
+    let served = endpoint::judge_facts(&mut fetched, r, values.running, &found.material, ctx.now);
+    (found, served)
 }
 
 /// What the loader's unit tests share: a directory of files, and locations as a reader says them.
