@@ -3,7 +3,7 @@
 //! (`expected`), and the text output (`stdout`). Every case runs twice: as written (text output
 //! compared byte for byte) and with `--format json` (the report validated against
 //! `schemas/report.schema.json`, findings and command compared). A case with a `server` file runs
-//! against a real TLS server on loopback ([`serve`]).
+//! against a real TLS server on loopback (`common::server::for_case`).
 //!
 //! Each case runs in a temporary copy of its folder holding the chart archives built from the real
 //! chart (see `common::write_charts`). `CERTGATE_BLESS=1` rewrites `expected` and `stdout` from the
@@ -69,12 +69,9 @@ fn render_expected(exit: i32, findings: &[String], command: Option<&str>, verdic
 
 fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Result<(), String> {
     let tmp = common::prepare_case(case)?;
-    let server = serve(case, tmp.path())?;
+    let server = common::server::for_case(case, tmp.path())?;
     let args_text = std::fs::read_to_string(case.join("args")).map_err(|e| format!("args: {e}"))?;
-    let args_text = match &server {
-        Some(s) => args_text.replace("{PORT}", &s.port.to_string()),
-        None => args_text,
-    };
+    let args_text = common::server::with_port(&args_text, server.as_ref());
     let args: Vec<&str> = args_text.lines().filter(|l| !l.starts_with('#')).collect();
     // The port is the kernel's choice: the output says `{PORT}` where it says the server's address.
     let unport = |text: String| match &server {
@@ -179,20 +176,6 @@ fn run_case(case: &Path, validator: &jsonschema::Validator, bless: bool) -> Resu
     } else {
         Err(problems.join("\n"))
     }
-}
-
-/// A case with a `server` file (`LEAF CHAIN`: the certificate and key named LEAF, the rest of the
-/// chain in the file CHAIN, made by its setup.sh) runs against `openssl s_server` serving them on a
-/// free loopback port, which its `args` name as `{PORT}`; the server stops when the case ends.
-fn serve(case: &Path, dir: &Path) -> Result<Option<common::server::Server>, String> {
-    let Ok(line) = std::fs::read_to_string(case.join("server")) else {
-        return Ok(None);
-    };
-    let Some((leaf, chain)) = line.trim().split_once(' ') else {
-        return Err(format!("server: `{}` is not LEAF CHAIN", line.trim()));
-    };
-    let ip = std::net::Ipv4Addr::LOCALHOST.into();
-    Ok(Some(common::server::s_server(dir, leaf, chain, ip)))
 }
 
 #[test]

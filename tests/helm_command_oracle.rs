@@ -149,8 +149,9 @@ fn every_approved_command_of_the_cases_does_in_helm_what_was_checked() {
         }
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let dir = prepare_case(&case).unwrap();
-        let args: Vec<String> = std::fs::read_to_string(case.join("args"))
-            .unwrap()
+        let server = common::server::for_case(&case, dir.path()).unwrap();
+        let args_text = std::fs::read_to_string(case.join("args")).unwrap();
+        let args: Vec<String> = common::server::with_port(&args_text, server.as_ref())
             .lines()
             .map(str::to_string)
             .collect();

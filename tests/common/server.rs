@@ -65,3 +65,24 @@ pub fn s_server_with(dir: &Path, name: &str, chain: &str, ip: IpAddr, extra: &[&
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     server
 }
+
+/// The server a command-line case asks for with a `server` file (`LEAF CHAIN`: the certificate
+/// and key named LEAF, the rest of the chain in the file CHAIN, made by its setup.sh in `dir`),
+/// serving on a free IPv4 loopback port that its `args` name as `{PORT}` ([`with_port`]).
+pub fn for_case(case: &Path, dir: &Path) -> Result<Option<Server>, String> {
+    let Ok(line) = std::fs::read_to_string(case.join("server")) else {
+        return Ok(None);
+    };
+    let Some((leaf, chain)) = line.trim().split_once(' ') else {
+        return Err(format!("server: `{}` is not LEAF CHAIN", line.trim()));
+    };
+    Ok(Some(s_server(dir, leaf, chain, std::net::Ipv4Addr::LOCALHOST.into())))
+}
+
+/// A case's arguments with `{PORT}` replaced by its server's port.
+pub fn with_port(args: &str, server: Option<&Server>) -> String {
+    match server {
+        Some(s) => args.replace("{PORT}", &s.port.to_string()),
+        None => args.to_string(),
+    }
+}
