@@ -1,5 +1,7 @@
 //! `cacert_is_root`: the chart asks for "the Certificate Authority Root Certificate"; an
-//! intermediate as `tls.cacert` works only for clients that also hold the root.
+//! intermediate as `tls.cacert` works only for clients that also hold the root. Every certificate
+//! of `tls.cacert` is a trust anchor (old and new CA side by side during a CA rotation), so each
+//! is held to it.
 
 use serde::Deserialize;
 
@@ -19,8 +21,8 @@ pub struct CacertIsRoot {}
 
 impl Check for CacertIsRoot {
     fn run(&self, unit: &Unit, emit: &mut Emit) {
-        let Some(ca) = unit.material.ca() else { return };
-        if unit.material.ca_self_signed == Some(false) {
+        let m = &unit.material;
+        for (ca, _) in m.roots().iter().zip(&m.roots_self_signed).filter(|(_, root)| !**root) {
             emit.hit(Hit {
                 location: ca.location.clone(),
                 path: Some("tls.cacert".into()),
@@ -53,6 +55,32 @@ mod tests {
             [
                 "ca.pem:1:1#1 tls.cacert: tls.cacert (CN=Test Intermediate) is not a self-signed root: it is issued by CN=Test CA"
             ]
+        );
+    }
+
+    /// Old and new CA side by side: each is an anchor, and an intermediate after a root is
+    /// reported at its own block.
+    #[test]
+    fn every_certificate_of_tls_cacert_is_held_to_being_a_root() {
+        let old = Ca::new(Alg::EcP256, "Old CA");
+        let root = Ca::new(Alg::EcP256, "Test CA");
+        let intermediate = root.intermediate(Alg::EcP256, "Test Intermediate");
+        let leaf = root.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let both = format!("{}{}", old.cert_pem(), root.cert_pem());
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &both)
+            .build();
+        assert_eq!(hits(&CacertIsRoot {}, &unit), Vec::<String>::new());
+        let with_intermediate = format!("{}{}", root.cert_pem(), intermediate.cert_pem());
+        let unit = Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &with_intermediate)
+            .build();
+        let lines = root.cert_pem().lines().count() + 1;
+        assert_eq!(
+            hits(&CacertIsRoot {}, &unit),
+            [format!(
+                "ca.pem:{lines}:1#2 tls.cacert: tls.cacert (CN=Test Intermediate) is not a self-signed root: it is issued by CN=Test CA"
+            )]
         );
     }
 

@@ -170,9 +170,9 @@ pub struct Material {
     pub continuity: Option<ChainResult>,
     /// Whether the private key belongs to the leaf.
     pub key_match: Option<Result<bool, KeyError>>,
-    /// Whether `tls.cacert` is self-signed (self-issued, and its own key does not refute its
-    /// signature: see `self_signed`).
-    pub ca_self_signed: Option<bool>,
+    /// For each root of `tls.cacert`, in order ([`Material::roots`]): whether it is self-signed
+    /// (self-issued, and its own key does not refute its signature: see `self_signed`).
+    pub roots_self_signed: Vec<bool>,
     /// The time the run checks validity at (to the nanosecond `--now` gives).
     pub now: Moment,
 }
@@ -379,7 +379,7 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Mater
         Some((chain, _)) if same_anchors => chain.clone(),
         _ => verify_chain(leaf, &intermediates, &previous, now),
     });
-    let ca_self_signed = m.ca().map(|ca| self_signed(&ca.cert));
+    let roots_self_signed = m.roots().iter().map(|ca| self_signed(&ca.cert)).collect();
     let key_match = leaf
         .zip(m.item(Role::Key).and_then(|i| i.key.as_ref()))
         .map(|(leaf, key)| key_matches(key, leaf));
@@ -388,7 +388,7 @@ pub fn analyse(raws: Vec<Raw>, mut problems: Vec<Problem>, now: Moment) -> Mater
         material.chain = Some(chain);
     }
     material.continuity = continuity;
-    material.ca_self_signed = ca_self_signed;
+    material.roots_self_signed = roots_self_signed;
     material.key_match = key_match;
     material
 }
