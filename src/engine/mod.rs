@@ -161,12 +161,26 @@ fn stamp(rule: &Rule, severity: Severity, emit: crate::checks::Emit, out: &mut V
         code: rule.meta.code.clone(),
         name: rule.meta.name.clone(),
         severity,
-        message: hit.message,
+        message: bounded(hit.message),
         location: hit.location,
         path: hit.path,
         block: hit.block,
         help: rule.meta.remediation.clone(),
     }));
+}
+
+/// The most characters of a finding's message any format prints. Messages quote what the inputs
+/// hold (subjects, names, values), and a hostile certificate can hold thousands of RDNs or names
+/// (x509-limbo has a subject of 2,048 RDNs): a message stays a line a person reads, in every
+/// format, and says how much it left out. Real messages stay far below it.
+const MAX_MESSAGE: usize = 2_000;
+
+fn bounded(message: String) -> String {
+    let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) else {
+        return message;
+    };
+    let left = message[cut..].chars().count();
+    format!("{}… ({left} more characters)", &message[..cut])
 }
 
 /// Run every enabled rule over the unit.
@@ -374,6 +388,39 @@ mod tests {
     }
 
     const LABEL: &str = "global.security.externalCertificateLabel=new1";
+
+    #[test]
+    fn a_message_is_bounded_and_says_how_much_it_left_out() {
+        let short = "x".repeat(MAX_MESSAGE);
+        assert_eq!(bounded(short.clone()), short);
+        let long = format!("{short}éé{}", "y".repeat(10));
+        assert_eq!(bounded(long), format!("{short}… (12 more characters)"));
+    }
+
+    /// A CA whose subject runs to thousands of characters: the finding quoting it stays bounded.
+    #[test]
+    fn a_hostile_subject_does_not_make_a_hostile_message() {
+        use crate::crypto::test_support::{Alg, Ca};
+        let root = Ca::new(Alg::EcP256, &"R".repeat(3_000));
+        let intermediate = root.intermediate(Alg::EcP256, "Test Intermediate");
+        let leaf = intermediate.leaf(Alg::EcP256, "es", &["es.example.com"]);
+        let unit = crate::model::unit::Unit::builder()
+            .provided(&leaf.key_pem(), &leaf.cert_pem(), &intermediate.cert_pem())
+            .build();
+        let rules: Vec<&Rule> = crate::rules::builtin().iter().collect();
+        let found = findings(&unit, &rules, &Policy::default());
+        let cg311 = found.iter().find(|f| &*f.code == "CG311").expect("CG311");
+        assert!(
+            cg311
+                .message
+                .starts_with("tls.cacert (CN=Test Intermediate) is not a self-signed root: it is issued by CN=RRR")
+        );
+        assert!(cg311.message.ends_with("more characters)"), "{}", cg311.message);
+        let (kept, said) = cg311.message.split_once("… (").expect("cut");
+        assert_eq!(kept.chars().count(), MAX_MESSAGE);
+        let left: usize = said.trim_end_matches(" more characters)").parse().expect("a count");
+        assert!(left > 1_000, "the rest of the 3,000-character issuer: {left} left out");
+    }
 
     #[test]
     fn a_formed_command_is_approved() {
