@@ -15,7 +15,7 @@ use crate::rules::Severity;
 use crate::schema::{Schema, load_checked_with};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::value::{Node, Value};
-use crate::source::{Input, Location};
+use crate::source::{Input, InputRole, Location};
 use crate::source::{InputProblem, ProblemKind};
 use crate::source::{Source, SourceId, SourceMap};
 
@@ -220,7 +220,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> ConfigLoad {
         }
     };
     let input = Input {
-        role: "config".into(),
+        role: InputRole::Config,
         path: display.clone(),
         sha256: sha256_hex(&bytes),
     };

@@ -223,7 +223,7 @@ fn assert_carries_everything(doc: &str, reports: &[UnitReport], escape: &dyn Fn(
         assert!(!report.inputs.is_empty());
         for input in &report.inputs {
             has(&input.sha256, "an input's digest");
-            has(&escape(&input.role), "an input's role");
+            has(&escape(input.role.as_str()), "an input's role");
         }
         for f in &report.findings {
             has(&escape(&f.message), "a finding's message");

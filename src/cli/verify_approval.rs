@@ -44,14 +44,14 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
                 Ok(digest) if digest == input.sha256 => lines.push(format!(
                     "unchanged  {} ({})",
                     one_line(&input.path),
-                    one_line(&input.role)
+                    one_line(input.role.as_str())
                 )),
                 Ok(_) => {
                     changed += 1;
                     lines.push(format!(
                         "CHANGED    {} ({}): its sha256 differs from the approved one",
                         one_line(&input.path),
-                        one_line(&input.role)
+                        one_line(input.role.as_str())
                     ));
                 }
                 Err(e) => {
@@ -59,7 +59,7 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
                     lines.push(format!(
                         "CHANGED    {} ({}): {}",
                         one_line(&input.path),
-                        one_line(&input.role),
+                        one_line(input.role.as_str()),
                         one_line(&e)
                     ));
                 }

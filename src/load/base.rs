@@ -11,7 +11,7 @@ use crate::helm::coalesce::merge_into;
 use crate::model::unit::Given;
 use crate::source::files::{sha256_hex, utf8_text};
 use crate::source::value::{Node, Origin};
-use crate::source::{Input, ProblemKind, Source};
+use crate::source::{Input, InputRole, ProblemKind, Source};
 
 /// Files at a git revision, asked for as soon as the run knows them: a few units' files each by
 /// its own `git cat-file` started early; in a run of more units, through the run's batches
@@ -160,7 +160,7 @@ impl<'s> BaseFiles<'s> {
                 Ok(Some(bytes)) => {
                     let name = format!("{}:{display}", rev.value);
                     inputs.push(Input {
-                        role: "previous".into(),
+                        role: InputRole::Previous,
                         path: name.clone(),
                         sha256: sha256_hex(&bytes),
                     });
@@ -173,7 +173,7 @@ impl<'s> BaseFiles<'s> {
                         continue;
                     };
                     let id = r.sources.add(Source::new(name, text));
-                    if let Some(root) = r.parse_values(id, "previous", true) {
+                    if let Some(root) = r.parse_values(id, InputRole::Previous, true) {
                         merge_into(&mut previous, &root);
                     }
                 }
@@ -235,7 +235,8 @@ mod tests {
         let files = [arg("-f", "a.yaml"), arg("-f", "b.yaml"), arg("-f", "new.yaml")];
         let base = BaseFiles::start(&r, &ctx, &rev, &files);
         // The unit's own files are read while git runs; the old ones go before them in the inputs.
-        r.read_text("values", &files[0], ProblemKind::Unreadable).expect("read");
+        r.read_text(InputRole::Values, &files[0], ProblemKind::Unreadable)
+            .expect("read");
         let previous = base.finish(&mut r);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         let at = |path: &str| {
@@ -261,7 +262,7 @@ mod tests {
             .map(|i| {
                 format!(
                     "{} {} {}",
-                    i.role,
+                    i.role.as_str(),
                     i.path.starts_with("HEAD:"),
                     crate::model::testing::shown(&i.path)
                 )

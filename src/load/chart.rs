@@ -13,7 +13,7 @@ use crate::source::chart::read_chart;
 use crate::source::files::{ReadError, read_limited, sha256_hex};
 use crate::source::value::{Mapping, Node, Origin, Value};
 use crate::source::yaml;
-use crate::source::{Input, InputProblem, Location, ProblemKind, Source, SourceMap, Span};
+use crate::source::{Input, InputProblem, InputRole, Location, ProblemKind, Source, SourceMap, Span};
 
 /// A chart archive read once for every unit that names it: many units share one chart.
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ pub(super) fn defaults_seen(
 }
 
 fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {
-    if !r.confined("chart", given) {
+    if !r.confined(InputRole::Chart, given) {
         return None;
     }
     let display = r.display(&given.value);
@@ -176,7 +176,7 @@ fn load_chart(r: &mut Reader, given: &Given<String>) -> Option<Chart> {
         }
     };
     r.inputs.push(Input {
-        role: "chart".into(),
+        role: InputRole::Chart,
         path: display.clone(),
         sha256: sha256_hex(&bytes),
     });
@@ -229,7 +229,7 @@ fn chart_of(r: &mut Reader, display: &str, files: crate::source::chart::ChartFil
             let id = r
                 .sources
                 .add(Source::new(format!("{display}!/{}/values.yaml", files.dir), text));
-            r.parse_values(id, "chart values", true)?
+            r.parse_values(id, InputRole::Chart, true)?
         }
         None => Node::empty_map(Origin::Synthetic),
     };
@@ -335,6 +335,6 @@ mod tests {
                 && found[1].ends_with(" (give the chart archive the release was installed from)"),
             "{found:?}"
         );
-        assert_eq!(r.inputs.iter().filter(|i| i.role == "chart").count(), 2);
+        assert_eq!(r.inputs.iter().filter(|i| i.role == InputRole::Chart).count(), 2);
     }
 }

@@ -18,7 +18,7 @@ use crate::model::material::{self, Flaw, Holder, KeyInValues, Material, Raw, Rol
 use crate::model::unit::{Given, TlsType, ValuesFile};
 use crate::source::pem::decode_value_base64;
 use crate::source::value::{Mapping, Node, Origin, Scalar, Value};
-use crate::source::{Location, ProblemKind, SourceId, SourceMap, Span};
+use crate::source::{InputRole, Location, ProblemKind, SourceId, SourceMap, Span};
 
 /// A PEM file read for a role: its source, its name, and the role.
 pub(super) type PemFile = (SourceId, String, Role);
@@ -35,7 +35,7 @@ pub(super) fn read_pem_files(r: &mut Reader, spec: &UnitSpec, proposed: &mut Pro
     ] {
         let Some(given) = given else { continue };
         proposed.any = true;
-        let Some(id) = r.read_pem(role_name(role), given) else {
+        let Some(id) = r.read_pem(input_role(role), given) else {
             continue;
         };
         let src = r.sources.get(id);
@@ -96,8 +96,8 @@ pub(super) fn find(
     served_ca: Option<Raw>,
 ) -> Found {
     let secret = spec.secret.as_ref().and_then(|given| {
-        let id = r.read_text("secret", given, ProblemKind::Unreadable)?;
-        r.parse_values(id, "secret", false)
+        let id = r.read_text(InputRole::Secret, given, ProblemKind::Unreadable)?;
+        r.parse_values(id, InputRole::Secret, false)
     });
     let (raws, problems) = gather_material(
         &r.sources,
@@ -158,12 +158,13 @@ fn key_in_values(
     })
 }
 
-fn role_name(role: Role) -> &'static str {
+/// The input a piece of material is read from.
+fn input_role(role: Role) -> InputRole {
     match role {
-        Role::Key => "key",
-        Role::Cert => "cert",
-        Role::CaCert => "cacert",
-        Role::PreviousCa => "previous CA",
+        Role::Key => InputRole::Key,
+        Role::Cert => InputRole::Cert,
+        Role::CaCert => InputRole::Cacert,
+        Role::PreviousCa => InputRole::PreviousCacert,
     }
 }
 

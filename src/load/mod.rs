@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use crate::crypto::Moment;
 use crate::helm::strvals::HelmVersion;
 use crate::model::unit::{Given, History, Unit};
-use crate::source::{Input, SourceMap};
+use crate::source::{Input, InputRole, SourceMap};
 
 pub use base::{BasePrefetch, PREFETCH_MAX};
 pub use chart::{Preloaded, preload_charts};
@@ -162,7 +162,10 @@ pub fn load_unit(spec: &UnitSpec, ctx: &Context, base: &SourceMap) -> Loaded {
         values::set_new_label(&mut proposed, &value, r.helm);
     }
     let pem_files = material::read_pem_files(&mut r, spec, &mut proposed);
-    let previous_ca_file = spec.previous_cacert.as_ref().and_then(|g| r.read_pem("previous CA", g));
+    let previous_ca_file = spec
+        .previous_cacert
+        .as_ref()
+        .and_then(|g| r.read_pem(InputRole::PreviousCacert, g));
     let configmap = values::read_configmap(&mut r, spec.configmap.as_ref());
     if let Some(files) = base_files.take() {
         previous = Some(files.finish(&mut r));

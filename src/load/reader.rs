@@ -11,7 +11,7 @@ use crate::source::chart::ArchiveLimits;
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::value::{Node, Origin, Scalar, Value};
 use crate::source::yaml::{self, YamlProblemKind};
-use crate::source::{Input, InputProblem, Location, ProblemKind, Source, SourceId, SourceMap, Span};
+use crate::source::{Input, InputProblem, InputRole, Location, ProblemKind, Source, SourceId, SourceMap, Span};
 
 /// Input limits (SPEC §4; configurable).
 #[derive(Debug, Clone)]
@@ -63,7 +63,7 @@ impl<'a> Reader<'a> {
     /// Whether a path may be read: one that `certgate.yaml` names (located in it) must stay inside
     /// the config's directory ([`crate::source::confine`]); a path from the command line is the
     /// user's own. Records why not.
-    pub fn confined(&mut self, role: &str, given: &Given<String>) -> bool {
+    pub fn confined(&mut self, role: InputRole, given: &Given<String>) -> bool {
         if !matches!(given.location, Location::Span { .. }) {
             return true;
         }
@@ -75,7 +75,7 @@ impl<'a> Reader<'a> {
                     given.location.clone(),
                     format!(
                         "the {} {:?} {why}: a config names files inside its own repository only; not read",
-                        role_noun(role),
+                        role.noun(),
                         given.value
                     ),
                 );
@@ -85,7 +85,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Read a PEM file (a bundle up to the PEM size limit); `None` after recording why not.
-    pub fn read_pem(&mut self, role: &str, given: &Given<String>) -> Option<SourceId> {
+    pub fn read_pem(&mut self, role: InputRole, given: &Given<String>) -> Option<SourceId> {
         if !self.confined(role, given) {
             return None;
         }
@@ -94,16 +94,16 @@ impl<'a> Reader<'a> {
         let bytes = match read_limited(Path::new(&display), self.limits.max_pem_bytes) {
             Ok(b) => b,
             Err(e) => {
-                self.problem(ProblemKind::Unreadable, at, format!("the {role} file {display} {e}"));
+                self.problem(
+                    ProblemKind::Unreadable,
+                    at,
+                    format!("the {} file {display} {e}", role.noun()),
+                );
                 return None;
             }
         };
-        let input_role = match role {
-            "previous CA" => "previous-cacert",
-            other => other,
-        };
         self.inputs.push(Input {
-            role: input_role.to_string(),
+            role,
             path: display.clone(),
             sha256: sha256_hex(&bytes),
         });
@@ -131,7 +131,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Read a file as text; `None` after recording why not.
-    pub fn read_text(&mut self, role: &str, given: &Given<String>, kind: ProblemKind) -> Option<SourceId> {
+    pub fn read_text(&mut self, role: InputRole, given: &Given<String>, kind: ProblemKind) -> Option<SourceId> {
         if !self.confined(role, given) {
             return None;
         }
@@ -143,14 +143,14 @@ impl<'a> Reader<'a> {
                 let what = if kind == ProblemKind::ChartUnusable {
                     "chart archive"
                 } else {
-                    role_noun(role)
+                    role.noun()
                 };
                 self.problem(kind, at, format!("the {what} {display} {e}"));
                 return None;
             }
         };
         self.inputs.push(Input {
-            role: role.to_string(),
+            role,
             path: display.clone(),
             sha256: sha256_hex(&bytes),
         });
@@ -171,7 +171,7 @@ impl<'a> Reader<'a> {
                     location,
                     format!(
                         "the {} {display} is not UTF-8 text (first invalid byte at offset {offset})",
-                        role_noun(role)
+                        role.noun()
                     ),
                 );
                 None
@@ -243,18 +243,18 @@ impl<'a> Reader<'a> {
         yaml::Loaded { root: merged, problems }
     }
 
-    pub fn parse_values(&mut self, id: SourceId, role: &str, allow_empty_file: bool) -> Option<Node> {
+    pub fn parse_values(&mut self, id: SourceId, role: InputRole, allow_empty_file: bool) -> Option<Node> {
         let name = self.sources.get(id).name.clone();
         if src_is_empty(&self.sources, id) && !allow_empty_file {
             self.problem(
                 ProblemKind::Unreadable,
                 Location::File { path: name.clone() },
-                format!("the {} {name} is empty: a failed redirection leaves an empty file; `helm get values` prints `null` or `{{}}` for a release without values", role_noun(role)),
+                format!("the {} {name} is empty: a failed redirection leaves an empty file; `helm get values` prints `null` or `{{}}` for a release without values", role.noun()),
             );
             return None;
         }
         let loaded = match role {
-            "values" => self.load_documents(id),
+            InputRole::Values => self.load_documents(id),
             _ => yaml::load(&self.sources.get(id).text, id, &self.limits.yaml),
         };
         let mut fatal = false;
@@ -285,7 +285,7 @@ impl<'a> Reader<'a> {
             | Some(Node {
                 value: Value::Scalar(Scalar::Null),
                 ..
-            }) if role == "values" => {
+            }) if role == InputRole::Values => {
                 self.problem(
                     ProblemKind::Unreadable,
                     Location::File { path: name.clone() },
@@ -314,18 +314,6 @@ fn src_is_empty(sources: &SourceMap, id: SourceId) -> bool {
     sources.get(id).text.is_empty()
 }
 
-pub(super) fn role_noun(role: &str) -> &str {
-    match role {
-        "values" => "values file",
-        "previous" => "previous values file",
-        "configmap" => "ConfigMap manifest",
-        "set-file" => "--set-file file",
-        "config" => "config file",
-        "rules" => "rule file",
-        other => other,
-    }
-}
-
 /// `path` as given, under the config's directory when relative.
 pub(super) fn display_path(base_dir: &Path, path: &str) -> String {
     if base_dir.as_os_str().is_empty() || Path::new(path).is_absolute() {
@@ -346,7 +334,7 @@ mod tests {
         let limits = Limits::default();
         let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
         assert_eq!(
-            r.read_text("values", &arg("-f", "values.yaml"), ProblemKind::Unreadable),
+            r.read_text(InputRole::Values, &arg("-f", "values.yaml"), ProblemKind::Unreadable),
             None
         );
         assert_eq!(
@@ -355,7 +343,7 @@ mod tests {
         );
         // Its digest is recorded all the same: the input was read.
         assert_eq!(r.inputs.len(), 1);
-        assert_eq!(r.inputs[0].role, "values");
+        assert_eq!(r.inputs[0].role, InputRole::Values);
     }
 
     #[test]
@@ -364,15 +352,17 @@ mod tests {
         let limits = Limits::default();
         let mut r = Reader::new(&limits, d.path(), SourceMap::new(), None);
         let list = r
-            .read_text("values", &arg("-f", "list.yaml"), ProblemKind::Unreadable)
+            .read_text(InputRole::Values, &arg("-f", "list.yaml"), ProblemKind::Unreadable)
             .expect("read");
-        assert_eq!(r.parse_values(list, "values", false), None);
+        assert_eq!(r.parse_values(list, InputRole::Values, false), None);
         // Comments only: nothing proposed in a values file; an empty mapping in a previous one.
         let empty = r
-            .read_text("values", &arg("-f", "empty.yaml"), ProblemKind::Unreadable)
+            .read_text(InputRole::Values, &arg("-f", "empty.yaml"), ProblemKind::Unreadable)
             .expect("read");
-        assert_eq!(r.parse_values(empty, "values", false), None);
-        let previous = r.parse_values(empty, "previous", false).expect("an empty mapping");
+        assert_eq!(r.parse_values(empty, InputRole::Values, false), None);
+        let previous = r
+            .parse_values(empty, InputRole::Previous, false)
+            .expect("an empty mapping");
         assert_eq!(previous.as_map().map(|m| m.iter().count()), Some(0));
         assert_eq!(
             problems(&r.sources, &r.problems),
@@ -402,9 +392,9 @@ mod tests {
         ] {
             let mut r = Reader::new(&limits, d.path(), SourceMap::new(), Some(helm));
             let id = r
-                .read_text("values", &arg("-f", "values.yaml"), ProblemKind::Unreadable)
+                .read_text(InputRole::Values, &arg("-f", "values.yaml"), ProblemKind::Unreadable)
                 .expect("read");
-            let root = r.parse_values(id, "values", false).expect("a mapping");
+            let root = r.parse_values(id, InputRole::Values, false).expect("a mapping");
             let at = |path: &str| root.lookup(path).and_then(|n| crate::helm::render::rendered(n, helm));
             assert_eq!(at("a").as_deref(), Some("1"), "{helm}");
             assert_eq!(at("b"), Some(b.to_string()), "{helm}");
@@ -427,7 +417,7 @@ mod tests {
                 span: Span::new(9, 24),
             },
         };
-        assert_eq!(r.read_text("values", &given, ProblemKind::Unreadable), None);
+        assert_eq!(r.read_text(InputRole::Values, &given, ProblemKind::Unreadable), None);
         assert_eq!(r.problems.len(), 1);
         assert_eq!(place(&r.sources, &r.problems[0].location), "certgate.yaml:1:10");
         assert!(
@@ -438,6 +428,6 @@ mod tests {
             r.problems[0].message
         );
         // The same path on the command line is the user's own to name.
-        assert!(r.confined("values", &arg("-f", "../outside.yaml")));
+        assert!(r.confined(InputRole::Values, &arg("-f", "../outside.yaml")));
     }
 }

@@ -12,7 +12,7 @@ use crate::helm::strvals::{self, HelmVersion};
 use crate::model::unit::{CommandInput, EXTERNAL_LABEL, Given, History, ReleaseConfigMap, ValuesFile};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
 use crate::source::value::{Mapping, Node, Origin, SetFlag, Value};
-use crate::source::{Input, Location, ProblemKind};
+use crate::source::{Input, InputRole, Location, ProblemKind};
 
 /// What names the unit's values, release and chart: the unit's own flags, with the words of the
 /// proposed command under review (`--command`) filling in what they leave out.
@@ -109,8 +109,8 @@ pub(super) fn read_proposed(r: &mut Reader, values: &[Given<String>]) -> Propose
     for given in values {
         let display = r.display(&given.value);
         let file = r
-            .read_text("values", given, ProblemKind::Unreadable)
-            .and_then(|id| r.parse_values(id, "values", false));
+            .read_text(InputRole::Values, given, ProblemKind::Unreadable)
+            .and_then(|id| r.parse_values(id, InputRole::Values, false));
         if let Some(file) = &file {
             merge_into(&mut root, file);
         }
@@ -130,8 +130,8 @@ pub(super) fn read_proposed(r: &mut Reader, values: &[Given<String>]) -> Propose
 /// the previous values are the files at the revision instead ([`super::base`]).
 pub(super) fn read_previous(r: &mut Reader, spec: &UnitSpec) -> Option<Node> {
     let given = spec.previous.as_ref().filter(|_| spec.base.is_none())?;
-    let id = r.read_text("previous", given, ProblemKind::Unreadable)?;
-    r.parse_values(id, "previous", false)
+    let id = r.read_text(InputRole::Previous, given, ProblemKind::Unreadable)?;
+    r.parse_values(id, InputRole::Previous, false)
 }
 
 /// Apply the `--set` family over the files, each as Helm parses it.
@@ -180,8 +180,8 @@ pub(super) fn proposed_label(spec: &UnitSpec, proposed: &Node) -> Option<String>
 /// Read the release ConfigMap manifest (`--configmap`).
 pub(super) fn read_configmap(r: &mut Reader, given: Option<&Given<String>>) -> Option<ReleaseConfigMap> {
     let given = given?;
-    let id = r.read_text("configmap", given, ProblemKind::Unreadable)?;
-    let root = r.parse_values(id, "configmap", false)?;
+    let id = r.read_text(InputRole::Configmap, given, ProblemKind::Unreadable)?;
+    let root = r.parse_values(id, InputRole::Configmap, false)?;
     Some(configmap_labels(&root))
 }
 
@@ -216,7 +216,7 @@ pub(super) fn suppressions(r: &Reader) -> Vec<crate::source::suppress::Suppressi
         .filter(|(_, src)| {
             r.inputs
                 .iter()
-                .any(|i| (i.role == "values" || i.role == "previous") && i.path == src.name)
+                .any(|i| matches!(i.role, InputRole::Values | InputRole::Previous) && i.path == src.name)
         })
         .map(|(id, _)| id)
         .collect::<Vec<_>>()
@@ -249,7 +249,7 @@ fn apply_set(r: &mut Reader, map: &mut Mapping, flag: SetFlag, given: &Given<Str
                     };
                     let bytes = read_limited(&full, limit).map_err(|e| format!("{} {e}", full.display()))?;
                     read_inputs.borrow_mut().push(Input {
-                        role: "set-file".into(),
+                        role: InputRole::SetFile,
                         path: full.to_string_lossy().into_owned(),
                         sha256: sha256_hex(&bytes),
                     });

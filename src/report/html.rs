@@ -330,7 +330,7 @@ run) re-hashes each of them and fails, naming the file, if any changed.</p>\n\
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td><code class=\"fp\">{}</code></td></tr>",
-            escape(&input.role),
+            escape(input.role.as_str()),
             escape(&input.path),
             escape(&input.sha256)
         );

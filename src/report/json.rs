@@ -345,7 +345,7 @@ mod tests {
             .collect();
         report.inputs = (0..i % 3)
             .map(|j| Input {
-                role: "values".into(),
+                role: crate::source::InputRole::Values,
                 path: format!("u{i}/values-{j}.yaml"),
                 sha256: "0a".repeat(32),
             })

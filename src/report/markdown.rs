@@ -212,7 +212,7 @@ of them and fails, naming the file, if any changed.\n\n| role | path | SHA-256 |
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            md_escape(&input.role),
+            md_escape(input.role.as_str()),
             code(&input.path),
             code(&input.sha256)
         );

@@ -25,7 +25,7 @@ use crate::model::impact::ClientImpact;
 
 use crate::engine::{Finding, Placed, Suppressed, UnitReport};
 
-use crate::source::Location;
+use crate::source::{InputRole, Location};
 
 use crate::engine::Policy;
 use crate::report::{Options, Report};
@@ -472,7 +472,7 @@ fn locations(
 
 /// The URI of the file a file-less finding is anchored at, for viewers that need a file.
 fn anchor(report: &UnitReport) -> Option<String> {
-    ["config", "values", "previous"]
+    [InputRole::Config, InputRole::Values, InputRole::Previous]
         .iter()
         .find_map(|role| report.inputs.iter().find(|i| i.role == *role && !i.path.contains(':')))
         .map(|i| file_uri(&i.path))

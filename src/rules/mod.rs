@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use crate::checks::{self, Check};
 use crate::schema::{Schema, load_checked};
 use crate::source::files::{read_limited, sha256_hex, utf8_text};
-use crate::source::{Input, Location};
+use crate::source::{Input, InputRole, Location};
 use crate::source::{InputProblem, ProblemKind};
 use crate::source::{Source, SourceMap};
 
@@ -191,7 +191,7 @@ pub fn load_dir(dir: &Path, display: &str, sources: &mut SourceMap) -> (Vec<Rule
         }
         let text = match read_limited(&path, 8 << 20).map_err(|e| e.to_string()).and_then(|b| {
             inputs.push(Input {
-                role: "rules".into(),
+                role: InputRole::Rules,
                 path: name.clone(),
                 sha256: sha256_hex(&b),
             });

@@ -18,7 +18,7 @@ pub mod text;
 pub mod value;
 pub mod yaml;
 
-pub use input::{Input, InputProblem, ProblemKind};
+pub use input::{Input, InputProblem, InputRole, ProblemKind};
 pub use location::Location;
 
 use std::sync::{Arc, OnceLock};
