@@ -46,7 +46,12 @@ fn given(v: &str) -> Given<String> {
 
 /// The auditor's report of `units` in `format` (html or markdown), as `certgate audit` renders it.
 fn audit(format: report::Format, units: &[UnitReport], rules: &[&Rule], policy: &Policy) -> String {
-    let report = report::Report { units, rules, policy };
+    let report = report::Report {
+        units,
+        rules,
+        policy,
+        plans: &[],
+    };
     report::render(format, &report, &report::Options::default())
 }
 

@@ -47,6 +47,7 @@ fn render(format: report::Format, units: &[UnitReport], policy: &Policy) -> Stri
         units,
         rules: &rules,
         policy,
+        plans: &[],
     };
     report::render(format, &report, &report::Options::default())
 }

@@ -553,6 +553,7 @@ fn render_all(reports: &[UnitReport], rules: &[&Rule], policy: &Policy) {
         units: reports,
         rules,
         policy,
+        plans: &[],
     };
     let plain = report::Options::default();
     let _ = report::render(report::Format::Text, &run, &report::Options { color, quiet: false });
@@ -785,6 +786,7 @@ pub fn key_leak(data: &[u8]) {
         units: &reports,
         rules: &hit,
         policy: &policy,
+        plans: &[],
     };
     let plain = report::Options::default();
     let formats = [

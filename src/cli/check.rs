@@ -55,18 +55,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, CliError> {
     Ok(outcome(evaluation))
 }
 
-/// `certgate audit`: the same run, rendered for an auditor (self-contained HTML, or Markdown).
-pub fn run_audit(args: &CheckArgs) -> Result<Outcome, CliError> {
-    let targets = output_targets(args, &[Format::Html, Format::Markdown])?;
-    let evaluation = evaluate(args)?;
-    write_all(&evaluation, &targets, false, &redactor(&evaluation, args))?;
-    Ok(outcome(evaluation))
-}
-
 /// The exit status of a written evaluation. The process ends next, so the evaluation is not torn
 /// down: freeing 10,000 units' reports one allocation at a time kept the main thread busy for ~2%
 /// of a 10,000-unit run after the last byte was written; the OS takes the memory back at once.
-fn outcome(evaluation: Evaluation) -> Outcome {
+pub(super) fn outcome(evaluation: Evaluation) -> Outcome {
     let outcome = if evaluation.failed() {
         Outcome::Fail
     } else {
@@ -109,6 +101,7 @@ pub fn write_all(
         units: &evaluation.reports,
         rules: &rules,
         policy: &evaluation.policy,
+        plans: &evaluation.plans,
     };
     for (format, target) in targets {
         let options = report::Options {

@@ -51,7 +51,7 @@ pub enum Command {
     /// Check release units; PATHs are files or directories
     Check(Box<CheckArgs>),
     /// The auditor's report of the same run: --format html|markdown --output FILE
-    Audit(Box<CheckArgs>),
+    Audit(Box<PlanArgs>),
     /// The rollout plan of the same run: each unit's ordered steps, and the client trust bundle
     /// of a CA rotation (--format text|markdown|json)
     Plan(Box<PlanArgs>),
@@ -337,12 +337,12 @@ fn run_command(cli: &mut Cli, matches: &clap::ArgMatches, argv_secrets: Vec<Stri
             check::run(args)
         }
         Command::Audit(args) => {
-            args.argv_secrets = argv_secrets;
+            args.check.argv_secrets = argv_secrets;
             if let Some(("audit", m)) = matches.subcommand() {
-                args.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
-                args.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
+                args.check.format_positions = m.indices_of("format").map(Iterator::collect).unwrap_or_default();
+                args.check.output_positions = m.indices_of("output").map(Iterator::collect).unwrap_or_default();
             }
-            check::run_audit(args)
+            plan::run_audit(args)
         }
         Command::Plan(args) => {
             args.check.argv_secrets = argv_secrets;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::{CliError, Format, Outcome, PlanArgs, check, output};
 use crate::engine::plan::{Blocker, P12_FILE, PEM_FILE, PlanOptions, Status, UnitPlan};
+use crate::engine::run::Evaluation;
 use crate::report;
+use crate::source::secret::Redactor;
 
 pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
     let targets = check::output_targets(&args.check, &[Format::Text, Format::Json, Format::Markdown])?;
@@ -17,25 +19,13 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             "--show-config and --quiet are options of `certgate check`, not of `certgate plan`".into(),
         ));
     }
-    let password = match &args.truststore_password_file {
-        Some(path) => Some(read_password(path)?),
-        None => None,
-    };
-    let options = PlanOptions {
-        password: password.clone(),
-        keep_old_ca_days: args
-            .keep_old_ca_days
-            .unwrap_or(crate::engine::plan::DEFAULT_KEEP_OLD_CA_DAYS),
-    };
+    let (options, password) = plan_options(args)?;
     let mut evaluation = check::evaluate_planned(&args.check, Some(options))?;
     let mut plans = std::mem::take(&mut evaluation.plans);
     if let Some(dir) = &args.output_dir {
         write_bundles(dir, &mut plans);
     }
-    let mut redactor = check::redactor(&evaluation, &args.check);
-    for form in password.as_deref().map(password_forms).unwrap_or_default() {
-        redactor.add_literal(&form);
-    }
+    let redactor = redactor(&evaluation, args, password.as_deref());
     let mut write_error = None;
     for (format, target) in &targets {
         let text = match format {
@@ -67,6 +57,53 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
     })
 }
 
+/// `certgate audit`: the auditor's report of the run with each unit's rollout plan and client
+/// trust bundle, the bundles written to `--output-dir` when it is given.
+///
+/// The audit decides the plan whether or not the files are written: the bundle's bytes are a pure
+/// function of the inputs and the password (the PKCS#12 MAC salt is derived from the contents), so
+/// the SHA-256 digests the report shows are those of the files `certgate plan --output-dir` writes
+/// from the same inputs, and the report stays reproducible. `--output-dir` makes the report name
+/// the very files handed to clients; `--truststore-password-file` makes the store's digest that
+/// of the store handed out. The exit status is the check's, or 1 when a bundle cannot be written.
+pub fn run_audit(args: &PlanArgs) -> Result<Outcome, CliError> {
+    let targets = check::output_targets(&args.check, &[Format::Html, Format::Markdown])?;
+    let (options, password) = plan_options(args)?;
+    let mut evaluation = check::evaluate_planned(&args.check, Some(options))?;
+    let unwritten = match &args.output_dir {
+        Some(dir) => write_bundles(dir, &mut evaluation.plans),
+        None => false,
+    };
+    let redactor = redactor(&evaluation, args, password.as_deref());
+    check::write_all(&evaluation, &targets, false, &redactor)?;
+    let outcome = check::outcome(evaluation);
+    Ok(if unwritten { Outcome::Fail } else { outcome })
+}
+
+/// The plan's options from the command line, and the trust store's password.
+fn plan_options(args: &PlanArgs) -> Result<(PlanOptions, Option<String>), CliError> {
+    let password = match &args.truststore_password_file {
+        Some(path) => Some(read_password(path)?),
+        None => None,
+    };
+    let options = PlanOptions {
+        password: password.clone(),
+        keep_old_ca_days: args
+            .keep_old_ca_days
+            .unwrap_or(crate::engine::plan::DEFAULT_KEEP_OLD_CA_DAYS),
+    };
+    Ok((options, password))
+}
+
+/// The run's output filter, which also knows every form of the trust store's password.
+fn redactor(evaluation: &Evaluation, args: &PlanArgs, password: Option<&str>) -> Redactor {
+    let mut redactor = check::redactor(evaluation, &args.check);
+    for form in password.map(password_forms).unwrap_or_default() {
+        redactor.add_literal(&form);
+    }
+    redactor
+}
+
 /// The password file's content with its trailing line break taken off (`echo pw > file` adds
 /// one); a file that cannot be read is a usage error, as any other unreadable option.
 fn read_password(path: &Path) -> Result<String, CliError> {
@@ -81,8 +118,8 @@ fn read_password(path: &Path) -> Result<String, CliError> {
 }
 
 /// The password as each format may write it: as given or as a quoted message writes it (Rust's
-/// `{:?}`), each as is, JSON-escaped and Markdown-escaped. The filter
-/// sees the output's bytes, so each form is one it must know.
+/// `{:?}`), each as is, JSON-escaped, Markdown-escaped (the plan's and the audit's way) and
+/// HTML-escaped (the audit). The filter sees the output's bytes, so each form is one it must know.
 fn password_forms(password: &str) -> Vec<String> {
     let unquote = |s: String| s.get(1..s.len().saturating_sub(1)).unwrap_or_default().to_string();
     let debug = unquote(format!("{password:?}"));
@@ -90,6 +127,8 @@ fn password_forms(password: &str) -> Vec<String> {
     for text in [password.to_string(), debug] {
         forms.push(unquote(serde_json::to_string(&text).unwrap_or_default()));
         forms.push(report::plan::escape_markdown(&text));
+        forms.push(report::github::md_escape(&text));
+        forms.push(report::html::escape(&text));
         forms.push(text);
     }
     forms.sort();
@@ -99,8 +138,9 @@ fn password_forms(password: &str) -> Vec<String> {
 
 /// Write each plan's bundle: into `dir` itself when the run has one unit with a bundle, else into
 /// one subdirectory per unit named for its release. A plan whose files cannot be written is
-/// blocked, and leaves no file of this run behind.
-fn write_bundles(dir: &Path, plans: &mut [UnitPlan]) {
+/// blocked, and leaves no file of this run behind. Whether any could not be written.
+fn write_bundles(dir: &Path, plans: &mut [UnitPlan]) -> bool {
+    let mut failed = false;
     let several = plans.iter().filter(|p| p.bundle.is_some()).count() > 1;
     let mut used: Vec<String> = Vec::new();
     for (i, plan) in plans.iter_mut().enumerate() {
@@ -120,6 +160,7 @@ fn write_bundles(dir: &Path, plans: &mut [UnitPlan]) {
                 }
             }
             Err(e) => {
+                failed = true;
                 plan.status = Status::Blocked;
                 plan.steps.clear();
                 plan.bundle = None;
@@ -137,6 +178,7 @@ fn write_bundles(dir: &Path, plans: &mut [UnitPlan]) {
             }
         }
     }
+    failed
 }
 
 /// Both files, each atomically (temporary file, then rename); when the second fails, the first

@@ -14,6 +14,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime};
 
+use crate::engine::plan::{Blocker, Status, Step, TrustBundle, UnitPlan};
 use crate::engine::{ChangedBy, Policy, RuleSetting};
 use crate::engine::{Finding, Summary, Suppressed, UnitReport};
 use crate::model::material::CertState;
@@ -79,6 +80,21 @@ pub struct Unit<'a> {
     /// The validity timeline of the unit's certificates, when any can be placed on one.
     pub timeline: Option<Timeline>,
     pub findings: Vec<FindingRow<'a>>,
+    /// The rollout plan the engine decided, when it has steps or a client trust bundle.
+    pub plan: Option<PlanSection<'a>>,
+}
+
+/// A unit's rollout plan (`engine::plan`) as the audit shows it: the steps in order, what the
+/// plan could not settle, and the client trust bundle of a CA rotation.
+pub struct PlanSection<'a> {
+    pub steps: &'a [Step],
+    pub notes: &'a [String],
+    pub bundle: Option<&'a TrustBundle>,
+    /// Why an approved command has no plan (the bundle could not be built or written), each as
+    /// `[CODE] message`; empty otherwise (a plan blocked by findings is under Findings).
+    pub blocked: Vec<String>,
+    /// What the bundle was verified against besides the new chain.
+    pub verified_against: String,
 }
 
 /// A finding, where it is, and the help URI of its rule.
@@ -116,12 +132,18 @@ pub fn document<'a>(report: &Report<'a>) -> Document<'a> {
         units: units
             .iter()
             .enumerate()
-            .map(|(i, r)| unit(r, i, rules, policy))
+            .map(|(i, r)| unit(r, i, rules, policy, report.plans.get(i)))
             .collect(),
     }
 }
 
-fn unit<'a>(report: &'a UnitReport, index: usize, rules: &[&Rule], policy: &Policy) -> Unit<'a> {
+fn unit<'a>(
+    report: &'a UnitReport,
+    index: usize,
+    rules: &[&Rule],
+    policy: &Policy,
+    plan: Option<&'a UnitPlan>,
+) -> Unit<'a> {
     Unit {
         name: unit_name(report, index),
         report,
@@ -144,6 +166,37 @@ fn unit<'a>(report: &'a UnitReport, index: usize, rules: &[&Rule], policy: &Poli
                 help_uri: help_uri(rules, policy, &f.code),
             })
             .collect(),
+        plan: plan.and_then(|p| plan_section(report, p)),
+    }
+}
+
+/// The plan's section, when there is something to carry out or an approved command has no plan:
+/// a plan blocked by findings has its reasons under Findings, and a unit with nothing to change
+/// has no step.
+fn plan_section<'a>(report: &UnitReport, plan: &'a UnitPlan) -> Option<PlanSection<'a>> {
+    let approved = report.upgrade_command().is_some();
+    let blocked: Vec<String> = if approved && plan.status == Status::Blocked {
+        plan.blocked.iter().map(blocker_text).collect()
+    } else {
+        Vec::new()
+    };
+    (!plan.steps.is_empty() || plan.bundle.is_some() || !blocked.is_empty()).then_some(PlanSection {
+        steps: &plan.steps,
+        notes: &plan.notes,
+        bundle: plan.bundle.as_ref(),
+        blocked,
+        verified_against: plan
+            .bundle
+            .as_ref()
+            .and_then(|b| b.running_chain.clone())
+            .unwrap_or_else(|| "the old CA (the running chain is not known)".to_string()),
+    })
+}
+
+fn blocker_text(b: &Blocker) -> String {
+    match &b.code {
+        Some(code) => format!("[{code}] {}", b.message),
+        None => b.message.clone(),
     }
 }
 
@@ -534,6 +587,7 @@ mod tests {
             units: &units,
             rules: &[],
             policy: &policy,
+            plans: &[],
         };
         let doc = document(&run);
         assert_eq!(doc.title, "certgate audit report");
@@ -551,6 +605,7 @@ mod tests {
             units: &units[..1],
             rules: &[],
             policy: &policy,
+            plans: &[],
         });
         assert_eq!(one.title, "certgate audit report: es1");
         assert_eq!(one.checked_as_of, Some("2026-11-27T00:00:00Z"));

@@ -6,10 +6,11 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::plan::TrustBundle;
 use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
 use crate::model::material::CertificateInfo;
-use crate::report::audit::{self, Bar, Document, HORIZON_DAYS, PolicySection, Timeline, Unit, date_of};
+use crate::report::audit::{self, Bar, Document, HORIZON_DAYS, PlanSection, PolicySection, Timeline, Unit, date_of};
 use crate::report::{Options, Report};
 use crate::rules::Severity;
 
@@ -276,7 +277,108 @@ fn unit(out: &mut String, doc: &Document, unit: &Unit, index: usize) {
     inputs(out, unit.report);
     certificates(out, doc, unit, index);
     findings(out, unit);
+    if let Some(plan) = &unit.plan {
+        rollout(out, plan);
+    }
     out.push_str("</section>\n");
+}
+
+/// The rollout plan and the client trust bundle (`engine::plan`), after the findings that
+/// allowed them.
+fn rollout(out: &mut String, plan: &PlanSection) {
+    out.push_str("<h3>Rollout plan</h3>\n");
+    if !plan.steps.is_empty() {
+        out.push_str(
+            "<p>The steps of the approved change, in the order they must run, as \
+<code>certgate plan</code> gives them: what each changes, who runs it, how to check it worked and how to roll \
+it back.</p>\n",
+        );
+    }
+    for b in &plan.blocked {
+        let _ = writeln!(out, "<p><strong>No rollout plan:</strong> {}</p>", escape(b));
+    }
+    for n in plan.notes {
+        let _ = writeln!(out, "<p class=\"note\">Note: {}</p>", escape(n));
+    }
+    if !plan.steps.is_empty() {
+        out.push_str(
+            "<table>\n<tr><th>step</th><th>what</th><th>who</th><th>run</th><th>check</th><th>roll back</th></tr>\n",
+        );
+    }
+    for step in plan.steps {
+        let not_before = step
+            .not_before
+            .as_ref()
+            .map(|t| format!("<br>not before {}", escape(t)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><strong>{}</strong><br>{}{not_before}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            step.number,
+            escape(&step.title),
+            escape(&step.changes),
+            escape(step.who.as_str()),
+            code_lines(&step.commands),
+            code_lines(&step.verify),
+            code_lines(&step.rollback)
+        );
+    }
+    if !plan.steps.is_empty() {
+        out.push_str("</table>\n");
+    }
+    if let Some(bundle) = plan.bundle {
+        trust_bundle(out, bundle, &plan.verified_against);
+    }
+}
+
+/// Lines of commands or settings, each in a code span, one per line.
+fn code_lines(lines: &[String]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("<code>{}</code>", escape(l)))
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+fn trust_bundle(out: &mut String, bundle: &TrustBundle, verified_against: &str) {
+    out.push_str(
+        "<h3>Client trust bundle</h3>\n<p>The CAs clients are given before the server switches, in bundle \
+order.</p>\n<table>\n<tr><th>side</th><th>alias</th><th>subject</th><th>SHA-256</th><th>expires</th></tr>\n",
+    );
+    for ca in &bundle.cas {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td><code class=\"fp\">{}</code></td><td>{}</td></tr>",
+            escape(ca.side),
+            escape(&ca.alias),
+            escape(&ca.subject),
+            escape(&ca.sha256),
+            escape(&ca.not_after)
+        );
+    }
+    out.push_str(
+        "</table>\n<p>The files of the bundle. Written with <code>--output-dir</code>, the JSON plan names them \
+and <code>certgate verify-approval</code> re-hashes them.</p>\n<table>\n<tr><th>file</th><th>SHA-256</th>\
+<th>written to</th></tr>\n",
+    );
+    for f in &bundle.files {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td><code class=\"fp\">{}</code></td><td>{}</td></tr>",
+            escape(f.name),
+            escape(&f.sha256),
+            f.path.as_ref().map_or_else(
+                || "not written: no --output-dir".to_string(),
+                |p| format!("<code>{}</code>", escape(p))
+            )
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<p>PKCS#12 password: {}. Verified against the new chain and {}.</p>",
+        if bundle.password { "set" } else { "none" },
+        escape(verified_against)
+    );
 }
 
 fn suppressions(out: &mut String, doc: &Document, unit: &Unit) {

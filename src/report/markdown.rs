@@ -5,9 +5,10 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::plan::TrustBundle;
 use crate::engine::{Approval, UnitReport};
 use crate::model::material::CertState;
-use crate::report::audit::{self, Document, PolicySection, Timeline, Unit, date_of};
+use crate::report::audit::{self, Document, PlanSection, PolicySection, Timeline, Unit, date_of};
 use crate::report::github::md_escape;
 use crate::report::{Options, Report};
 use crate::rules::Severity;
@@ -63,6 +64,9 @@ policy, with which inputs and certificates, what was suppressed and why, and whi
         inputs(&mut out, unit.report);
         certificates(&mut out, doc, unit);
         findings(&mut out, unit);
+        if let Some(plan) = &unit.plan {
+            rollout(&mut out, plan);
+        }
     }
     let _ = writeln!(
         out,
@@ -218,6 +222,95 @@ of them and fails, naming the file, if any changed.\n\n| role | path | SHA-256 |
         );
     }
     out.push('\n');
+}
+
+/// The rollout plan and the client trust bundle (`engine::plan`), after the findings that
+/// allowed them.
+fn rollout(out: &mut String, plan: &PlanSection) {
+    out.push_str("### Rollout plan\n\n");
+    if !plan.steps.is_empty() {
+        out.push_str(
+            "The steps of the approved change, in the order they must run, as `certgate plan` \
+gives them: what each changes, who runs it, how to check it worked and how to roll it back.\n\n",
+        );
+    }
+    for b in &plan.blocked {
+        let _ = writeln!(out, "**No rollout plan:** {}\n", md_escape(b));
+    }
+    for n in plan.notes {
+        let _ = writeln!(out, "Note: {}\n", md_escape(n));
+    }
+    if !plan.steps.is_empty() {
+        out.push_str("| step | what | who | run | check | roll back |\n| --- | --- | --- | --- | --- | --- |\n");
+    }
+    for step in plan.steps {
+        let not_before = step
+            .not_before
+            .as_ref()
+            .map(|t| format!("<br>not before {}", md_escape(t)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | **{}**<br>{}{not_before} | {} | {} | {} | {} |",
+            step.number,
+            md_escape(&step.title),
+            md_escape(&step.changes),
+            step.who.as_str(),
+            code_lines(&step.commands),
+            code_lines(&step.verify),
+            code_lines(&step.rollback)
+        );
+    }
+    if !plan.steps.is_empty() {
+        out.push('\n');
+    }
+    if let Some(bundle) = plan.bundle {
+        trust_bundle(out, bundle, &plan.verified_against);
+    }
+}
+
+/// Lines of commands or settings in one table cell, each a code span where it can be one.
+fn code_lines(lines: &[String]) -> String {
+    lines.iter().map(|l| code(l)).collect::<Vec<_>>().join("<br>")
+}
+
+fn trust_bundle(out: &mut String, bundle: &TrustBundle, verified_against: &str) {
+    out.push_str(
+        "### Client trust bundle\n\nThe CAs clients are given before the server switches, in bundle order.\n\n\
+| side | alias | subject | SHA-256 | expires |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for ca in &bundle.cas {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            ca.side,
+            code(&ca.alias),
+            md_escape(&ca.subject),
+            code(&ca.sha256),
+            md_escape(&ca.not_after)
+        );
+    }
+    out.push_str(
+        "\nThe files of the bundle. Written with `--output-dir`, the JSON plan names them and `certgate \
+verify-approval` re-hashes them.\n\n| file | SHA-256 | written to |\n| --- | --- | --- |\n",
+    );
+    for f in &bundle.files {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(f.name),
+            code(&f.sha256),
+            f.path
+                .as_deref()
+                .map_or_else(|| "not written: no --output-dir".to_string(), code)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPKCS#12 password: {}. Verified against the new chain and {}.\n",
+        if bundle.password { "set" } else { "none" },
+        md_escape(verified_against)
+    );
 }
 
 fn certificates(out: &mut String, doc: &Document, unit: &Unit) {

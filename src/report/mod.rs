@@ -20,6 +20,7 @@ pub mod text;
 
 use std::borrow::Cow;
 
+use crate::engine::plan::UnitPlan;
 use crate::engine::{Policy, UnitReport};
 use crate::rules::Rule;
 
@@ -30,6 +31,9 @@ pub struct Report<'a> {
     pub units: &'a [UnitReport],
     pub rules: &'a [&'a Rule],
     pub policy: &'a Policy,
+    /// Each unit's rollout plan, in the units' order, when the run decided them (`certgate
+    /// audit` and `certgate plan`); empty otherwise. Only the audit documents print them.
+    pub plans: &'a [UnitPlan],
 }
 
 /// How to print, for the formats that have a choice (the text format; the others ignore it).
@@ -157,6 +161,7 @@ pub(crate) fn test_render(format: Format, units: &[UnitReport]) -> String {
         units,
         rules: &[],
         policy: &policy,
+        plans: &[],
     };
     render(format, &report, &Options::default())
 }
