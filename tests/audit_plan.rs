@@ -163,3 +163,78 @@ fn the_trust_store_password_never_reaches_the_audit() {
         }
     }
 }
+
+/// `certgate verify-approval FILE` in `dir`: its exit status and standard output.
+fn verify_approval(dir: &Path, file: &str) -> (i32, String) {
+    let out = run(dir, &["verify-approval".to_string(), file.to_string()]);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn verify_approval_re_hashes_the_bundle_a_plan_wrote() {
+    let tmp = common::prepare_case(&case_dir()).unwrap();
+    let dir = tmp.path();
+    let plan = args(
+        "plan",
+        &["--output-dir", "out", "--format", "json", "--output", "plan.json"],
+    );
+    assert_eq!(run(dir, &plan).status.code(), Some(0));
+    let (status, out) = verify_approval(dir, "plan.json");
+    assert_eq!(status, 0, "{out}");
+    for f in ["out/client-truststore.pem", "out/client-truststore.p12"] {
+        assert!(out.contains(&format!("unchanged  {f} (client trust bundle)")), "{out}");
+    }
+    assert!(out.contains("All 2 inputs are as approved."), "{out}");
+
+    // One byte more in the PKCS#12 store: named, the PEM still as approved.
+    let p12 = dir.join("out/client-truststore.p12");
+    let mut bytes = std::fs::read(&p12).unwrap();
+    bytes.push(0);
+    std::fs::write(&p12, &bytes).unwrap();
+    let (status, out) = verify_approval(dir, "plan.json");
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("CHANGED    out/client-truststore.p12 (client trust bundle): its sha256 differs"),
+        "{out}"
+    );
+    assert!(out.contains("unchanged  out/client-truststore.pem"), "{out}");
+    assert!(out.contains("1 of 2 inputs changed since approval"), "{out}");
+
+    // A missing file is a changed input (SPEC: exit 1, saying which), as a missing values file is.
+    std::fs::remove_file(&p12).unwrap();
+    let (status, out) = verify_approval(dir, "plan.json");
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains("CHANGED    out/client-truststore.p12 (client trust bundle): "),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_plan_that_wrote_no_file_has_nothing_to_verify() {
+    let tmp = common::prepare_case(&case_dir()).unwrap();
+    let dir = tmp.path();
+    let plan = args("plan", &["--format", "json", "--output", "plan.json"]);
+    assert_eq!(run(dir, &plan).status.code(), Some(0));
+    let out = run(dir, &["verify-approval".to_string(), "plan.json".to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lists no inputs to verify"));
+}
+
+#[test]
+fn the_audit_names_the_bundle_files_it_wrote_with_their_digests() {
+    let tmp = common::prepare_case(&case_dir()).unwrap();
+    let dir = tmp.path();
+    let (status, doc) = audit(dir, "markdown", &["--output-dir", "out"]);
+    assert_eq!(status, 0, "{doc}");
+    for name in ["client-truststore.pem", "client-truststore.p12"] {
+        let bytes = std::fs::read(dir.join("out").join(name)).unwrap();
+        let digest = certgate::source::files::sha256_hex(&bytes);
+        let row = format!("| `{name}` | `{digest}` | `out/{name}` |");
+        assert!(doc.contains(&row), "{row} not in {doc}");
+    }
+    assert!(!doc.contains("not written"), "{doc}");
+}

@@ -80,7 +80,8 @@ pub enum Command {
     /// Re-hash the inputs of a JSON report: exit 0 unchanged, 1 changed (saying which), 2 error
     #[command(name = "verify-approval")]
     VerifyApproval {
-        /// A report written by `certgate check --format json`
+        /// A report written by `certgate check --format json`, or a plan written by `certgate plan
+        /// --format json --output-dir DIR` (its client trust bundle's files are re-hashed)
         report: PathBuf,
     },
 }

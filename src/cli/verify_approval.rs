@@ -1,6 +1,7 @@
 //! `certgate verify-approval REPORT.json`: re-hash the inputs a report was approved for and say
 //! whether they are still what was checked. Exit 0 unchanged, 1 changed (saying which), 2 when the
-//! report cannot be read.
+//! report cannot be read. A plan (`certgate plan --format json`) is verified the same way: the
+//! files of its client trust bundle written with `--output-dir`, each against its sha256.
 
 use std::path::Path;
 
@@ -23,47 +24,41 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
         .map_err(|_| CliError::Usage(format!("{} is not a certgate JSON report: not UTF-8", report.display())))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{} is not a certgate JSON report: {e}", report.display())))?;
-    let units: Vec<&serde_json::Value> = match &json {
-        serde_json::Value::Array(a) => a.iter().collect(),
-        other => vec![other],
+    let not_report = |what: &str, e: serde_json::Error| {
+        CliError::Usage(format!(
+            "{} is not a certgate JSON report: {what}: {e}",
+            report.display()
+        ))
+    };
+    // A plan (`certgate plan --format json`) lists its units under `plans`, and names no input:
+    // what it approves is its client trust bundle's files.
+    let plans = json.get("plans").filter(|_| json.get("tool").is_some());
+    let units: Vec<&serde_json::Value> = match (&json, plans) {
+        (_, Some(serde_json::Value::Array(a))) => a.iter().collect(),
+        (serde_json::Value::Array(a), _) => a.iter().collect(),
+        (other, _) => vec![other],
     };
     let mut lines = Vec::new();
-    let mut changed = 0;
-    let mut checked = 0;
+    let (mut changed, mut checked) = (0, 0);
     for unit in units {
-        let inputs: Vec<Input> =
-            serde_json::from_value(unit.get("inputs").cloned().unwrap_or_default()).map_err(|e| {
-                CliError::Usage(format!(
-                    "{} is not a certgate JSON report: inputs: {e}",
-                    report.display()
-                ))
-            })?;
-        for input in inputs {
+        let inputs: Vec<Input> = match unit.get("inputs") {
+            None if plans.is_some() => Vec::new(),
+            v => serde_json::from_value(v.cloned().unwrap_or_default()).map_err(|e| not_report("inputs", e))?,
+        };
+        let files = bundle_files(unit).map_err(|e| not_report("bundle.files", e))?;
+        let approved = inputs
+            .iter()
+            .map(|i| (i.path.as_str(), i.sha256.as_str(), i.role.as_str()))
+            .chain(
+                files
+                    .iter()
+                    .map(|f| (f.0.as_str(), f.1.as_str(), "client trust bundle")),
+            );
+        for (path, sha256, role) in approved {
             checked += 1;
-            match current_digest(&input.path) {
-                Ok(digest) if digest == input.sha256 => lines.push(format!(
-                    "unchanged  {} ({})",
-                    one_line(&input.path),
-                    one_line(input.role.as_str())
-                )),
-                Ok(_) => {
-                    changed += 1;
-                    lines.push(format!(
-                        "CHANGED    {} ({}): its sha256 differs from the approved one",
-                        one_line(&input.path),
-                        one_line(input.role.as_str())
-                    ));
-                }
-                Err(e) => {
-                    changed += 1;
-                    lines.push(format!(
-                        "CHANGED    {} ({}): {}",
-                        one_line(&input.path),
-                        one_line(input.role.as_str()),
-                        one_line(&e)
-                    ));
-                }
-            }
+            let (line, same) = verify(path, sha256, role);
+            changed += usize::from(!same);
+            lines.push(line);
         }
         if let Some(cmd) = unit.get("upgrade_command").and_then(|c| c.as_str()) {
             lines.push(format!("approved:  {}", one_line(cmd)));
@@ -82,6 +77,40 @@ pub fn run(report: &Path) -> Result<Outcome, CliError> {
     });
     output::stdout(&(lines.join("\n") + "\n")).map_err(|e| CliError::Internal(e.to_string()))?;
     Ok(if changed == 0 { Outcome::Pass } else { Outcome::Fail })
+}
+
+/// The files of a plan's client trust bundle that were written (`--output-dir`), as (path,
+/// sha256); none for a report, a plan without bundle, or a bundle not written.
+fn bundle_files(unit: &serde_json::Value) -> Result<Vec<(String, String)>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        path: Option<String>,
+        sha256: String,
+    }
+    let Some(files) = unit.get("bundle").and_then(|b| b.get("files")) else {
+        return Ok(Vec::new());
+    };
+    let files: Vec<File> = serde_json::from_value(files.clone())?;
+    Ok(files.into_iter().filter_map(|f| Some((f.path?, f.sha256))).collect())
+}
+
+/// The line for one approved file, and whether it is unchanged.
+fn verify(path: &str, sha256: &str, role: &str) -> (String, bool) {
+    match current_digest(path) {
+        Ok(digest) if digest == sha256 => (format!("unchanged  {} ({})", one_line(path), one_line(role)), true),
+        Ok(_) => (
+            format!(
+                "CHANGED    {} ({}): its sha256 differs from the approved one",
+                one_line(path),
+                one_line(role)
+            ),
+            false,
+        ),
+        Err(e) => (
+            format!("CHANGED    {} ({}): {}", one_line(path), one_line(role), one_line(&e)),
+            false,
+        ),
+    }
 }
 
 /// The digest of an input now: a file, or `REV:path` read from git.
