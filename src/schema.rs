@@ -19,6 +19,8 @@ pub enum Schema {
     Values,
     Config,
     Report,
+    /// `certgate plan --format json`.
+    Plan,
 }
 
 impl Schema {
@@ -29,12 +31,13 @@ impl Schema {
             Schema::Values => include_str!("../schemas/values.schema.json"),
             Schema::Config => include_str!("../schemas/config.schema.json"),
             Schema::Report => include_str!("../schemas/report.schema.json"),
+            Schema::Plan => include_str!("../schemas/plan.schema.json"),
         }
     }
 
     /// The parsed schema document.
     pub fn document(self) -> &'static Json {
-        static DOCS: [OnceLock<Json>; 4] = [const { OnceLock::new() }; 4];
+        static DOCS: [OnceLock<Json>; 5] = [const { OnceLock::new() }; 5];
         DOCS[self as usize].get_or_init(|| serde_json::from_str(self.text()).unwrap_or(Json::Null))
     }
 }
@@ -50,6 +53,8 @@ mod compiled {
     pub struct Config;
     #[jsonschema::validator(path = "schemas/report.schema.json", methods = { is_valid = false, validate = false })]
     pub struct Report;
+    #[jsonschema::validator(path = "schemas/plan.schema.json", methods = { is_valid = false, validate = false })]
+    pub struct Plan;
 }
 
 /// What kind of violation, where knowing it changes what the finding points at.
@@ -88,6 +93,9 @@ pub fn validate(schema: Schema, instance: &Json) -> Vec<SchemaError> {
             .map(|e| schema_error(&e))
             .collect(),
         Schema::Report => compiled::Report::iter_errors(instance)
+            .map(|e| schema_error(&e))
+            .collect(),
+        Schema::Plan => compiled::Plan::iter_errors(instance)
             .map(|e| schema_error(&e))
             .collect(),
     }
@@ -247,7 +255,13 @@ mod tests {
 
     #[test]
     fn schemas_compile() {
-        for s in [Schema::Rule, Schema::Values, Schema::Config, Schema::Report] {
+        for s in [
+            Schema::Rule,
+            Schema::Values,
+            Schema::Config,
+            Schema::Report,
+            Schema::Plan,
+        ] {
             assert!(!s.document().is_null(), "{s:?} is not JSON");
             assert!(
                 jsonschema::validator_for(s.document()).is_ok(),
@@ -287,7 +301,13 @@ mod tests {
         }
         assert!(docs.len() > 100, "only {} documents", docs.len());
         let mut failing = 0;
-        for schema in [Schema::Rule, Schema::Values, Schema::Config, Schema::Report] {
+        for schema in [
+            Schema::Rule,
+            Schema::Values,
+            Schema::Config,
+            Schema::Report,
+            Schema::Plan,
+        ] {
             let run_time = jsonschema::validator_for(schema.document()).unwrap();
             for (path, doc) in &docs {
                 let show =

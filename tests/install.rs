@@ -80,6 +80,7 @@ fn schemas_are_published_for_editors() {
         ("rule", "rule.schema.json"),
         ("values", "values.schema.json"),
         ("report", "report.schema.json"),
+        ("plan", "plan.schema.json"),
     ] {
         let printed = stdout(&["schema", name]);
         let shipped = std::fs::read_to_string(

@@ -102,6 +102,8 @@ pub enum SchemaName {
     Values,
     /// the JSON report
     Report,
+    /// the JSON rollout plan (`certgate plan --format json`)
+    Plan,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -368,6 +370,7 @@ fn run_command(cli: &mut Cli, matches: &clap::ArgMatches, argv_secrets: Vec<Stri
                 SchemaName::Rule => crate::schema::Schema::Rule,
                 SchemaName::Values => crate::schema::Schema::Values,
                 SchemaName::Report => crate::schema::Schema::Report,
+                SchemaName::Plan => crate::schema::Schema::Plan,
             };
             output::stdout(schema.text()).map_err(|e| CliError::Internal(e.to_string()))?;
             Ok(Outcome::Pass)
