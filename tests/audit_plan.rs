@@ -238,3 +238,19 @@ fn the_audit_names_the_bundle_files_it_wrote_with_their_digests() {
     }
     assert!(!doc.contains("not written"), "{doc}");
 }
+
+#[test]
+fn an_audit_whose_bundle_cannot_be_written_says_so_and_fails() {
+    let tmp = common::prepare_case(&case_dir()).unwrap();
+    let dir = tmp.path();
+    // A file where the directory should be: nothing can be written under it.
+    std::fs::write(dir.join("out"), "not a directory").unwrap();
+    let (status, doc) = audit(dir, "html", &["--output-dir", "out"]);
+    assert_eq!(status, 1, "{doc}");
+    assert!(
+        doc.contains("<strong>No rollout plan:</strong> the client trust bundle cannot be written to out"),
+        "{doc}"
+    );
+    assert!(!doc.contains("Client trust bundle"), "{doc}");
+    assert_eq!(std::fs::read_to_string(dir.join("out")).unwrap(), "not a directory");
+}

@@ -611,6 +611,85 @@ mod tests {
         assert_eq!(one.checked_as_of, Some("2026-11-27T00:00:00Z"));
     }
 
+    /// A plan whose every user-given text is hostile: both formats escape it where it is printed.
+    #[test]
+    fn the_plan_section_escapes_what_it_prints() {
+        use crate::crypto::bundle::ClientBundle;
+        use crate::engine::plan::{Actor, BundleCa, BundleFile, Phase, Status, Step, TrustBundle, UnitPlan};
+        let hostile = "<script>x</script> | `a` _b_";
+        let mut unit = report(Vec::new());
+        unit.approval = Approval::Approved("helm upgrade es1 c.tgz".into());
+        let plan = UnitPlan {
+            release: None,
+            verdict: Verdict::ClientsMustUpdate,
+            scenario: Scenario::CaChanged,
+            status: Status::Ready,
+            steps: vec![Step {
+                number: 1,
+                phase: Phase::DistributeBundle,
+                title: hostile.into(),
+                changes: hostile.into(),
+                who: Actor::ClientOwners,
+                not_before: None,
+                commands: vec![hostile.into()],
+                verify: vec![hostile.into()],
+                rollback: vec![hostile.into()],
+            }],
+            blocked: Vec::new(),
+            bundle: Some(TrustBundle {
+                cas: vec![BundleCa {
+                    side: "old",
+                    alias: "old-ca".into(),
+                    subject: hostile.into(),
+                    sha256: "ab".repeat(32),
+                    not_after: "2030-01-01T00:00:00Z".into(),
+                }],
+                files: vec![BundleFile {
+                    name: "client-truststore.pem",
+                    path: Some(hostile.into()),
+                    sha256: "cd".repeat(32),
+                }],
+                password: true,
+                running_chain: None,
+                built: ClientBundle {
+                    pem: String::new(),
+                    p12: Vec::new(),
+                    entries: Vec::new(),
+                },
+            }),
+            notes: vec![hostile.into()],
+        };
+        let policy = Policy::default();
+        let units = [unit];
+        let plans = [plan];
+        let run = Report {
+            units: &units,
+            rules: &[],
+            policy: &policy,
+            plans: &plans,
+        };
+        let doc = document(&run);
+        let section = doc.units[0]
+            .plan
+            .as_ref()
+            .expect("an approved plan with steps has a section");
+        assert_eq!(section.verified_against, "the old CA (the running chain is not known)");
+        let html = crate::report::render(crate::report::Format::Html, &run, &Default::default());
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;x&lt;/script&gt;"));
+        assert!(html.contains(&"ab".repeat(32)) && html.contains(&"cd".repeat(32)));
+        assert!(html.contains("PKCS#12 password: set."));
+        let md = crate::report::render(crate::report::Format::Markdown, &run, &Default::default());
+        assert!(!md.contains("<script>"), "{md}");
+        // No cell of the plan's tables is cut by a `|` in the text.
+        for line in md
+            .lines()
+            .filter(|l| l.starts_with("| 1 |") || l.starts_with("| old |"))
+        {
+            assert!(!line.contains(" | `a`"), "{line}");
+        }
+    }
+
     #[test]
     fn only_web_uris_are_links() {
         assert!(is_web_uri("https://ibm.github.io/event-streams/x"));
