@@ -73,7 +73,13 @@ pub fn render(format: Format, report: &Report, options: &Options) -> String {
 
 /// Write the report in `format` to `w`. JSON is streamed as each unit is printed: the report of
 /// many units is never held in memory whole.
-pub fn write(format: Format, report: &Report, options: &Options, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write(
+    format: Format,
+    report: &Report,
+    options: &Options,
+    w: &mut crate::source::secret::Scrubbed<'_>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
     match format {
         Format::Json => json::write(report.units, w),
         _ => w.write_all(render(format, report, options).as_bytes()),

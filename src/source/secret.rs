@@ -762,7 +762,40 @@ pub struct Scrubbed<'a> {
     pending: Vec<u8>,
 }
 
-impl Scrubbed<'_> {
+/// Output the filter has scrubbed already. Only [`Redactor::clean`] makes one, so output scrubbed
+/// away from the writer (a unit's JSON, on the thread that rendered it) still reaches the stream
+/// only through the filter ([`Scrubbed::write_clean`]).
+pub struct Clean(Vec<u8>);
+
+impl Redactor {
+    /// `chunk` scrubbed, to be written with [`Scrubbed::write_clean`].
+    pub fn clean(&self, chunk: &[u8]) -> Clean {
+        Clean(self.scrub(&String::from_utf8_lossy(chunk)).into_owned().into_bytes())
+    }
+}
+
+impl<'a> Scrubbed<'a> {
+    /// The filter this writer goes through, for scrubbing chunks elsewhere ([`Redactor::clean`]).
+    pub fn redactor(&self) -> &'a Redactor {
+        self.redactor
+    }
+
+    /// Write `chunk`, scrubbed already, after what is held back. A chunk is scrubbed on its own, so
+    /// no region may run into or out of it: its first and last lines must hold no base64 (a JSON
+    /// element's `{` and `}` lines). One that does is held back and scrubbed again with its
+    /// neighbours, which changes nothing in text already scrubbed.
+    pub fn write_clean(&mut self, chunk: Clean) -> std::io::Result<()> {
+        let bytes = chunk.0;
+        let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let last = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+        if first.iter().chain(last).any(|&b| is_b64(b)) {
+            return std::io::Write::write_all(self, &bytes);
+        }
+        let n = self.pending.len();
+        self.emit(n)?;
+        self.inner.write_all(&bytes)
+    }
+
     fn emit(&mut self, upto: usize) -> std::io::Result<()> {
         let chunk: Vec<u8> = self.pending.drain(..upto).collect();
         let text = String::from_utf8_lossy(&chunk);
@@ -992,6 +1025,44 @@ mod tests {
         let out = Redactor::new().scrub(&json).into_owned();
         assert!(serde_json::from_str::<String>(&out).is_ok(), "{out}");
         assert!(!out.contains(&STANDARD.encode(fake_key_der(300))[20..36]));
+    }
+
+    /// Elements scrubbed on their own and written clean give what scrubbing the stream gives; a
+    /// chunk a run could cross into is scrubbed again with what is held back.
+    #[test]
+    fn clean_chunks_are_what_the_stream_would_have_been() {
+        use std::io::Write as _;
+        let key = STANDARD.encode(fake_key_der(600));
+        let mut r = Redactor::new();
+        r.add(&key);
+        let elements = [format!("  {{\n    \"m\": \"{key}\"\n  }}"), "  {\n  }".to_string()];
+        let mut clean = Vec::new();
+        let mut w = r.writer(&mut clean);
+        w.write_all(b"[\n").unwrap();
+        w.write_clean(r.clean(elements[0].as_bytes())).unwrap();
+        w.write_all(b",\n").unwrap();
+        w.write_clean(r.clean(elements[1].as_bytes())).unwrap();
+        w.write_all(b"\n]\n").unwrap();
+        w.finish().unwrap();
+        let whole = format!("[\n{}\n]\n", elements.join(",\n"));
+        let mut streamed = Vec::new();
+        let mut w = r.writer(&mut streamed);
+        w.write_all(whole.as_bytes()).unwrap();
+        w.finish().unwrap();
+        assert_eq!(String::from_utf8(clean).unwrap(), String::from_utf8(streamed).unwrap());
+
+        // The held-back text ends in the first half of the key and the chunk starts with the rest:
+        // the chunk is held back and the key scrubbed whole, as one run of its length.
+        let (head, tail) = key.split_at(key.len() / 2);
+        let mut out = Vec::new();
+        let mut w = r.writer(&mut out);
+        w.write_all(head.as_bytes()).unwrap();
+        w.write_clean(Clean(tail.as_bytes().to_vec())).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("[redacted: {} characters]", key.len())
+        );
     }
 
     #[test]
