@@ -8,7 +8,6 @@
 mod common;
 
 use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::scenario::{NOW, run_json};
@@ -47,17 +46,9 @@ fn release() -> tempfile::TempDir {
     dir
 }
 
-fn check_args(endpoint: &str) -> Vec<String> {
-    [
-        "check",
-        "--previous",
-        "prev.yaml",
-        "--release",
-        "es1",
-        "--chart",
-        "ibm-eventstreams-prod-1.4.0.tgz",
-        "--now",
-        NOW,
+/// `check` of the release, with `--endpoint endpoint`.
+fn check_args(endpoint: &str) -> Vec<&str> {
+    common::scenario::args(&[
         "--cert",
         "tls.pem",
         "--key",
@@ -68,15 +59,7 @@ fn check_args(endpoint: &str) -> Vec<String> {
         "new.yaml",
         "--endpoint",
         endpoint,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
-fn run(dir: &Path, args: &[String]) -> (i32, serde_json::Value) {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run_json(dir, &args)
+    ])
 }
 
 /// The findings of `codes`: `CODE WHERE: MESSAGE`, WHERE the file and line or the origin.
@@ -106,7 +89,7 @@ const SERVED: &[&str] = &["CG405", "CG406", "CG407"];
 fn a_server_presenting_the_previous_chain_gives_no_finding() {
     let dir = release();
     let server = s_server(dir.path(), "running", "oldca.pem", Ipv4Addr::LOCALHOST.into());
-    let (_, report) = run(dir.path(), &check_args(&format!("127.0.0.1:{}", server.port)));
+    let (_, report) = run_json(dir.path(), &check_args(&format!("127.0.0.1:{}", server.port)));
     assert_eq!(findings(&report, SERVED), Vec::<String>::new());
     assert_eq!(report["client_impact"]["scenario"], "same-ca");
     // What the wire serves is public, and printed through the same filter: still, no key.
@@ -117,7 +100,7 @@ fn a_server_presenting_the_previous_chain_gives_no_finding() {
 fn an_ipv6_endpoint_in_brackets_is_read() {
     let dir = release();
     let server = s_server(dir.path(), "running", "oldca.pem", Ipv6Addr::LOCALHOST.into());
-    let (_, report) = run(dir.path(), &check_args(&format!("[::1]:{}", server.port)));
+    let (_, report) = run_json(dir.path(), &check_args(&format!("[::1]:{}", server.port)));
     assert_eq!(findings(&report, SERVED), Vec::<String>::new());
 }
 
@@ -126,7 +109,7 @@ fn a_server_presenting_another_chain_is_reported_at_the_argument() {
     let dir = release();
     let server = s_server(dir.path(), "outside", "oldca.pem", Ipv4Addr::LOCALHOST.into());
     let endpoint = format!("127.0.0.1:{}", server.port);
-    let (_, report) = run(dir.path(), &check_args(&endpoint));
+    let (_, report) = run_json(dir.path(), &check_args(&endpoint));
     let found = findings(&report, SERVED);
     assert_eq!(found.len(), 1, "{found:?}");
     let prefix = format!("CG406 --endpoint {endpoint}: {endpoint} serves CN=kafka.example.com, sha256 ");
@@ -166,7 +149,7 @@ fn a_chain_the_old_ca_does_not_sign_is_an_error() {
     let dir = release();
     let server = s_server(dir.path(), "stranger", "otherca.pem", Ipv4Addr::LOCALHOST.into());
     let endpoint = format!("127.0.0.1:{}", server.port);
-    let (status, report) = run(dir.path(), &check_args(&endpoint));
+    let (status, report) = run_json(dir.path(), &check_args(&endpoint));
     assert_eq!(status, 1);
     let found = findings(&report, &["CG407"]);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -186,7 +169,7 @@ fn a_listener_that_never_answers_is_an_error_within_the_bound() {
     // Accept the one run's connection, hold it open, say nothing.
     let holder = std::thread::spawn(move || listener.accept().map(|(sock, _)| sock));
     let start = Instant::now();
-    let (status, report) = run(dir.path(), &check_args(&format!("127.0.0.1:{port}")));
+    let (status, report) = run_json(dir.path(), &check_args(&format!("127.0.0.1:{port}")));
     let took = start.elapsed();
     assert_eq!(status, 1);
     let found = findings(&report, SERVED);
@@ -207,7 +190,7 @@ fn a_listener_that_never_answers_is_an_error_within_the_bound() {
 fn a_closed_port_is_an_error() {
     let dir = release();
     let port = free_port(Ipv4Addr::LOCALHOST.into());
-    let (status, report) = run(dir.path(), &check_args(&format!("127.0.0.1:{port}")));
+    let (status, report) = run_json(dir.path(), &check_args(&format!("127.0.0.1:{port}")));
     assert_eq!(status, 1);
     assert_eq!(
         findings(&report, SERVED),

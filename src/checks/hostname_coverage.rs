@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{Check, Emit, Hit, Kind};
 use crate::helm::coalesce::present;
 use crate::model::unit::Unit;
+use crate::source::endpoint::host_of;
 
 pub const KIND: Kind = Kind {
     name: "hostname_coverage",
@@ -63,22 +64,6 @@ impl Check for HostnameCoverage {
             }
         }
     }
-}
-
-/// The host of an endpoint written as `host`, `host:port` or `https://host:port/path`.
-fn host_of(endpoint: &str) -> &str {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or(rest);
-    // A bare IPv6 address (`::1`, `fd00::5`) has colons that are not a port's.
-    if host.parse::<std::net::Ipv6Addr>().is_ok() {
-        return host;
-    }
-    if let Some(v6) = host.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or(v6);
-    }
-    host.rsplit_once(':')
-        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-        .map_or(host, |(h, _)| h)
 }
 
 /// SANs a message lists: a certificate may carry thousands, and every uncovered host is a finding
@@ -174,22 +159,6 @@ mod tests {
     use crate::model::testing::UnitBuilder;
 
     #[test]
-    fn endpoints_give_their_host() {
-        for (endpoint, host) in [
-            ("kafka.example.com", "kafka.example.com"),
-            ("kafka.example.com:443", "kafka.example.com"),
-            ("https://kafka.example.com:8443/path", "kafka.example.com"),
-            ("10.0.0.1:9092", "10.0.0.1"),
-            ("::1", "::1"),
-            ("fd00::5", "fd00::5"),
-            ("[fd00::5]:9092", "fd00::5"),
-            ("https://[::1]/", "::1"),
-        ] {
-            assert_eq!(host_of(endpoint), host, "{endpoint}");
-        }
-    }
-
-    #[test]
     fn wildcards_cover_one_label() {
         let dns = vec!["*.example.com".to_string(), "kafka.internal".to_string()];
         assert!(covers(&dns, &[], "es.example.com"));
@@ -219,13 +188,6 @@ mod tests {
         assert_eq!(san_list(&dns[..2], &ip), "h0.example.com, h1.example.com, 10.0.0.1");
         assert_eq!(san_list(&[], &ip), "10.0.0.1");
         assert_eq!(san_list(&[], &[]), "it has none");
-    }
-
-    #[test]
-    fn endpoints_lose_scheme_port_and_path() {
-        assert_eq!(host_of("my-loadbalancer1.com"), "my-loadbalancer1.com");
-        assert_eq!(host_of("https://es.example.com:9443/path"), "es.example.com");
-        assert_eq!(host_of("[::1]:443"), "::1");
     }
 
     fn cg315() -> HostnameCoverage {

@@ -108,15 +108,9 @@ pub fn write_all(
             color: color && target.is_none(),
             quiet,
         };
-        let write = |w: &mut dyn std::io::Write| {
-            let mut scrubbed = redactor.writer(w);
-            report::write(report_format(*format), &run, &options, &mut scrubbed)?;
-            scrubbed.finish()
-        };
-        let result = match target {
-            Some(path) => output::file_with(path, write).map_err(|e| format!("cannot write {}: {e}", path.display())),
-            None => output::stdout_with(write).map_err(|e| format!("cannot write to standard output: {e}")),
-        };
+        let result = output::report_to(target.as_deref(), redactor, |w| {
+            report::write(report_format(*format), &run, &options, w)
+        });
         if let Err(e) = result {
             write_error.get_or_insert(e);
         }

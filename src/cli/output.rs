@@ -27,6 +27,25 @@ pub fn stdout_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) ->
     }
 }
 
+/// Write a report to `target` (a file, atomically, or standard output when `None`) through the
+/// output filter: `write` gets the filtering writer, so nothing it writes reaches the target
+/// unscrubbed. The error is the sentence the command line prints.
+pub fn report_to(
+    target: Option<&Path>,
+    redactor: &crate::source::secret::Redactor,
+    write: impl FnOnce(&mut crate::source::secret::Scrubbed<'_>) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let through = |w: &mut dyn Write| {
+        let mut scrubbed = redactor.writer(w);
+        write(&mut scrubbed)?;
+        scrubbed.finish()
+    };
+    match target {
+        Some(path) => file_with(path, through).map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => stdout_with(through).map_err(|e| format!("cannot write to standard output: {e}")),
+    }
+}
+
 /// Write to `path` atomically through `write`: readers see the old file or the whole new one. A
 /// target that exists and is not a regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written in
 /// place: renaming over it would replace the device with a file.

@@ -33,15 +33,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, CliError> {
             Format::Markdown => report::plan::markdown(&plans),
             _ => report::plan::text(&plans),
         };
-        let write = |w: &mut dyn std::io::Write| {
-            let mut scrubbed = redactor.writer(w);
-            scrubbed.write_all(text.as_bytes())?;
-            scrubbed.finish()
-        };
-        let result = match target {
-            Some(path) => output::file_with(path, write).map_err(|e| format!("cannot write {}: {e}", path.display())),
-            None => output::stdout_with(write).map_err(|e| format!("cannot write to standard output: {e}")),
-        };
+        let result = output::report_to(target.as_deref(), &redactor, |w| w.write_all(text.as_bytes()));
         if let Err(e) = result {
             write_error.get_or_insert(e);
         }

@@ -196,29 +196,8 @@ impl<'s> BaseFiles<'s> {
 mod tests {
     use super::*;
     use crate::load::testing::{arg, dir, place, problems};
+    use crate::model::testing::git;
     use crate::source::SourceMap;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 
     #[test]
     fn the_files_at_the_revision_are_merged_in_order_before_the_unit_s_own_inputs() {

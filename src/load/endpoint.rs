@@ -18,7 +18,7 @@ use crate::helm::coalesce::present;
 use crate::model::material::{self, CertAt, Holder, Material, Raw, Role};
 use crate::model::served::{Served, ServedChain};
 use crate::model::unit::TlsType;
-use crate::source::endpoint::{EndpointError, fetch_chain};
+use crate::source::endpoint::{EndpointError, fetch_chain, host_of};
 use crate::source::value::{Node, Origin};
 use crate::source::{Location, Source, SourceId, Span};
 
@@ -241,21 +241,6 @@ pub(super) fn split_endpoint(endpoint: &str) -> Result<(&str, u16), String> {
     }
 }
 
-/// The host of an endpoint written as `host`, `host:port` or `https://host:port/path`.
-fn host_of(endpoint: &str) -> &str {
-    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or(rest);
-    if host.parse::<std::net::Ipv6Addr>().is_ok() {
-        return host;
-    }
-    if let Some(v6) = host.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or(v6);
-    }
-    host.rsplit_once(':')
-        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-        .map_or(host, |(h, _)| h)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,13 +266,6 @@ mod tests {
             let err = split_endpoint(bad).unwrap_err();
             assert!(err.contains("is not HOST:PORT"), "{bad}: {err}");
         }
-    }
-
-    #[test]
-    fn the_external_host_is_taken_from_the_endpoint_value() {
-        assert_eq!(host_of("kafka.example.com:443"), "kafka.example.com");
-        assert_eq!(host_of("https://kafka.example.com/x"), "kafka.example.com");
-        assert_eq!(host_of("[fd00::5]:443"), "fd00::5");
     }
 
     #[test]

@@ -274,10 +274,20 @@ impl UnitBuilder {
     }
 }
 
-fn git(dir: &std::path::Path, args: &[&str]) {
+/// Run `git` in `dir`, as a fixed author with signing off (so a commit needs no configuration),
+/// and fail the test with git's message when it fails.
+pub(crate) fn git(dir: &std::path::Path, args: &[&str]) {
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .expect("git runs");

@@ -274,9 +274,56 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
+/// The host of an endpoint written as `host`, `host:port` or `https://host:port/path` (the
+/// values' `proxy.externalEndpoint`, a configured hostname): what a client names when it connects.
+pub fn host_of(endpoint: &str) -> &str {
+    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
+    let host = rest.split('/').next().unwrap_or(rest);
+    // A bare IPv6 address (`::1`, `fd00::5`) has colons that are not a port's.
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        return host;
+    }
+    if let Some(v6) = host.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or(v6);
+    }
+    host.rsplit_once(':')
+        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_give_their_host() {
+        for (endpoint, host) in [
+            ("kafka.example.com", "kafka.example.com"),
+            ("kafka.example.com:443", "kafka.example.com"),
+            ("https://kafka.example.com:8443/path", "kafka.example.com"),
+            ("10.0.0.1:9092", "10.0.0.1"),
+            ("::1", "::1"),
+            ("fd00::5", "fd00::5"),
+            ("[fd00::5]:9092", "fd00::5"),
+            ("https://[::1]/", "::1"),
+        ] {
+            assert_eq!(host_of(endpoint), host, "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn endpoints_lose_scheme_port_and_path() {
+        assert_eq!(host_of("my-loadbalancer1.com"), "my-loadbalancer1.com");
+        assert_eq!(host_of("https://es.example.com:9443/path"), "es.example.com");
+        assert_eq!(host_of("[::1]:443"), "::1");
+    }
+
+    #[test]
+    fn the_external_host_is_taken_from_the_endpoint_value() {
+        assert_eq!(host_of("kafka.example.com:443"), "kafka.example.com");
+        assert_eq!(host_of("https://kafka.example.com/x"), "kafka.example.com");
+        assert_eq!(host_of("[fd00::5]:443"), "fd00::5");
+    }
 
     #[test]
     fn brackets_around_ipv6_literals_are_removed() {
